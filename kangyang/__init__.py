@@ -1,0 +1,1 @@
+"""Kangyang (康养): smart elderly-care service and supervision platform."""

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "kangyang.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from kangyang.accounts.signals import create_cache_table
+
+        post_migrate.connect(create_cache_table, sender=self, dispatch_uid="kangyang-cache-table")

@@ -1,0 +1,97 @@
+"""Who sees what. Every page, export, search and API call filters through these functions.
+
+Staff of the bureau see the part of the region tree their user is attached to: the
+region code of a record starts with the digits that identify the user's node
+(6 for a district, 9 for a subdistrict, 12 for a community). Elders and family
+members see only themselves and their relatives. Roles that have no business with
+a kind of record see none of it: an empty filter, never everything.
+"""
+
+from django.db.models import Q
+
+from kangyang.accounts.models import User
+
+R = User.Role
+NOTHING = Q(pk__in=[])
+
+# Roles whose view of the registry is an area of the region tree.
+AREA_ROLES = {R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER, R.COMMUNITY_WORKER, R.HOTLINE_OPERATOR}
+# Roles that may change elder records within their area (the operator only reads cards).
+EDITOR_ROLES = {R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER, R.COMMUNITY_WORKER}
+# Roles that may see an elder's full ID number and phone, with a stated reason.
+REVEAL_ROLES = AREA_ROLES
+
+
+def area_prefix(user) -> str | None:
+    """Leading region-code digits of the user's area; '' means the whole installation;
+    None means the user has no area (personal and provider roles, unscoped accounts)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser and user.region_id is None:
+        return ""  # the installer's superuser: everything, as Django's admin implies
+    if user.role not in AREA_ROLES:
+        return None
+    if user.region_id is None:
+        return None  # a staff account not yet attached to the tree sees nothing
+    return user.region.prefix
+
+
+def region_filter(user, *, field: str = "region_code") -> Q:
+    """Records of the user's area, by a region-code field."""
+    prefix = area_prefix(user)
+    if prefix is None:
+        return NOTHING
+    return Q(**{f"{field}__startswith": prefix}) if prefix else Q()
+
+
+def region_tree_filter(user) -> Q:
+    """Region nodes a user may see: their area, and the nodes above it (for context)."""
+    prefix = area_prefix(user)
+    if prefix is None:
+        return Q(pk=user.region_id) if getattr(user, "region_id", None) else NOTHING
+    if not prefix:
+        return Q()
+    ancestors = {prefix[:6] + "0" * 6, prefix[:9] + "0" * 3} if len(prefix) > 6 else set()
+    return Q(code__startswith=prefix) | Q(code__in=ancestors)
+
+
+def elder_filter(user, *, path: str = "") -> Q:
+    """Elders a user may see; `path` prefixes the lookups for related models ("elder__")."""
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.role == R.ELDER:
+        return Q(**{f"{path}user": user})  # their own record
+    if user.role == R.FAMILY:
+        return Q(**{f"{path}contacts__user": user})  # the elders who list them as a contact
+    return region_filter(user, field=f"{path}region_code")
+
+
+def in_area(user, region_code: str) -> bool:
+    prefix = area_prefix(user)
+    return prefix is not None and region_code.startswith(prefix)
+
+
+def can_edit(user, region_code: str) -> bool:
+    return (user.role in EDITOR_ROLES or user.is_superuser) and in_area(user, region_code)
+
+
+def can_reveal(user, region_code: str) -> bool:
+    """Full ID number and phone: staff whose area covers the elder (each reveal audited)."""
+    return (user.role in REVEAL_ROLES or user.is_superuser) and in_area(user, region_code)
+
+
+def can_see_health(user, elder) -> bool:
+    """Health summary: staff whose area covers the elder, the elder, and their family.
+    The caller has already loaded the elder through elder_filter()."""
+    if user.role in (R.ELDER, R.FAMILY):
+        return True
+    return (user.role in AREA_ROLES or user.is_superuser) and in_area(user, elder.region_code)
+
+
+def can_import(user) -> bool:
+    return user.role in EDITOR_ROLES and area_prefix(user) is not None
+
+
+def can_read_audit(user) -> bool:
+    """The audit log is for the bureau admin (and the installer's superuser)."""
+    return user.is_authenticated and (user.role == R.BUREAU_ADMIN or user.is_superuser)

@@ -1,0 +1,307 @@
+"""Every change to the elder registry. Views, API, imports and the demo all call these."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kangyang.accounts import scope
+from kangyang.audit.actions import record
+from kangyang.audit.models import AuditEntry
+from kangyang.lib import crypto, phone as phones, pinyin, residentid
+from kangyang.regions.models import Compound, Household, Region
+from kangyang.registry.models import Contact, Elder, HealthRecord
+
+# Fields whose values never enter the audit log; a change is recorded as changed only.
+PROTECTED = {"id_number", "phone"}
+EDITABLE = {
+    "name", "sex", "birth_date", "id_number", "phone", "community", "compound", "address",
+    "living_arrangement", "categories",
+}
+
+
+def check_identity(id_number: str, *, birth_date: dt.date | None = None, sex: str | None = None):
+    """Validate the ID number; birth date and sex come from it, or must agree with it."""
+    rid = residentid.parse(id_number, today=timezone.localdate())
+    errors = {}
+    if birth_date and birth_date != rid.birth_date:
+        errors["birth_date"] = ValidationError(
+            _("The birth date does not match the ID number (%(date)s).") % {"date": rid.birth_date},
+            code="birth_date_mismatch",
+        )
+    if sex and sex != rid.sex:
+        errors["sex"] = ValidationError(
+            _("The sex does not match the ID number."), code="sex_mismatch"
+        )
+    if errors:
+        raise ValidationError(errors)
+    return rid
+
+
+def check_categories(values: Iterable[str]) -> list[str]:
+    values = list(values)
+    unknown = [v for v in values if v not in Elder.Category.values]
+    if unknown:
+        raise ValidationError(
+            _("Unknown vulnerability category: %(values)s.") % {"values": ", ".join(unknown)},
+            code="category",
+        )
+    return values
+
+
+def duplicate_error(existing: Elder, by) -> ValidationError:
+    """Name the existing record only if the user may see it."""
+    if Elder.objects.visible_to(by).filter(pk=existing.pk).exists():
+        return ValidationError(
+            _("This ID number is already registered: %(name)s (record %(id)d).")
+            % {"name": existing.name, "id": existing.pk},
+            code="duplicate",
+        )
+    return ValidationError(
+        _("This ID number is already registered in another community."), code="duplicate_elsewhere"
+    )
+
+
+def _set_id_number(elder: Elder, rid: residentid.ResidentId) -> None:
+    elder.id_number_encrypted = crypto.encrypt(rid.number)
+    elder.id_number_hash = crypto.lookup_hash(rid.number)
+    elder.id_number_masked = rid.masked
+    elder.id_last4 = rid.number[-4:]
+
+
+def _set_phone(elder: Elder, number: str) -> None:
+    number = phones.normalise(number) if number else ""
+    elder.phone_encrypted = crypto.encrypt(number) if number else ""
+    elder.phone_hash = crypto.lookup_hash(number) if number else ""
+    elder.phone_masked = phones.mask(number) if number else ""
+
+
+def _place(elder: Elder, *, community: Region, compound: Compound | None, address: str) -> None:
+    if community.level != Region.Level.COMMUNITY:
+        raise ValidationError({"community": _("Choose a community, not a %(level)s.") % {
+            "level": community.get_level_display()}})
+    if compound is not None and compound.community_id != community.pk:
+        raise ValidationError({"compound": _("This compound is not in the chosen community.")})
+    elder.community = community
+    elder.region_code = community.code
+    elder.compound = compound
+    elder.address = address.strip()
+    elder.household = (
+        Household.objects.get_or_create(
+            community=community, address=elder.address,
+            defaults={"compound": compound, "lat": compound.lat if compound else None,
+                      "lng": compound.lng if compound else None},
+        )[0]
+        if elder.address else None
+    )
+
+
+@transaction.atomic
+def create_elder(
+    *, by, name: str, id_number: str, community: Region, phone: str = "",
+    birth_date: dt.date | None = None, sex: str | None = None, address: str = "",
+    compound: Compound | None = None, living_arrangement: str = "",
+    categories: Iterable[str] = (), audit: bool = True,
+) -> Elder:
+    """Register an elder. The same ID number twice is refused, naming the record if in scope."""
+    if not scope.can_edit(by, community.code):
+        raise PermissionDenied
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the elder's name.")})
+    rid = check_identity(id_number, birth_date=birth_date, sex=sex)
+    existing = Elder.objects.filter(id_number_hash=crypto.lookup_hash(rid.number)).first()
+    if existing is not None:
+        raise ValidationError({"id_number": duplicate_error(existing, by)})
+    elder = Elder(
+        name=name, name_initials=pinyin.initials(name), sex=rid.sex, birth_date=rid.birth_date,
+        living_arrangement=living_arrangement,
+    )
+    elder.categories = check_categories(categories)
+    _set_id_number(elder, rid)
+    _set_phone(elder, phone)
+    _place(elder, community=community, compound=compound, address=address)
+    try:
+        with transaction.atomic():
+            elder.save()
+    except IntegrityError:  # registered by someone else a moment ago
+        existing = Elder.objects.get(id_number_hash=elder.id_number_hash)
+        raise ValidationError({"id_number": duplicate_error(existing, by)}) from None
+    HealthRecord.objects.create(elder=elder, region_code=elder.region_code)
+    if audit:
+        record(by, AuditEntry.Action.CREATE, elder, verb="elder.create")
+    return elder
+
+
+@transaction.atomic
+def update_elder(elder: Elder, *, by, **fields) -> Elder:
+    """Change an elder record; each change is kept in the audit log (values of
+    protected fields are not). Moving to a community outside the user's area is refused."""
+    unknown = set(fields) - EDITABLE
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    before = {
+        "name": elder.name, "sex": elder.sex, "birth_date": elder.birth_date,
+        "community": elder.community.code, "compound": elder.compound_id,
+        "address": elder.address, "living_arrangement": elder.living_arrangement,
+        "categories": elder.categories,
+    }
+    changes: dict[str, object] = {}
+
+    if "name" in fields:
+        name = fields["name"].strip()
+        if not name:
+            raise ValidationError({"name": _("Enter the elder's name.")})
+        elder.name, elder.name_initials = name, pinyin.initials(name)
+    if "id_number" in fields and fields["id_number"]:
+        rid = residentid.parse(fields["id_number"], today=timezone.localdate())
+        digest = crypto.lookup_hash(rid.number)
+        if digest != elder.id_number_hash:
+            other = Elder.objects.filter(id_number_hash=digest).exclude(pk=elder.pk).first()
+            if other is not None:
+                raise ValidationError({"id_number": duplicate_error(other, by)})
+            _set_id_number(elder, rid)
+            elder.birth_date, elder.sex = rid.birth_date, rid.sex
+            changes["id_number"] = "changed"
+    rid_birth, rid_sex = elder.birth_date, elder.sex
+    if fields.get("birth_date") and fields["birth_date"] != rid_birth:
+        raise ValidationError({"birth_date": _("The birth date must match the ID number.")})
+    if fields.get("sex") and fields["sex"] != rid_sex:
+        raise ValidationError({"sex": _("The sex must match the ID number.")})
+    if "phone" in fields:
+        new_phone = phones.normalise(fields["phone"]) if fields["phone"] else ""
+        if (crypto.lookup_hash(new_phone) if new_phone else "") != elder.phone_hash:
+            _set_phone(elder, new_phone)
+            changes["phone"] = "changed"
+    if "community" in fields or "compound" in fields or "address" in fields:
+        community = fields.get("community", elder.community)
+        if community.pk != elder.community_id and not scope.can_edit(by, community.code):
+            raise PermissionDenied
+        _place(
+            elder, community=community, compound=fields.get("compound", elder.compound),
+            address=fields.get("address", elder.address),
+        )
+    if "living_arrangement" in fields:
+        elder.living_arrangement = fields["living_arrangement"] or ""
+    if "categories" in fields:
+        elder.categories = check_categories(fields["categories"])
+
+    after = {
+        "name": elder.name, "sex": elder.sex, "birth_date": elder.birth_date,
+        "community": elder.community.code, "compound": elder.compound_id,
+        "address": elder.address, "living_arrangement": elder.living_arrangement,
+        "categories": elder.categories,
+    }
+    for key, old in before.items():
+        if after[key] != old:
+            changes[key] = [_jsonable(old), _jsonable(after[key])]
+    if not changes:
+        return elder
+    elder.save()
+    if elder.region_code != before["community"]:
+        Contact.objects.filter(elder=elder).update(region_code=elder.region_code)
+        HealthRecord.objects.filter(elder=elder).update(region_code=elder.region_code)
+    record(by, AuditEntry.Action.CHANGE, elder, verb="elder.update", changes=changes)
+    return elder
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+@transaction.atomic
+def set_elder_status(elder: Elder, *, by, status: str, on: dt.date | None = None, note: str = "") -> Elder:
+    """Record death or moving out (or a return to active). Records are never deleted."""
+    if status not in Elder.Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    if status != Elder.Status.ACTIVE and on is None:
+        raise ValidationError({"status_date": _("Enter the date of death or moving out.")})
+    if on and on > timezone.localdate():
+        raise ValidationError({"status_date": _("The date cannot be in the future.")})
+    if elder.status == status and elder.status_date == on:
+        return elder
+    changes = {"status": [elder.status, status], "status_date": [_jsonable(elder.status_date), _jsonable(on)]}
+    elder.status, elder.status_date = status, (on if status != Elder.Status.ACTIVE else None)
+    elder.save(update_fields=["status", "status_date", "updated_at"])
+    record(by, AuditEntry.Action.CHANGE, elder, verb="elder.status", changes=changes, note=note)
+    return elder
+
+
+def reveal_elder(elder: Elder, *, by, reason: str) -> dict[str, str]:
+    """The full ID number and phone, for a user whose area covers the elder and who
+    states why. Each reveal is written to the audit log before the values are returned."""
+    if not scope.can_reveal(by, elder.region_code):
+        raise PermissionDenied
+    reason = reason.strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": _("State why you need the full number.")}, code="reason")
+    record(by, AuditEntry.Action.VIEW_FULL, elder, verb="elder.reveal", note=reason)
+    return {"id_number": elder._id_number(), "phone": elder._phone()}
+
+
+@transaction.atomic
+def save_health_record(elder: Elder, *, by, **fields) -> HealthRecord:
+    """Update the health summary; which fields changed is audited, not their values."""
+    health, _created = HealthRecord.objects.get_or_create(elder=elder, defaults={"region_code": elder.region_code})
+    changed = []
+    for key, value in fields.items():
+        if getattr(health, key) != value:
+            setattr(health, key, value)
+            changed.append(key)
+    if changed:
+        health.full_clean(exclude=["elder"])
+        health.save()
+        record(by, AuditEntry.Action.CHANGE, elder, verb="elder.health",
+               changes={k: "changed" for k in changed})
+    return health
+
+
+@transaction.atomic
+def add_contact(
+    elder: Elder, *, by, name: str, relation: str, phone: str, is_guardian: bool = False,
+    priority: int | None = None, user=None,
+) -> Contact:
+    """Add a guardian or emergency contact, last in the call order unless told otherwise."""
+    number = phones.normalise(phone)
+    if relation not in Contact.Relation.values:
+        raise ValidationError({"relation": _("Unknown relation.")})
+    if not name.strip():
+        raise ValidationError({"name": _("Enter the contact's name.")})
+    if priority is None:
+        priority = (elder.contacts.count() or 0) + 1
+    contact = Contact.objects.create(
+        elder=elder, region_code=elder.region_code, name=name.strip(), relation=relation,
+        phone_encrypted=crypto.encrypt(number), phone_masked=phones.mask(number),
+        is_guardian=is_guardian, priority=priority, user=user,
+    )
+    record(by, AuditEntry.Action.CHANGE, elder, verb="elder.contact_add",
+           changes={"contact": contact.pk})
+    return contact
+
+
+def rotate_field_keys(*, batch: int = 1000) -> int:
+    """Re-encrypt every protected field under the current (first) key and recompute the
+    lookup hashes. Returns how many elder records were rewritten."""
+    done = 0
+    last = 0
+    while True:
+        with transaction.atomic():
+            elders = list(Elder.objects.filter(pk__gt=last).order_by("pk")[:batch])
+            if not elders:
+                return done
+            for elder in elders:
+                number, phone = elder._id_number(), elder._phone()
+                _set_id_number(elder, residentid.parse(number))
+                _set_phone(elder, phone)
+            Elder.objects.bulk_update(
+                elders, ["id_number_encrypted", "id_number_hash", "phone_encrypted", "phone_hash"]
+            )
+            contacts = list(Contact.objects.filter(elder__in=elders))
+            for c in contacts:
+                c.phone_encrypted = crypto.encrypt(crypto.decrypt(c.phone_encrypted))
+            Contact.objects.bulk_update(contacts, ["phone_encrypted"])
+            done += len(elders)
+            last = elders[-1].pk

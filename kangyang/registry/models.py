@@ -1,0 +1,210 @@
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kangyang.accounts import scope
+from kangyang.lib import crypto
+
+
+class ElderQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ElderQuerySet":
+        return self.filter(scope.elder_filter(user))
+
+
+class Elder(models.Model):
+    """An elder record (长者档案). Never hard-deleted: death and moving out are statuses."""
+
+    class Sex(models.TextChoices):
+        MALE = "M", _("male")
+        FEMALE = "F", _("female")
+
+    class LivingArrangement(models.TextChoices):
+        ALONE = "alone", _("lives alone")
+        SPOUSE = "spouse", _("with spouse only")
+        CHILDREN = "children", _("with children")
+        OTHERS = "others", _("with other people")
+        INSTITUTION = "institution", _("in an institution")
+
+    class Category(models.TextChoices):
+        # GLOSSARY.md "vulnerable elder"
+        EMPTY_NEST = "empty_nest", _("empty-nest")
+        LEFT_BEHIND = "left_behind", _("left-behind")
+        ALONE = "alone", _("living alone")
+        DISABLED = "disabled", _("disabled")
+        SEVERELY_DISABLED = "severely_disabled", _("severely disabled")
+        BEREAVED = "bereaved", _("bereaved one-child family")
+        EXTREME_POVERTY = "extreme_poverty", _("extreme poverty")
+        LOW_INCOME = "low_income", _("minimum living allowance")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        MOVED_OUT = "moved_out", _("moved out")
+        DECEASED = "deceased", _("deceased")
+
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name_initials = models.CharField(_("pinyin initials"), max_length=50, db_index=True, editable=False)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"), db_index=True)
+    # Resident ID number: encrypted; a keyed hash for exact lookup; the masked form for lists.
+    id_number_encrypted = models.TextField(editable=False)
+    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
+    id_last4 = models.CharField(max_length=4, db_index=True, editable=False)
+    phone_encrypted = models.TextField(blank=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
+
+    community = models.ForeignKey(
+        "regions.Region", verbose_name=_("community"), on_delete=models.PROTECT,
+        related_name="elders", limit_choices_to={"level": "community"},
+    )
+    region_code = models.CharField(_("region code"), max_length=12, db_index=True, editable=False)
+    compound = models.ForeignKey(
+        "regions.Compound", verbose_name=_("compound"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="elders",
+    )
+    household = models.ForeignKey(
+        "regions.Household", verbose_name=_("household"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="elders",
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    living_arrangement = models.CharField(
+        _("living arrangement"), max_length=12, choices=LivingArrangement.choices, blank=True
+    )
+    # Stored as ",alone,disabled," so that one category is matched exactly with LIKE.
+    categories_text = models.CharField(_("vulnerability categories"), max_length=200, blank=True, editable=False)
+
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    status_date = models.DateField(_("date of death or moving out"), null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("elder's own account"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="elder",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ElderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("elder")
+        verbose_name_plural = _("elders")
+        ordering = ["region_code", "name", "id"]
+        indexes = [models.Index(fields=["region_code", "name"], name="elder_region_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    # -- derived values ---------------------------------------------------------------
+    @property
+    def categories(self) -> list[str]:
+        return [c for c in self.categories_text.split(",") if c]
+
+    @categories.setter
+    def categories(self, values) -> None:
+        order = list(self.Category.values)
+        chosen = sorted(set(values), key=order.index)
+        self.categories_text = f",{','.join(chosen)}," if chosen else ""
+
+    def get_categories_display(self) -> list[str]:
+        return [str(self.Category(c).label) for c in self.categories]
+
+    def age(self, on: dt.date | None = None) -> int:
+        on = on or timezone.localdate()
+        b = self.birth_date
+        return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+
+    # Decrypted values: only registry.actions.reveal_elder calls these, and audits it.
+    def _id_number(self) -> str:
+        return crypto.decrypt(self.id_number_encrypted)
+
+    def _phone(self) -> str:
+        return crypto.decrypt(self.phone_encrypted) if self.phone_encrypted else ""
+
+
+class Contact(models.Model):
+    """A guardian or emergency contact of an elder, called in `priority` order."""
+
+    class Relation(models.TextChoices):
+        SPOUSE = "spouse", _("spouse")
+        SON = "son", _("son")
+        DAUGHTER = "daughter", _("daughter")
+        RELATIVE = "relative", _("other relative")
+        NEIGHBOUR = "neighbour", _("neighbour")
+        OTHER = "other", _("other")
+
+    elder = models.ForeignKey(Elder, verbose_name=_("elder"), on_delete=models.CASCADE, related_name="contacts")
+    region_code = models.CharField(max_length=12, db_index=True, editable=False)
+    name = models.CharField(_("name"), max_length=50)
+    relation = models.CharField(_("relation"), max_length=12, choices=Relation.choices)
+    phone_encrypted = models.TextField(editable=False)
+    phone_masked = models.CharField(_("phone"), max_length=20, editable=False)
+    is_guardian = models.BooleanField(_("guardian"), default=False)
+    priority = models.PositiveSmallIntegerField(_("call order"), default=1)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("family account"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="contact_of",
+    )
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["priority", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HealthRecord(models.Model):
+    """An elder's health summary; the clinical record stays with the hospital system."""
+
+    elder = models.OneToOneField(Elder, verbose_name=_("elder"), on_delete=models.CASCADE, related_name="health")
+    region_code = models.CharField(max_length=12, db_index=True, editable=False)
+    chronic_conditions = models.TextField(_("chronic conditions"), blank=True)
+    allergies = models.TextField(_("allergies"), blank=True)
+    family_doctor_contract = models.BooleanField(_("family-doctor contract"), default=False)
+    family_doctor = models.CharField(_("family doctor"), max_length=100, blank=True)
+    contract_signed_on = models.DateField(_("contract signed on"), null=True, blank=True)
+    last_checkup_on = models.DateField(_("last check-up"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("health record")
+        verbose_name_plural = _("health records")
+
+
+class ImportJob(models.Model):
+    """One upload of an elder sheet: its progress, outcome and the file of rejected rows."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("imported by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    filename = models.CharField(_("file"), max_length=200)
+    source = models.FileField(upload_to="imports/", editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    created_count = models.PositiveIntegerField(_("added"), default=0)
+    existing_count = models.PositiveIntegerField(_("already registered"), default=0)
+    error_count = models.PositiveIntegerField(_("rejected"), default=0)
+    error_file = models.FileField(upload_to="imports/", blank=True, editable=False)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
