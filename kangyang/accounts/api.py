@@ -24,6 +24,9 @@ def token(request, payload: TokenIn):
     """Exchange a username and password (and a one-time code, if two-factor is on) for a token."""
     user = actions.sign_in(request, username=payload.username, password=payload.password, ip=client_ip.get())
     if actions.has_two_factor(user) and actions.verify_otp(user, payload.otp) is None:
-        raise ValidationError({"otp": _("Enter the code from your authenticator app.")}, code="otp_required")
+        # The code goes on the inner error: Django drops `code=` given beside a dict.
+        raise ValidationError(
+            {"otp": ValidationError(_("Enter the code from your authenticator app."), code="otp_required")}
+        )
     secret, tok = actions.issue_api_token(user)
     return {"token": secret, "expires_at": tok.expires_at.isoformat()}

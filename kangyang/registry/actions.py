@@ -1,6 +1,7 @@
 """Every change to the elder registry. Views, API, imports and the demo all call these."""
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,9 +24,25 @@ EDITABLE = {
 }
 
 
+def _parse_id_number(value: str) -> residentid.ResidentId:
+    """residentid.parse, with its refusal put on the `id_number` field (forms, API)."""
+    try:
+        return residentid.parse(value, today=timezone.localdate())
+    except ValidationError as e:
+        raise ValidationError({"id_number": e}) from None
+
+
+def _normalise_phone(value: str) -> str:
+    """phones.normalise ("" stays ""), with its refusal put on the `phone` field."""
+    try:
+        return phones.normalise(value) if value else ""
+    except ValidationError as e:
+        raise ValidationError({"phone": e}) from None
+
+
 def check_identity(id_number: str, *, birth_date: dt.date | None = None, sex: str | None = None):
     """Validate the ID number; birth date and sex come from it, or must agree with it."""
-    rid = residentid.parse(id_number, today=timezone.localdate())
+    rid = _parse_id_number(id_number)
     errors = {}
     if birth_date and birth_date != rid.birth_date:
         errors["birth_date"] = ValidationError(
@@ -73,13 +90,14 @@ def _set_id_number(elder: Elder, rid: residentid.ResidentId) -> None:
 
 
 def _set_phone(elder: Elder, number: str) -> None:
-    number = phones.normalise(number) if number else ""
+    number = _normalise_phone(number)
     elder.phone_encrypted = crypto.encrypt(number) if number else ""
     elder.phone_hash = crypto.lookup_hash(number) if number else ""
     elder.phone_masked = phones.mask(number) if number else ""
 
 
-def _place(elder: Elder, *, community: Region, compound: Compound | None, address: str) -> None:
+def _assign_place(elder: Elder, *, community: Region, compound: Compound | None, address: str) -> None:
+    """Community, region code, compound and address, checked; the household is left to the caller."""
     if community.level != Region.Level.COMMUNITY:
         raise ValidationError({"community": _("Choose a community, not a %(level)s.") % {
             "level": community.get_level_display()}})
@@ -89,6 +107,10 @@ def _place(elder: Elder, *, community: Region, compound: Compound | None, addres
     elder.region_code = community.code
     elder.compound = compound
     elder.address = address.strip()
+
+
+def _place(elder: Elder, *, community: Region, compound: Compound | None, address: str) -> None:
+    _assign_place(elder, community=community, compound=compound, address=address)
     elder.household = (
         Household.objects.get_or_create(
             community=community, address=elder.address,
@@ -97,6 +119,33 @@ def _place(elder: Elder, *, community: Region, compound: Compound | None, addres
         )[0]
         if elder.address else None
     )
+
+
+# Pure and called once per row by bulk seeding, where a few thousand names recur.
+_initials = functools.lru_cache(maxsize=65536)(pinyin.initials)
+
+
+def build_elder(
+    *, name: str, rid: residentid.ResidentId, community: Region, phone: str = "",
+    compound: Compound | None = None, address: str = "", household: Household | None = None,
+    living_arrangement: str = "", categories: Iterable[str] = (),
+) -> Elder:
+    """An unsaved elder with every derived field computed as create_elder stores it: pinyin
+    initials, sex and birth date from the ID number, the encrypted, hashed and masked ID
+    number and phone, region code. No database access: no scope, duplicate or household
+    lookup. create_elder adds those; the synthetic-district seeder (registry/demo.py)
+    passes the household it created and bulk-inserts the result."""
+    name = name.strip()
+    elder = Elder(
+        name=name, name_initials=_initials(name), sex=rid.sex, birth_date=rid.birth_date,
+        living_arrangement=living_arrangement,
+    )
+    elder.categories = check_categories(categories)
+    _set_id_number(elder, rid)
+    _set_phone(elder, phone)
+    _assign_place(elder, community=community, compound=compound, address=address)
+    elder.household = household
+    return elder
 
 
 @transaction.atomic
@@ -116,13 +165,10 @@ def create_elder(
     existing = Elder.objects.filter(id_number_hash=crypto.lookup_hash(rid.number)).first()
     if existing is not None:
         raise ValidationError({"id_number": duplicate_error(existing, by)})
-    elder = Elder(
-        name=name, name_initials=pinyin.initials(name), sex=rid.sex, birth_date=rid.birth_date,
-        living_arrangement=living_arrangement,
+    elder = build_elder(
+        name=name, rid=rid, community=community, phone=phone, compound=compound,
+        address=address, living_arrangement=living_arrangement, categories=categories,
     )
-    elder.categories = check_categories(categories)
-    _set_id_number(elder, rid)
-    _set_phone(elder, phone)
     _place(elder, community=community, compound=compound, address=address)
     try:
         with transaction.atomic():
@@ -157,7 +203,7 @@ def update_elder(elder: Elder, *, by, **fields) -> Elder:
             raise ValidationError({"name": _("Enter the elder's name.")})
         elder.name, elder.name_initials = name, pinyin.initials(name)
     if "id_number" in fields and fields["id_number"]:
-        rid = residentid.parse(fields["id_number"], today=timezone.localdate())
+        rid = _parse_id_number(fields["id_number"])
         digest = crypto.lookup_hash(rid.number)
         if digest != elder.id_number_hash:
             other = Elder.objects.filter(id_number_hash=digest).exclude(pk=elder.pk).first()
@@ -172,7 +218,7 @@ def update_elder(elder: Elder, *, by, **fields) -> Elder:
     if fields.get("sex") and fields["sex"] != rid_sex:
         raise ValidationError({"sex": _("The sex must match the ID number.")})
     if "phone" in fields:
-        new_phone = phones.normalise(fields["phone"]) if fields["phone"] else ""
+        new_phone = _normalise_phone(fields["phone"])
         if (crypto.lookup_hash(new_phone) if new_phone else "") != elder.phone_hash:
             _set_phone(elder, new_phone)
             changes["phone"] = "changed"

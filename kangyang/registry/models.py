@@ -199,6 +199,8 @@ class ImportJob(models.Model):
     error_count = models.PositiveIntegerField(_("rejected"), default=0)
     error_file = models.FileField(upload_to="imports/", blank=True, editable=False)
     message = models.TextField(_("message"), blank=True)
+    # The uploader's language: row errors and the message are written in it, also by the worker.
+    language = models.CharField(_("language"), max_length=10, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("import")

@@ -5,6 +5,7 @@ import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kangyang.accounts import scope
 from kangyang.lib import crypto, phone as phones, residentid
 from kangyang.regions import codes
-from kangyang.registry.models import Elder
+from kangyang.registry.models import Elder, ImportJob
 
 AGE_BANDS = {
     "60-69": (60, 69), "70-79": (70, 79), "80-89": (80, 89), "90-99": (90, 99), "100+": (100, None),
@@ -96,3 +97,11 @@ def elders_for(
     if status:
         qs = qs.filter(status=status) if status in Elder.Status.values else qs.none()
     return qs.select_related("community")
+
+
+def get_import_job_for(user, job_id: int) -> ImportJob:
+    """An import is seen by whoever uploaded it and by the bureau admin; others get 404."""
+    job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=job_id)
+    if job.created_by_id != user.pk and not scope.can_read_audit(user):
+        raise Http404
+    return job

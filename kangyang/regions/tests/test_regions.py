@@ -1,0 +1,76 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from kangyang.regions import codes
+from kangyang.regions.models import Compound, Region
+
+
+@pytest.mark.parametrize("code, level", [
+    ("360103000000", "district"), ("360103001000", "subdistrict"), ("360103001001", "community"),
+])
+def test_levels_follow_from_the_code(code, level):
+    assert codes.level_of(code) == level
+
+
+@pytest.mark.parametrize("code", ["36010300000", "3601030000000", "36010300000a", "360000000000", "360103000001"])
+def test_malformed_codes_are_refused(code):
+    with pytest.raises(ValidationError):
+        codes.level_of(code)
+
+
+def test_a_community_must_hang_under_its_own_subdistrict():
+    codes.check_parent("360103001001", "360103001000")
+    with pytest.raises(ValidationError):
+        codes.check_parent("360103001001", "360103002000")
+    with pytest.raises(ValidationError):
+        codes.check_parent("360103001001", "360103000000")
+
+
+CSV = (
+    "区划代码,名称,纬度,经度\n"
+    "360103001001,桃花社区,28.66,115.89\n"   # listed before its parents: order does not matter
+    "360103000000,西湖区,,\n"
+    "360103001000,南浦街道,,\n"
+    "360103009001,孤儿社区,,\n"              # parent subdistrict missing
+    "36010300100,坏代码,,\n"                 # 11 digits
+    "360103001002,新洲社区,99,115\n"          # latitude out of range
+)
+
+
+def test_admin_imports_the_tree_from_csv_and_bad_rows_are_reported(client, admin):
+    client.force_login(admin)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("tree.csv", CSV.encode(), content_type="text/csv")
+    r = client.post("/regions/import/", {"kind": "regions", "file": upload})
+    assert r.status_code == 200
+    assert Region.objects.get(code="360103001001").parent.code == "360103001000"
+    assert not Region.objects.filter(code__in=["360103009001", "360103001002"]).exists()
+    for row in ("5", "6", "7"):
+        assert f"<td>{row}</td>" in r.text
+    # importing again renames nothing and adds nothing
+    upload = SimpleUploadedFile("tree.csv", CSV.encode(), content_type="text/csv")
+    client.post("/regions/import/", {"kind": "regions", "file": upload})
+    assert Region.objects.filter(code__startswith="360103").count() == 3 + 0  # fixture tree has the same codes
+
+
+def test_compounds_import_updates_by_community_and_name(client, admin, community_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(admin)
+    data = "社区代码,小区名称,户数,纬度,经度\n360103001001,桃花小区,900,28.66,115.89\n360103001001,新小区,120,,\n999999999999,无效,1,,\n"
+    client.post("/regions/import/", {"kind": "compounds", "file": SimpleUploadedFile("c.csv", data.encode())})
+    assert Compound.objects.get(community=community_a, name="桃花小区").household_count == 900
+    assert Compound.objects.filter(community=community_a).count() == 2
+
+
+def test_only_the_bureau_admin_imports_the_tree(client, worker_a):
+    client.force_login(worker_a)
+    assert client.get("/regions/import/").status_code == 403
+
+
+def test_worker_sees_their_community_and_its_parents_only(client, worker_a, community_b):
+    client.force_login(worker_a)
+    r = client.get("/regions/")
+    assert "桃花社区" in r.text and "南浦街道" in r.text and "西湖区" in r.text
+    assert "朝阳社区" not in r.text and "朝阳洲街道" not in r.text

@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from kangyang.registry.actions import rotate_field_keys
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-encrypt protected personal fields under the first key of KANGYANG_FIELD_KEY and "
+        "recompute lookup hashes. Set KANGYANG_FIELD_KEY=new,old first; drop the old key after."
+    )
+
+    def handle(self, *args, **options):
+        if len(settings.FIELD_KEYS) < 2:
+            self.stderr.write("KANGYANG_FIELD_KEY holds one key: put the new key first, then the old one.")
+            raise SystemExit(2)
+        count = rotate_field_keys()
+        self.stdout.write(f"re-encrypted {count} elder records under the current key")

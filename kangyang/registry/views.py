@@ -1,0 +1,337 @@
+"""The community worker's registry pages: parse, gate (queries/scope), act (actions), render."""
+
+import os
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header, urlencode
+from django.utils.translation import gettext as _, gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from kangyang.accounts import scope
+from kangyang.audit.models import AuditEntry
+from kangyang.regions.models import Compound, Region
+from kangyang.registry import actions, exports, imports, queries
+from kangyang.registry.forms import (
+    ContactForm, ElderFilterForm, ElderForm, HealthForm, ImportForm, RevealForm, StatusForm,
+    add_errors,
+)
+from kangyang.registry.models import Elder, HealthRecord, ImportJob
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE_SIZE = 50
+HISTORY_LENGTH = 20
+
+
+def _is_fragment_request(request: HttpRequest) -> bool:
+    """An htmx swap wants the fragment; htmx restoring history after a cache miss wants the page."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+# -- list and export -----------------------------------------------------------------------
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def elder_list(request: HttpRequest) -> HttpResponse:
+    """Search and filter the elders of the user's area; htmx swaps only the table."""
+    form = ElderFilterForm(request.GET, user=request.user)
+    filters = form.filters()
+    page = Paginator(queries.elders_for(request.user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "registry/_table.html" if _is_fragment_request(request) else "registry/list.html"
+    return render(request, template, {
+        "form": form, "page_obj": page, "querystring": urlencode(filters),
+        "can_edit": scope.can_import(request.user),
+        "can_export": _can_export(request.user),
+    })
+
+
+def _can_export(user) -> bool:
+    # Staff with an area; an elder or a family member has no use for a spreadsheet of one.
+    return scope.area_prefix(user) is not None
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    """The list as filtered on screen, as an .xlsx download (the export itself is audited)."""
+    if not _can_export(request.user):
+        raise PermissionDenied
+    filters = ElderFilterForm(request.GET, user=request.user).filters()
+    data = exports.export_elders_xlsx(queries.elders_for(request.user, **filters), by=request.user)
+    filename = "%(name)s-%(date)s.xlsx" % {
+        "name": _("elder-list"), "date": timezone.localdate().strftime("%Y%m%d"),
+    }
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+# -- one elder -----------------------------------------------------------------------------
+VERB_LABELS = {
+    "elder.create": gettext_lazy("registered"),
+    "elder.update": gettext_lazy("edited"),
+    "elder.status": gettext_lazy("status changed"),
+    "elder.health": gettext_lazy("health record edited"),
+    "elder.contact_add": gettext_lazy("contact added"),
+    "elder.import": gettext_lazy("imported"),
+}
+EXTRA_LABELS = {
+    "id_number": gettext_lazy("ID number"),
+    "phone": gettext_lazy("phone"),
+    "categories": gettext_lazy("vulnerability categories"),
+    "contact": gettext_lazy("contact"),
+}
+CHOICE_LABELS = {
+    "sex": Elder.Sex, "living_arrangement": Elder.LivingArrangement, "status": Elder.Status,
+    "categories": Elder.Category,
+}
+
+
+def _field_label(key: str) -> str:
+    for model in (Elder, HealthRecord):
+        try:
+            return str(model._meta.get_field(key).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return str(EXTRA_LABELS.get(key, key))
+
+
+def _history(elder: Elder) -> list[dict]:
+    """The record's recent changes, for display: who, when, what, and old → new values
+    except for protected fields, which show only that they changed."""
+    entries = list(
+        AuditEntry.objects.filter(target_type=Elder._meta.label_lower, target_id=str(elder.pk))
+        .exclude(action=AuditEntry.Action.VIEW_FULL)[:HISTORY_LENGTH]
+    )
+    codes = {v for e in entries for v in (e.changes.get("community") or []) if isinstance(v, str)}
+    compound_ids = {v for e in entries for v in (e.changes.get("compound") or []) if isinstance(v, int)}
+    names = {
+        "community": dict(Region.objects.filter(code__in=codes).values_list("code", "name")),
+        "compound": dict(Compound.objects.filter(pk__in=compound_ids).values_list("pk", "name")),
+    }
+
+    def show(key, value) -> str:
+        if value in (None, "", []):
+            return "—"
+        if key in CHOICE_LABELS:
+            choices = CHOICE_LABELS[key]
+            values = value if isinstance(value, list) else [value]
+            return "、".join(str(choices(v).label) if v in choices.values else str(v) for v in values)
+        return str(names.get(key, {}).get(value, value))
+
+    rows = []
+    for entry in entries:
+        changes = []
+        for key, value in entry.changes.items():
+            shown = key not in actions.PROTECTED and isinstance(value, list) and len(value) == 2
+            changes.append({
+                "label": _field_label(key),
+                "old": show(key, value[0]) if shown else None,
+                "new": show(key, value[1]) if shown else None,
+            })
+        rows.append({
+            "entry": entry, "verb": VERB_LABELS.get(entry.verb, entry.get_action_display()),
+            "changes": changes,
+        })
+    return rows
+
+
+def _detail_context(request: HttpRequest, elder: Elder, **forms) -> dict:
+    user = request.user
+    can_see_health = scope.can_see_health(user, elder)
+    return {
+        "elder": elder,
+        "contacts": elder.contacts.all(),
+        "can_see_health": can_see_health,
+        "health": HealthRecord.objects.filter(elder=elder).first() if can_see_health else None,
+        "can_edit": scope.can_edit(user, elder.region_code),
+        "can_reveal": scope.can_reveal(user, elder.region_code),
+        "reveal_form": forms.get("reveal_form") or RevealForm(),
+        "revealed": forms.get("revealed"),
+        "status_form": forms.get("status_form") or StatusForm(initial={
+            "status": elder.status, "status_date": elder.status_date,
+        }),
+        "contact_form": forms.get("contact_form") or ContactForm(),
+        # The record's history is for staff of its area, not for the elder or family.
+        "history": _history(elder) if scope.in_area(user, elder.region_code) else None,
+    }
+
+
+@login_required
+@require_GET
+def elder_detail(request: HttpRequest, elder_id: int) -> HttpResponse:
+    elder = queries.get_elder_for(request.user, elder_id)
+    return render(request, "registry/detail.html", _detail_context(request, elder))
+
+
+@login_required
+@require_POST
+@never_cache
+def reveal(request: HttpRequest, elder_id: int) -> HttpResponse:
+    """The full ID number and phone, with a stated reason; each reveal is audited."""
+    elder = queries.get_elder_for(request.user, elder_id)
+    if not scope.can_reveal(request.user, elder.region_code):
+        raise PermissionDenied
+    form = RevealForm(request.POST)
+    revealed = None
+    if form.is_valid():
+        try:
+            revealed = actions.reveal_elder(elder, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as e:
+            add_errors(form, e)
+    if _is_fragment_request(request):
+        template = "registry/_revealed.html" if revealed else "registry/_reveal.html"
+        return render(request, template, {"elder": elder, "reveal_form": form, "revealed": revealed})
+    return render(request, "registry/detail.html",
+                  _detail_context(request, elder, reveal_form=form, revealed=revealed))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def elder_create(request: HttpRequest) -> HttpResponse:
+    if not scope.can_import(request.user):  # an editor with an area
+        raise PermissionDenied
+    form = ElderForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            elder = actions.create_elder(by=request.user, **form.action_fields())
+        except ValidationError as e:
+            add_errors(form, e)
+        else:
+            messages.success(request, _("%(name)s is registered.") % {"name": elder.name})
+            return redirect("registry:detail", elder.pk)
+    return render(request, "registry/form.html", {"form": form, "elder": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def elder_edit(request: HttpRequest, elder_id: int) -> HttpResponse:
+    elder = queries.get_elder_for(request.user, elder_id, write=True)
+    form = ElderForm(request.POST or None, user=request.user, elder=elder)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_elder(elder, by=request.user, **form.action_fields())
+        except ValidationError as e:
+            add_errors(form, e)
+        else:
+            messages.success(request, _("The record is saved."))
+            return redirect("registry:detail", elder.pk)
+    return render(request, "registry/form.html", {"form": form, "elder": elder})
+
+
+@login_required
+@require_POST
+def elder_status(request: HttpRequest, elder_id: int) -> HttpResponse:
+    """Death, moving out, or back to active; the record itself stays."""
+    elder = queries.get_elder_for(request.user, elder_id, write=True)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.set_elder_status(
+                elder, by=request.user, status=form.cleaned_data["status"],
+                on=form.cleaned_data["status_date"], note=form.cleaned_data["note"],
+            )
+        except ValidationError as e:
+            add_errors(form, e)
+        else:
+            messages.success(request, _("The status is saved."))
+            return redirect("registry:detail", elder.pk)
+    return render(request, "registry/detail.html", _detail_context(request, elder, status_form=form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def health(request: HttpRequest, elder_id: int) -> HttpResponse:
+    elder = queries.get_elder_for(request.user, elder_id, write=True)
+    if not scope.can_see_health(request.user, elder):
+        raise PermissionDenied
+    record = HealthRecord.objects.filter(elder=elder).first()
+    initial = {f: getattr(record, f) for f in HealthForm._meta.fields} if record else {}
+    form = HealthForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.save_health_record(elder, by=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            add_errors(form, e)
+        else:
+            messages.success(request, _("The health record is saved."))
+            return redirect("registry:detail", elder.pk)
+    return render(request, "registry/health.html", {"form": form, "elder": elder})
+
+
+@login_required
+@require_POST
+def add_contact(request: HttpRequest, elder_id: int) -> HttpResponse:
+    elder = queries.get_elder_for(request.user, elder_id, write=True)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_contact(elder, by=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            add_errors(form, e)
+        else:
+            messages.success(request, _("The contact is added."))
+            return redirect("registry:detail", elder.pk)
+    return render(request, "registry/detail.html", _detail_context(request, elder, contact_form=form))
+
+
+# -- import --------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_start(request: HttpRequest) -> HttpResponse:
+    """Upload a sheet of elders; the rows are read in the background."""
+    if not scope.can_import(request.user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = imports.start_import(by=request.user, uploaded_file=form.cleaned_data["file"])
+        except ValidationError as e:
+            form.add_error("file" if not hasattr(e, "error_dict") else None, e)
+        else:
+            return redirect("registry:import_job", job.pk)
+    recent = ImportJob.objects.filter(created_by=request.user)[:10]
+    return render(request, "registry/import.html", {"form": form, "recent": recent})
+
+
+@login_required
+@require_GET
+def import_template(request: HttpRequest) -> HttpResponse:
+    if not scope.can_import(request.user):
+        raise PermissionDenied
+    response = HttpResponse(imports.template_xlsx(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, "%(name)s.xlsx" % {"name": _("elder-import-template")}
+    )
+    return response
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """One import's progress; the fragment polls itself while the job is queued or running."""
+    job = queries.get_import_job_for(request.user, job_id)
+    template = "registry/_import_progress.html" if _is_fragment_request(request) else "registry/import_job.html"
+    return render(request, template, {
+        "job": job, "in_progress": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
+    })
+
+
+@login_required
+@require_GET
+def import_errors(request: HttpRequest, job_id: int) -> FileResponse:
+    """The rejected rows, each with the reason, to correct and upload again."""
+    job = queries.get_import_job_for(request.user, job_id)
+    if not job.error_file:
+        raise Http404
+    extension = os.path.splitext(job.error_file.name)[1] or ".xlsx"
+    filename = "%(name)s-%(id)d%(ext)s" % {"name": _("rejected-rows"), "id": job.pk, "ext": extension}
+    return FileResponse(job.error_file.open("rb"), as_attachment=True, filename=filename)
