@@ -82,7 +82,9 @@ def on_not_found(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, exc):
-    return error(request, 401, "unauthenticated", _("Sign in first: send a valid bearer token."))
+    response = error(request, 401, "unauthenticated", _("Sign in first: send a valid bearer token."))
+    response["WWW-Authenticate"] = 'Bearer realm="kangyang"'
+    return response
 
 
 @api.exception_handler(HttpError)

@@ -92,6 +92,11 @@ def can_import(user) -> bool:
     return user.role in EDITOR_ROLES and area_prefix(user) is not None
 
 
+def can_export(user) -> bool:
+    """Spreadsheets of elders are for staff with an area (always masked, always audited)."""
+    return area_prefix(user) is not None
+
+
 def can_read_audit(user) -> bool:
     """The audit log is for the bureau admin (and the installer's superuser)."""
     return user.is_authenticated and (user.role == R.BUREAU_ADMIN or user.is_superuser)

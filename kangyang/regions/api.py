@@ -31,7 +31,9 @@ class RegionOut(Schema):
 
 class RegionFilter(Schema):
     level: Level | None = None
-    parent: str | None = Field(None, pattern=CODE_PATTERN, description="12-digit code of the parent node.")
+    parent: str | None = Field(
+        None, pattern=CODE_PATTERN, description="12-digit code of the parent node."
+    )
 
 
 @router.get("", response=list[RegionOut])
@@ -49,4 +51,5 @@ def list_regions(request, filters: Query[RegionFilter]):
 @router.get("/{code}", response=RegionOut)
 def get_region(request, code: str):
     """One region by its 12-digit code; a region outside the caller's view answers 404."""
-    return get_object_or_404(Region.objects.visible_to(request.auth).select_related("parent"), code=code)
+    regions = Region.objects.visible_to(request.auth).select_related("parent")
+    return get_object_or_404(regions, code=code)

@@ -305,24 +305,36 @@ def save_health_record(elder: Elder, *, by, **fields) -> HealthRecord:
     return health
 
 
+def build_contact(
+    elder: Elder, *, name: str, relation: str, phone: str, is_guardian: bool = False,
+    priority: int = 1, user=None,
+) -> Contact:
+    """An unsaved contact, checked, with the phone encrypted and masked as add_contact stores
+    it. No database access; the synthetic-district seeder bulk-inserts what this returns."""
+    number = phones.normalise(phone)
+    if relation not in Contact.Relation.values:
+        raise ValidationError({"relation": _("Unknown relation.")})
+    if not name.strip():
+        raise ValidationError({"name": _("Enter the contact's name.")})
+    return Contact(
+        elder=elder, region_code=elder.region_code, name=name.strip(), relation=relation,
+        phone_encrypted=crypto.encrypt(number), phone_masked=phones.mask(number),
+        is_guardian=is_guardian, priority=priority, user=user,
+    )
+
+
 @transaction.atomic
 def add_contact(
     elder: Elder, *, by, name: str, relation: str, phone: str, is_guardian: bool = False,
     priority: int | None = None, user=None,
 ) -> Contact:
     """Add a guardian or emergency contact, last in the call order unless told otherwise."""
-    number = phones.normalise(phone)
-    if relation not in Contact.Relation.values:
-        raise ValidationError({"relation": _("Unknown relation.")})
-    if not name.strip():
-        raise ValidationError({"name": _("Enter the contact's name.")})
-    if priority is None:
-        priority = (elder.contacts.count() or 0) + 1
-    contact = Contact.objects.create(
-        elder=elder, region_code=elder.region_code, name=name.strip(), relation=relation,
-        phone_encrypted=crypto.encrypt(number), phone_masked=phones.mask(number),
-        is_guardian=is_guardian, priority=priority, user=user,
+    contact = build_contact(
+        elder, name=name, relation=relation, phone=phone, is_guardian=is_guardian,
+        priority=1, user=user,
     )
+    contact.priority = priority if priority is not None else (elder.contacts.count() or 0) + 1
+    contact.save(force_insert=True)
     record(by, AuditEntry.Action.CHANGE, elder, verb="elder.contact_add",
            changes={"contact": contact.pk})
     return contact

@@ -10,7 +10,9 @@ community is a 422 on `community`. A community that exists but lies outside the
 caller's view is a 404, as any record outside scope is (CONTRACTS.md): region codes
 are published statistics, so telling "no such community" from "not yours" gives
 nothing away. A community the caller can see but may not register elders in (the
-hotline operator's district) is a 403, from the action.
+hotline operator's district) is a 403, from the action. A compound is named by its id
+and must lie in the elder's community, else a 422 on `compound`; moving an elder to
+another community without naming a compound there clears the compound.
 
 Personal numbers. ElderOut carries only the masked ID number and masked phone. The
 full values leave the API in one place, `POST /{id}/reveal`, which needs a stated
@@ -28,7 +30,7 @@ from ninja.pagination import paginate
 
 from kangyang.accounts import scope
 from kangyang.api import Page
-from kangyang.regions.models import Region
+from kangyang.regions.models import Compound, Region
 from kangyang.registry import actions, queries
 from kangyang.registry.models import Elder
 
@@ -73,6 +75,8 @@ class ElderOut(Schema):
     phone_masked: str
     community: str = Field(description="12-digit code of the elder's community.")
     community_name: str
+    compound: int | None = Field(None, description="Id of the residential compound, if known.")
+    compound_name: str | None = None
     address: str
     living_arrangement: str
     categories: list[str]
@@ -95,6 +99,14 @@ class ElderOut(Schema):
         return obj.community.name
 
     @staticmethod
+    def resolve_compound(obj: Elder) -> int | None:
+        return obj.compound_id
+
+    @staticmethod
+    def resolve_compound_name(obj: Elder) -> str | None:
+        return obj.compound.name if obj.compound_id else None
+
+    @staticmethod
     def resolve_health(obj: Elder, context):
         if not scope.can_see_health(context["request"].auth, obj):
             return None
@@ -110,6 +122,7 @@ class ElderIn(Schema):
     name: str = Field(..., max_length=50)
     id_number: str = Field(..., max_length=32, description="18-character resident ID number.")
     community: str = Field(..., pattern=CODE_PATTERN, description="12-digit community code.")
+    compound: int | None = Field(None, description="Id of a compound in that community.")
     phone: str = Field("", max_length=32)
     address: str = Field("", max_length=200)
     categories: list[Category] = []
@@ -119,12 +132,13 @@ class ElderIn(Schema):
 
 
 class ElderPatch(Schema):
-    """Only the fields sent change. Phone, address, living arrangement and categories
-    may be cleared with null (or "" / []); the other fields cannot be cleared."""
+    """Only the fields sent change. Compound, phone, address, living arrangement and
+    categories may be cleared with null (or "" / []); the other fields cannot be cleared."""
 
     name: str | None = Field(None, max_length=50)
     id_number: str | None = Field(None, max_length=32)
     community: str | None = Field(None, pattern=CODE_PATTERN)
+    compound: int | None = None
     phone: str | None = Field(None, max_length=32)
     address: str | None = Field(None, max_length=200)
     categories: list[Category] | None = None
@@ -134,9 +148,12 @@ class ElderPatch(Schema):
 
 
 class ElderFilter(Schema):
-    q: str = Field("", max_length=50, description="Name, pinyin initials, last 4 of the ID, full ID or phone.")
+    q: str = Field(
+        "", max_length=50, description="Name, pinyin initials, last 4 of the ID, full ID or phone."
+    )
     community: str | None = Field(
-        None, pattern=CODE_PATTERN, description="A community code, or a subdistrict or district code for all below it."
+        None, pattern=CODE_PATTERN,
+        description="A community code, or a subdistrict or district code for all below it.",
     )
     age_band: AgeBand | None = None
     category: Category | None = None
@@ -145,7 +162,9 @@ class ElderFilter(Schema):
 
 class StatusIn(Schema):
     status: Status
-    date: dt.date | None = Field(None, description="Date of death or moving out; required unless active.")
+    date: dt.date | None = Field(
+        None, description="Date of death or moving out; required unless the status is active."
+    )
     note: str = Field("", max_length=500)
 
 
@@ -160,7 +179,7 @@ class RevealOut(Schema):
 
 # -- helpers (parsing only) ------------------------------------------------------------------
 NOT_CLEARABLE = ("name", "id_number", "community", "birth_date", "sex")
-CLEARED = {"phone": "", "address": "", "living_arrangement": "", "categories": []}
+CLEARED = {"compound": None, "phone": "", "address": "", "living_arrangement": "", "categories": []}
 
 
 def _community(user, code: str) -> Region:
@@ -169,11 +188,26 @@ def _community(user, code: str) -> Region:
     region = Region.objects.filter(code=code, level=Region.Level.COMMUNITY).first()
     if region is None:
         raise ValidationError(
-            {"community": ValidationError(_("There is no community with this code."), code="unknown_community")}
+            {"community": ValidationError(
+                _("There is no community with this code."), code="unknown_community"
+            )}
         )
     if not Region.objects.visible_to(user).filter(pk=region.pk).exists():
         raise Http404
     return region
+
+
+def _compound(compound_id: int, community: Region) -> Compound:
+    """A compound of the given community; any other id (unknown, or another community's)
+    is the same 422 on `compound`."""
+    compound = Compound.objects.filter(pk=compound_id, community=community).first()
+    if compound is None:
+        raise ValidationError(
+            {"compound": ValidationError(
+                _("There is no such compound in this community."), code="unknown_compound"
+            )}
+        )
+    return compound
 
 
 # -- endpoints -------------------------------------------------------------------------------
@@ -183,24 +217,28 @@ def list_elders(request, filters: Query[ElderFilter]):
     """Elders the caller may see, searched and filtered."""
     return queries.elders_for(
         request.auth, q=filters.q, community=filters.community or "",
-        age_band=filters.age_band or "", category=filters.category or "", status=filters.status or "",
-    ).select_related("health")
+        age_band=filters.age_band or "", category=filters.category or "",
+        status=filters.status or "",
+    ).select_related("compound", "health")
 
 
 @router.post("", response={201: ElderOut})
 def create(request, payload: ElderIn):
     """Register an elder. The same ID number twice is a 409."""
     community = _community(request.auth, payload.community)
+    compound = _compound(payload.compound, community) if payload.compound is not None else None
     elder = actions.create_elder(
         by=request.auth, name=payload.name, id_number=payload.id_number, community=community,
-        phone=payload.phone, address=payload.address, categories=payload.categories,
-        living_arrangement=payload.living_arrangement, birth_date=payload.birth_date, sex=payload.sex,
+        compound=compound, phone=payload.phone, address=payload.address,
+        categories=payload.categories, living_arrangement=payload.living_arrangement,
+        birth_date=payload.birth_date, sex=payload.sex,
     )
     return 201, elder
 
 
 @router.get("/{elder_id}", response=ElderOut)
 def detail(request, elder_id: int):
+    """One elder's card; outside the caller's scope, 404."""
     return queries.get_elder_for(request.auth, elder_id)
 
 
@@ -211,12 +249,18 @@ def update(request, elder_id: int, payload: ElderPatch):
     cleared = [key for key in NOT_CLEARABLE if key in sent and sent[key] is None]
     if cleared:
         raise ValidationError(
-            {key: ValidationError(_("This field cannot be emptied."), code="required") for key in cleared}
+            {key: ValidationError(_("This field cannot be emptied."), code="required")
+             for key in cleared}
         )
     elder = queries.get_elder_for(request.auth, elder_id, write=True)
     fields = {key: CLEARED[key] if value is None else value for key, value in sent.items()}
     if "community" in fields:
         fields["community"] = _community(request.auth, fields["community"])
+        if fields["community"].pk != elder.community_id:
+            fields.setdefault("compound", None)
+    if fields.get("compound") is not None:
+        community = fields.get("community", elder.community)
+        fields["compound"] = _compound(fields["compound"], community)
     return actions.update_elder(elder, by=request.auth, **fields)
 
 

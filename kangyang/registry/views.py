@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from kangyang.accounts import scope
@@ -28,6 +28,11 @@ from kangyang.registry.models import Elder, HealthRecord, ImportJob
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
 HISTORY_LENGTH = 20
+# The sheets are a Chinese file format whatever the interface language (imports.py,
+# exports.py), and so are their file names; sent RFC 5987-encoded.
+EXPORT_FILENAME = "长者名单"
+TEMPLATE_FILENAME = "长者信息导入模板"
+REJECTED_FILENAME = "导入未通过的行"
 
 
 def _is_fragment_request(request: HttpRequest) -> bool:
@@ -37,37 +42,38 @@ def _is_fragment_request(request: HttpRequest) -> bool:
 
 # -- list and export -----------------------------------------------------------------------
 @login_required
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def elder_list(request: HttpRequest) -> HttpResponse:
     """Search and filter the elders of the user's area; htmx swaps only the table."""
     form = ElderFilterForm(request.GET, user=request.user)
     filters = form.filters()
     page = Paginator(queries.elders_for(request.user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    template = "registry/_table.html" if _is_fragment_request(request) else "registry/list.html"
-    return render(request, template, {
-        "form": form, "page_obj": page, "querystring": urlencode(filters),
-        "can_edit": scope.can_import(request.user),
-        "can_export": _can_export(request.user),
-    })
-
-
-def _can_export(user) -> bool:
-    # Staff with an area; an elder or a family member has no use for a spreadsheet of one.
-    return scope.area_prefix(user) is not None
+    querystring = urlencode(filters)
+    context = {
+        "form": form, "page_obj": page, "querystring": querystring,
+        "can_edit": scope.can_import(request.user), "can_export": scope.can_export(request.user),
+    }
+    if not _is_fragment_request(request):
+        return render(request, "registry/list.html", context)
+    response = render(request, "registry/_table.html", context)
+    # The address bar shows the filters in use, not every empty field of the form.
+    shown = urlencode({**filters, "page": page.number}) if page.number > 1 else querystring
+    response["HX-Push-Url"] = f"{request.path}?{shown}" if shown else request.path
+    return response
 
 
 @login_required
-@require_GET
+@require_safe
 def export(request: HttpRequest) -> HttpResponse:
     """The list as filtered on screen, as an .xlsx download (the export itself is audited)."""
-    if not _can_export(request.user):
+    if not scope.can_export(request.user):
         raise PermissionDenied
     filters = ElderFilterForm(request.GET, user=request.user).filters()
-    data = exports.export_elders_xlsx(queries.elders_for(request.user, **filters), by=request.user)
-    filename = "%(name)s-%(date)s.xlsx" % {
-        "name": _("elder-list"), "date": timezone.localdate().strftime("%Y%m%d"),
-    }
+    data = exports.export_elders_xlsx(
+        queries.elders_for(request.user, **filters), by=request.user, filters=filters
+    )
+    filename = f"{EXPORT_FILENAME}-{timezone.localdate():%Y%m%d}.xlsx"
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
@@ -124,7 +130,9 @@ def _history(elder: Elder) -> list[dict]:
             choices = CHOICE_LABELS[key]
             values = value if isinstance(value, list) else [value]
             return "、".join(str(choices(v).label) if v in choices.values else str(v) for v in values)
-        return str(names.get(key, {}).get(value, value))
+        if key in names:
+            return str(names[key].get(value, value))
+        return str(value)
 
     rows = []
     for entry in entries:
@@ -165,7 +173,7 @@ def _detail_context(request: HttpRequest, elder: Elder, **forms) -> dict:
 
 
 @login_required
-@require_GET
+@require_safe
 def elder_detail(request: HttpRequest, elder_id: int) -> HttpResponse:
     elder = queries.get_elder_for(request.user, elder_id)
     return render(request, "registry/detail.html", _detail_context(request, elder))
@@ -302,19 +310,17 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def import_template(request: HttpRequest) -> HttpResponse:
     if not scope.can_import(request.user):
         raise PermissionDenied
-    response = HttpResponse(imports.template_xlsx(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        True, "%(name)s.xlsx" % {"name": _("elder-import-template")}
-    )
+    response = HttpResponse(imports.template_xlsx(by=request.user), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"{TEMPLATE_FILENAME}.xlsx")
     return response
 
 
 @login_required
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     """One import's progress; the fragment polls itself while the job is queued or running."""
@@ -326,12 +332,12 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def import_errors(request: HttpRequest, job_id: int) -> FileResponse:
     """The rejected rows, each with the reason, to correct and upload again."""
     job = queries.get_import_job_for(request.user, job_id)
     if not job.error_file:
         raise Http404
     extension = os.path.splitext(job.error_file.name)[1] or ".xlsx"
-    filename = "%(name)s-%(id)d%(ext)s" % {"name": _("rejected-rows"), "id": job.pk, "ext": extension}
+    filename = f"{REJECTED_FILENAME}-{job.pk}{extension}"
     return FileResponse(job.error_file.open("rb"), as_attachment=True, filename=filename)

@@ -1,0 +1,149 @@
+"""The synthetic district and the demo accounts, for `kangyang demo` and `kangyang seed`.
+
+Each app brings its own demo data through an optional module `<app>/demo.py` with either or
+both of:
+
+* ``seed_demo(*, district, rng, elders) -> str``: add synthetic data of that app to the
+  district (a Region, the root of the tree), scaled to `elders`. Called by `seed` every time
+  and by `demo` once, on an empty district, in INSTALLED_APPS order (so regions before
+  registry, registry before the apps that hang on elders). Calling it again must add data,
+  never break on what an earlier call made.
+* ``seed_demo_accounts(*, accounts, district, rng) -> str``: attach that app's data to the
+  demo accounts of CONTRACTS.md (`accounts` maps username → User), e.g. the `elder`
+  account's own record. Called by `demo` after the accounts exist, on every run, so it
+  must do nothing that is done already.
+
+Each hook gets its own random stream, derived from the seed and the app label, so adding an
+app does not change what the others draw. A returned text is printed after the app's label.
+"""
+
+import importlib
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.utils.translation import gettext as _
+
+from kangyang.accounts.models import Organisation, User
+from kangyang.regions.models import Region
+from kangyang.registry.models import Elder
+
+# Xihu district (西湖区) of Nanchang: GB/T 2260 code 360103.
+DISTRICT_CODE = "360103000000"
+DISTRICT_NAME = "西湖区"
+DISTRICT_CENTRE = (28.66, 115.89)
+DEMO_ELDERS = 20_000
+DEMO_SEED = 2020
+DEMO_PASSWORD = "kangyang-demo"
+PROVIDER_NAME = "康乐居家养老服务有限公司"
+
+R = User.Role
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    full_name: str
+    place: str  # district, subdistrict_1, community_a, community_b, provider, or "" (none)
+
+
+# CONTRACTS.md "Demo accounts", in its order. The places mirror the personas of conftest.py.
+DEMO_ACCOUNTS = [
+    DemoAccount("admin", R.BUREAU_ADMIN, "刘卫民", "district"),
+    DemoAccount("subdistrict", R.SUBDISTRICT_OFFICER, "陈红", "subdistrict_1"),
+    DemoAccount("worker_a", R.COMMUNITY_WORKER, "李娟", "community_a"),
+    DemoAccount("worker_b", R.COMMUNITY_WORKER, "黄志强", "community_b"),
+    DemoAccount("operator", R.HOTLINE_OPERATOR, "周敏", "district"),
+    DemoAccount("provider", R.PROVIDER_MANAGER, "吴建华", "provider"),
+    DemoAccount("caregiver", R.CAREGIVER, "熊秀梅", "provider"),
+    DemoAccount("volunteer", R.VOLUNTEER, "万晓东", "community_a"),
+    DemoAccount("elder", R.ELDER, "张桂兰", "community_a"),
+    DemoAccount("family", R.FAMILY, "王芳", ""),
+    DemoAccount("inspector", R.INSPECTOR, "徐建国", "district"),
+]
+
+
+def demo_hooks(name: str) -> Iterator[tuple[str, Callable]]:
+    """(app label, function) for every Kangyang app whose demo module defines `name`."""
+    for config in apps.get_app_configs():  # INSTALLED_APPS order
+        if not config.name.startswith("kangyang."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as e:
+            if e.name != f"{config.name}.demo":
+                raise  # the module exists but imports something missing
+            continue
+        if hook := getattr(module, name, None):
+            yield config.label, hook
+
+
+def get_district() -> Region:
+    district, _created = Region.objects.get_or_create(
+        code=DISTRICT_CODE,
+        defaults={"name": DISTRICT_NAME, "level": Region.Level.DISTRICT,
+                  "lat": DISTRICT_CENTRE[0], "lng": DISTRICT_CENTRE[1]},
+    )
+    return district
+
+
+def elder_count() -> int:
+    return Elder.objects.filter(region_code__startswith=DISTRICT_CODE[:6]).count()
+
+
+def seed_district(*, elders: int, seed: int) -> tuple[Region, list[tuple[str, str]]]:
+    """Run every app's `seed_demo` on the synthetic district; (district, [(label, text)])."""
+    district = get_district()
+    messages = []
+    for label, hook in demo_hooks("seed_demo"):
+        text = hook(district=district, rng=random.Random(f"{seed}:{label}"), elders=elders)
+        if text:
+            messages.append((label, text))
+    return district, messages
+
+
+def create_demo_accounts(district: Region, *, seed: int = DEMO_SEED) -> tuple[dict[str, User], list[tuple[str, str]]]:
+    """The accounts of CONTRACTS.md with the demo password, then every app's
+    `seed_demo_accounts`. An account that exists already is kept as it is."""
+    subdistricts = list(district.children.filter(level=Region.Level.SUBDISTRICT).order_by("code")[:2])
+    if len(subdistricts) < 2:
+        raise ValueError("the demo district needs two subdistricts; seed it first")
+    communities = [s.children.filter(level=Region.Level.COMMUNITY).order_by("code").first() for s in subdistricts]
+    provider, _created = Organisation.objects.get_or_create(
+        name=PROVIDER_NAME, kind=Organisation.Kind.PROVIDER, defaults={"region": subdistricts[0]}
+    )
+    places = {
+        "district": {"region": district}, "subdistrict_1": {"region": subdistricts[0]},
+        "community_a": {"region": communities[0]}, "community_b": {"region": communities[1]},
+        "provider": {"organisation": provider}, "": {},
+    }
+    accounts = {}
+    for a in DEMO_ACCOUNTS:
+        user = User.objects.filter(username=a.username).first()
+        if user is None:
+            user = User.objects.create_user(
+                username=a.username, password=DEMO_PASSWORD, role=a.role, full_name=a.full_name,
+                **places[a.place],
+            )
+        accounts[a.username] = user
+    messages = []
+    for label, hook in demo_hooks("seed_demo_accounts"):
+        text = hook(accounts=accounts, district=district, rng=random.Random(f"{seed}:{label}:accounts"))
+        if text:
+            messages.append((label, text))
+    return accounts, messages
+
+
+def describe_account(user: User) -> str:
+    """Role and where the account works, e.g. 社区工作者 · 孺子路社区 (南浦街道)."""
+    where = ""
+    if user.region_id:
+        region = user.region
+        where = region.name if region.parent is None else _("%(region)s (%(parent)s)") % {
+            "region": region.name, "parent": region.parent.name}
+    if user.organisation_id:
+        where = user.organisation.name
+    role = User.Role(user.role).label if user.role in User.Role.values else user.role
+    return f"{role} · {where}" if where else str(role)

@@ -1,0 +1,29 @@
+"""`kangyang worker`: runs background tasks; django-tasks-db's `db_worker` with our defaults."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _, gettext_lazy
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Run background tasks from the database queue until Ctrl-C (django-tasks-db's "
+        "db_worker, all queues, no auto-reload)."
+    )
+
+    def add_arguments(self, parser):
+        parser.description = str(self.help)  # argparse needs a str, not a lazy one
+        parser.add_argument("--queue-name", default="*",
+                            help=_("Queues to process, comma-separated (default: all)."))
+        parser.add_argument("--interval", type=float, default=1.0,
+                            help=_("Seconds to wait when the queue is empty (default %(default)s)."))
+        parser.add_argument("--batch", action="store_true",
+                            help=_("Run the tasks waiting now, then exit."))
+        parser.add_argument("--max-tasks", type=int, default=None,
+                            help=_("Exit after this many tasks."))
+
+    def handle(self, *args, queue_name: str, interval: float, batch: bool, max_tasks: int | None, **options):
+        call_command(
+            "db_worker", queue_name=queue_name, interval=interval, batch=batch,
+            max_tasks=max_tasks, reload=False, verbosity=options["verbosity"],
+        )

@@ -1,0 +1,146 @@
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
+
+from kangyang.accounts.models import User
+from kangyang.lib import crypto, pinyin, residentid
+from kangyang.ops import demo
+from kangyang.regions.models import Compound, Household, Region
+from kangyang.registry.models import Contact, Elder, HealthRecord
+
+CONTRACTS = Path(settings.BASE_DIR).parent / "shared" / "design" / "CONTRACTS.md"
+
+
+def run_demo(*args: str) -> str:
+    out = StringIO()
+    call_command("demo", "--no-serve", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo_output(db):
+    return run_demo("--elders", "300")
+
+
+def test_demo_builds_the_district_tree(demo_output):
+    district = Region.objects.get(code="360103000000")
+    assert district.name == "西湖区"
+    subdistricts = Region.objects.filter(level="subdistrict", parent=district)
+    assert subdistricts.count() == 10
+    assert {"南浦街道", "朝阳洲街道", "桃花镇", "丁公路街道"} <= set(subdistricts.values_list("name", flat=True))
+    assert 90 <= Region.objects.filter(level="community", code__startswith="360103").count() <= 110
+    assert 300 <= Compound.objects.count() <= 500
+    for c in Compound.objects.all():
+        assert 28.61 <= c.lat <= 28.71 and 115.83 <= c.lng <= 115.95  # ~10 km box, WGS-84
+        assert c.region_code == c.community.code and c.household_count > 0
+
+
+def test_demo_creates_every_demo_account_with_the_demo_password(demo_output):
+    for account in demo.DEMO_ACCOUNTS:
+        user = User.objects.get(username=account.username)
+        assert user.role == account.role
+        assert user.check_password("kangyang-demo")
+
+
+def test_worker_a_and_worker_b_work_in_communities_of_different_subdistricts(demo_output):
+    a = User.objects.get(username="worker_a").region
+    b = User.objects.get(username="worker_b").region
+    assert a.level == b.level == "community"
+    assert a.parent_id != b.parent_id
+    assert User.objects.get(username="subdistrict").region == a.parent
+
+
+def test_the_elder_account_lives_in_worker_a_s_community_and_family_is_her_daughter(demo_output):
+    worker_a = User.objects.get(username="worker_a")
+    record = Elder.objects.get(user__username="elder")
+    assert record.community == worker_a.region
+    contact = Contact.objects.get(user__username="family")
+    assert contact.elder == record and contact.relation == "daughter"
+    # and the scope rules agree: worker_a sees her, worker_b does not; family sees only her
+    assert Elder.objects.visible_to(worker_a).filter(pk=record.pk).exists()
+    assert not Elder.objects.visible_to(User.objects.get(username="worker_b")).filter(pk=record.pk).exists()
+    assert list(Elder.objects.visible_to(User.objects.get(username="family"))) == [record]
+
+
+def test_seeded_elders_have_valid_unique_id_numbers_of_the_district(demo_output):
+    elders = list(Elder.objects.all())
+    assert len(elders) == 301  # 300 seeded + the `elder` account's own record
+    numbers = set()
+    for e in elders:
+        number = e._id_number()
+        rid = residentid.parse(number)
+        assert number.startswith("360103")
+        assert (rid.birth_date, rid.sex) == (e.birth_date, e.sex)
+        assert e.age() >= 60
+        numbers.add(number)
+    assert len(numbers) == len(elders)
+
+
+def test_seeded_elders_are_stored_as_create_elder_stores_them(demo_output):
+    elders = Elder.objects.exclude(user__username="elder").select_related("community", "compound", "household")
+    for e in elders:
+        number = e._id_number()
+        assert e.id_number_hash == crypto.lookup_hash(number)
+        assert e.id_number_masked == residentid.mask(number) and e.id_last4 == number[-4:]
+        assert e.name_initials == pinyin.initials(e.name)
+        assert e.region_code == e.community.code
+        assert e.compound.community_id == e.community_id
+        assert e.household.address == e.address and e.household.community_id == e.community_id
+        assert e.household.region_code == e.region_code
+        assert re.fullmatch(r".+\d+栋\d+单元\d{3,4}室", e.address)
+        if e.phone_encrypted:
+            assert e.phone_hash == crypto.lookup_hash(e._phone())
+        assert all(c in Elder.Category.values for c in e.categories)
+        if "alone" in e.categories:
+            assert e.living_arrangement == "alone" and "empty_nest" in e.categories
+    assert HealthRecord.objects.count() == Elder.objects.count()
+    assert not HealthRecord.objects.exclude(region_code__startswith="360103").exists()
+    for c in Contact.objects.select_related("elder"):
+        assert c.region_code == c.elder.region_code
+        assert crypto.decrypt(c.phone_encrypted)[-4:] == c.phone_masked[-4:]
+
+
+def test_running_the_demo_twice_reuses_the_district_and_the_accounts(demo_output):
+    counts = [m.objects.count() for m in (User, Region, Compound, Household, Elder, Contact)]
+    again = run_demo("--elders", "300")
+    assert "301" in again  # "reusing … 301 elders", in whichever language
+    assert [m.objects.count() for m in (User, Region, Compound, Household, Elder, Contact)] == counts
+
+
+def test_the_printed_accounts_are_those_of_contracts_md(demo_output):
+    printed = demo_output.split("kangyang-demo", 1)[1]
+    names = re.findall(r"^  ([a-z_]+) +\S", printed, re.M)
+    assert names == [a.username for a in demo.DEMO_ACCOUNTS]
+    assert "http://127.0.0.1:8000/" in demo_output
+    if not CONTRACTS.exists():
+        pytest.skip(f"{CONTRACTS} not found")
+    section = CONTRACTS.read_text().split("## Demo accounts", 1)[1].split("\n## ", 1)[0]
+    assert set(names) == set(re.findall(r"`([a-z_]+)`", section))
+
+
+def test_demo_hooks_run_in_installed_apps_order(db):
+    labels = [label for label, _hook in demo.demo_hooks("seed_demo")]
+    assert labels.index("regions") < labels.index("registry")
+
+
+def test_the_same_seed_gives_the_same_district(db):
+    def draw():
+        demo.seed_district(elders=150, seed=7)
+        return sorted(Elder.objects.values_list("name", "id_number_hash", "address", "categories_text"))
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            first = draw()
+            raise Rollback
+    except Rollback:
+        pass
+    assert not Elder.objects.exists()
+    assert draw() == first
