@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "kangyang.audit",
     "kangyang.regions",
     "kangyang.registry",
+    "kangyang.assessment",
+    "kangyang.subsidies",
     "kangyang.ops",
 ]
 
@@ -147,6 +149,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 # Imports larger than this many rows run in the background with a progress bar.
 IMPORT_BACKGROUND_ROWS = envint("KANGYANG_IMPORT_BACKGROUND_ROWS", "500")
+
+# GB/T 42195-2022 leaves open whether a diagnosis and ≥2 care-risk events together raise the
+# level by one or by two (shared/spec/assessment-gbt42195.md): one unless this is true.
+ASSESSMENT_STACK_RAISES = envbool("KANGYANG_ASSESSMENT_STACK_RAISES", "false")
+# A signed assessment is valid this many months; then a routine re-assessment is due.
+ASSESSMENT_VALID_MONTHS = envint("KANGYANG_ASSESSMENT_VALID_MONTHS", "12")
 
 MQTT_URL = os.getenv("MQTT_URL", "mqtt://127.0.0.1:1883")
 

@@ -36,7 +36,11 @@ from kangyang.audit.models import AuditEntry
 from kangyang.lib import crypto, residentid
 from kangyang.regions.models import Compound, Household, Region
 from kangyang.registry.actions import (
-    add_contact, build_contact, build_elder, create_elder, save_health_record,
+    add_contact,
+    build_contact,
+    build_elder,
+    create_elder,
+    save_health_record,
 )
 from kangyang.registry.models import Contact, Elder, HealthRecord
 

@@ -114,7 +114,7 @@ def test_running_the_demo_twice_reuses_the_district_and_the_accounts(demo_output
 
 def test_the_printed_accounts_are_those_of_contracts_md(demo_output):
     printed = demo_output.split("kangyang-demo", 1)[1]
-    names = re.findall(r"^  ([a-z_]+) +\S", printed, re.M)
+    names = re.findall(r"^  ([a-z_]+) +\S", printed, re.MULTILINE)
     assert names == [a.username for a in demo.DEMO_ACCOUNTS]
     assert "http://127.0.0.1:8000/" in demo_output
     if not CONTRACTS.exists():

@@ -49,11 +49,12 @@ def server_env(tmp_path):
 def test_serve_answers_the_login_page_and_static_files(server_env, tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log = open(tmp_path / "serve.log", "w+")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "kangyang", "serve", "--port", str(port)],
-        env=server_env, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT,
-    )
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "kangyang", "serve", "--port", str(port)],
+            env=server_env, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while True:
@@ -61,7 +62,7 @@ def test_serve_answers_the_login_page_and_static_files(server_env, tmp_path):
                 status, _type, body = get(f"{base}/accounts/login/")
                 break
             except (urllib.error.URLError, ConnectionError):
-                assert server.poll() is None, (tmp_path / "serve.log").read_text()
+                assert server.poll() is None, log_path.read_text()
                 assert time.monotonic() < deadline, "serve did not answer in time"
                 time.sleep(0.2)
         assert status == 200
@@ -73,12 +74,11 @@ def test_serve_answers_the_login_page_and_static_files(server_env, tmp_path):
         try:
             # uvicorn shuts down gracefully, then re-raises the signal it caught
             assert server.wait(timeout=15) in (0, -signal.SIGTERM)
-            assert "Finished server process" in (tmp_path / "serve.log").read_text()
+            assert "Finished server process" in log_path.read_text()
         finally:
             if server.poll() is None:
                 server.kill()
                 server.wait()
-            log.close()
 
 
 def test_demo_refuses_a_port_in_use_before_touching_the_database(db):

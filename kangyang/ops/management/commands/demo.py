@@ -6,7 +6,8 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kangyang.ops import demo, processes
 from kangyang.ops.management.commands.serve import DEFAULT_PORT

@@ -3,7 +3,8 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kangyang.ops import demo
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--elders", type=int, required=True, help=_("How many elders to add."))
         parser.add_argument("--seed", type=int, default=1,
                             help=_("Random seed (default %(default)s): the same seed on an "
-                                              "empty database gives the same district."))
+                                   "empty database gives the same district."))
 
     def handle(self, *args, elders: int, seed: int, **options):
         if elders < 0:

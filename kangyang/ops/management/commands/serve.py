@@ -3,7 +3,8 @@
 import warnings
 
 from django.core.management.base import BaseCommand
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 DEFAULT_PORT = 8000
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
                             help=_("TCP port (default %(default)s)."))
         parser.add_argument("--host", default="127.0.0.1",
                             help=_("Address to listen on (default %(default)s). Another "
-                                              "address must also be in KANGYANG_ALLOWED_HOSTS."))
+                                   "address must also be in KANGYANG_ALLOWED_HOSTS."))
 
     def handle(self, *args, port: int, host: str, **options):
         import uvicorn
@@ -37,5 +38,7 @@ class Command(BaseCommand):
         uvicorn.run(
             "kangyang.asgi:application", host=host, port=port, lifespan="off",
             log_level="info" if options["verbosity"] >= 1 else "warning",
-            access_log=options["verbosity"] >= 2, server_header=False,
+            # No access log: search terms (phone and ID numbers) travel in query strings,
+            # and logs never hold personal data (README).
+            access_log=False, server_header=False,
         )
