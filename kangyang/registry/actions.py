@@ -14,7 +14,7 @@ from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
 from kangyang.lib import crypto, phone as phones, pinyin, residentid
 from kangyang.regions.models import Compound, Household, Region
-from kangyang.registry.models import Contact, Elder, HealthRecord
+from kangyang.registry.models import CATEGORY_ORDER, Contact, Elder, HealthRecord
 
 # Fields whose values never enter the audit log; a change is recorded as changed only.
 PROTECTED = {"id_number", "phone"}
@@ -60,7 +60,7 @@ def check_identity(id_number: str, *, birth_date: dt.date | None = None, sex: st
 
 def check_categories(values: Iterable[str]) -> list[str]:
     values = list(values)
-    unknown = [v for v in values if v not in Elder.Category.values]
+    unknown = [v for v in values if v not in CATEGORY_ORDER]
     if unknown:
         raise ValidationError(
             _("Unknown vulnerability category: %(values)s.") % {"values": ", ".join(unknown)},

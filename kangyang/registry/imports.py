@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from zipfile import BadZipFile
 
 from django.conf import settings
@@ -59,8 +59,8 @@ BATCH_ROWS = 1000
 # A header row is looked for among the first rows, below a title such as "桃花社区老年人花名册".
 HEADER_SEARCH_ROWS = 10
 XLSX_EXTENSION = ".xlsx"
-# What openpyxl raises on a file that is not a well-formed workbook (XML errors are SyntaxErrors).
 COUNTS = ["processed_rows", "created_count", "existing_count", "error_count"]
+# What openpyxl raises on a file that is not a well-formed workbook (XML errors are SyntaxErrors).
 READ_ERRORS = (InvalidFileException, BadZipFile, zlib.error, KeyError, ValueError, OSError, SyntaxError, EOFError)
 
 
@@ -80,7 +80,7 @@ COLUMNS = (
            gettext_lazy("The elder's full name, at most 50 characters."), "王秀英"),
     Column("id_number", "身份证号", ("身份证号码", "公民身份号码", "身份证", "id_number", "id number"), True,
            gettext_lazy("The 18-character resident ID number. Format the column as text, or Excel "
-                        "changes the last digits."), "360103194503120022"),
+                        "changes the last digits."), residentid.make("360103", dt.date(1945, 3, 12), 24)),
     Column("community", "社区", ("社区代码", "社区名称", "所属社区", "community", "community_code"), True,
            gettext_lazy("The community's 12-digit region code, or its exact name; it must be in "
                         "your area."), "360103001001"),
@@ -193,12 +193,30 @@ class _Sheet:
                 break
         return count
 
-    @property
+    @cached_property
     def estimate(self) -> int | None:
-        """Data rows as the sheet's <dimension> gives them (Excel and WPS write one; it may
-        include blank rows), without reading the rows; None when the sheet has none."""
+        """Data rows, at most, without reading the cells: from the sheet's <dimension> (Excel
+        and WPS write one), else from its <row> elements; either may count blank rows. None
+        if neither can be had."""
         last = self.worksheet.max_row
-        return None if last is None else max(0, last - self.header_row)
+        if last is None:
+            last = self._row_elements()
+        return None if not last else max(0, last - self.header_row)
+
+    def _row_elements(self) -> int | None:
+        # Sheets written by openpyxl and some other programs have no <dimension>. Reading
+        # every cell to count them takes a quarter of an import; scanning the sheet's XML for
+        # row tags takes a second. _get_source is openpyxl's own (private) way to that XML.
+        get_source = getattr(self.worksheet, "_get_source", None)
+        if get_source is None:
+            return None
+        count, tail = 0, b""
+        with get_source() as source:
+            while chunk := source.read(1 << 20):
+                data = tail + chunk
+                count += data.count(b"<row ") + data.count(b":row ")  # x:row with a namespace prefix
+                tail = data[-5:]  # shorter than a tag, so no tag is counted twice
+        return count or None
 
 
 def _unreadable() -> ValidationError:
@@ -685,8 +703,8 @@ def start_import(*, by, uploaded_file) -> ImportJob:
     try:
         try:
             sheet = _find_sheet(workbook)
-            # Count only as far as needed to choose; a large sheet is counted by the worker
-            # (or taken from its <dimension>), not while the uploader waits.
+            # Count only as far as needed to choose; a large sheet gets an estimate for its
+            # progress bar, made exact as the worker reads it.
             total = sheet.count(limit=limit)
             if total > limit:
                 total = max(total, sheet.estimate or 0)
@@ -749,7 +767,8 @@ def _full_collections_paused() -> Iterator[None]:
     """The garbage collector's automatic passes off; run_import collects each batch's young
     garbage itself. A large sheet keeps hundreds of thousands of long-lived objects (its shared
     strings, the parser's spent row elements), and the automatic full passes over them took a
-    third of a 100,000-row import (73 s of CPU instead of 47 s in bench/import_elders.py)."""
+    third of a 100,000-row import (73 s of CPU instead of 47 s in bench/import_elders.py).
+    The switch is process-wide: a small import run during a request pauses it for a second."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -770,7 +789,7 @@ def _run(job: ImportJob, *, by) -> None:
         try:
             sheet = _find_sheet(workbook)
             if job.total_rows > settings.IMPORT_BACKGROUND_ROWS and sheet.estimate is None:
-                job.total_rows = sheet.count()  # for the progress bar: the upload only began counting
+                job.total_rows = sheet.count()  # for the progress bar: the upload stopped counting
                 job.save(update_fields=["total_rows"])
             rejected = _Rejected(sheet)
             batch: list[_Row] = []

@@ -44,17 +44,17 @@ class Elder(models.Model):
         MOVED_OUT = "moved_out", _("moved out")
         DECEASED = "deceased", _("deceased")
 
-    name = models.CharField(_("name"), max_length=50, db_index=True)
-    name_initials = models.CharField(_("pinyin initials"), max_length=50, db_index=True, editable=False)
+    name = models.CharField(_("name"), max_length=50)
+    name_initials = models.CharField(_("pinyin initials"), max_length=50, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"), db_index=True)
     # Resident ID number: encrypted; a keyed hash for exact lookup; the masked form for lists.
     id_number_encrypted = models.TextField(editable=False)
-    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_hash = models.CharField(max_length=64, editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
-    id_last4 = models.CharField(max_length=4, db_index=True, editable=False)
+    id_last4 = models.CharField(max_length=4, editable=False)
     phone_encrypted = models.TextField(blank=True, editable=False)
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False)
     phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
 
     community = models.ForeignKey(
@@ -106,6 +106,12 @@ class Elder(models.Model):
                 fields=["name_initials", "region_code"], name="elder_initials_region_idx",
                 opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
             ),
+            # Exact-match lookups only: plain indexes, without PostgreSQL's LIKE copies.
+            models.Index(fields=["phone_hash"], name="elder_phone_hash_idx"),
+            models.Index(fields=["id_last4"], name="elder_id_last4_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_hash"], name="elder_unique_id_number"),
         ]
 
     def __str__(self) -> str:
@@ -118,8 +124,7 @@ class Elder(models.Model):
 
     @categories.setter
     def categories(self, values) -> None:
-        order = list(self.Category.values)
-        chosen = sorted(set(values), key=order.index)
+        chosen = sorted(set(values), key=CATEGORY_ORDER.__getitem__)
         self.categories_text = f",{','.join(chosen)}," if chosen else ""
 
     def get_categories_display(self) -> list[str]:
@@ -136,6 +141,11 @@ class Elder(models.Model):
 
     def _phone(self) -> str:
         return crypto.decrypt(self.phone_encrypted) if self.phone_encrypted else ""
+
+
+# Position of each vulnerability category, for a stable order (and a cheap membership test
+# on bulk paths: TextChoices.values builds a new list on every call).
+CATEGORY_ORDER = {value: i for i, value in enumerate(Elder.Category.values)}
 
 
 class Contact(models.Model):

@@ -27,9 +27,10 @@ def wrong_check(number: str) -> str:
     return number[:17] + ("0" if number[17] != "0" else "1")
 
 
-def xlsx(rows, *, headers=HEADERS, title_rows=(), name="长者名单.xlsx") -> SimpleUploadedFile:
-    workbook = Workbook()
-    sheet = workbook.active
+def xlsx(rows, *, headers=HEADERS, title_rows=(), name="长者名单.xlsx", write_only=False) -> SimpleUploadedFile:
+    """A sheet as Excel saves it (with a <dimension>), or as openpyxl's write-only mode does (without)."""
+    workbook = Workbook(write_only=write_only)
+    sheet = workbook.create_sheet() if write_only else workbook.active
     for row in (*title_rows, headers, *rows):
         sheet.append(list(row))
     out = io.BytesIO()
@@ -224,6 +225,17 @@ def test_a_large_sheet_is_imported_in_the_background(worker_a, settings, django_
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE, job.message
     assert (job.processed_rows, job.percent, job.created_count) == (len(GOOD), 100, len(GOOD))
+
+
+def test_a_large_sheet_without_dimension_gets_an_estimate_made_exact(worker_a, settings, django_capture_on_commit_callbacks):
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    blank_rows = [[None] * len(HEADERS)] * 3  # <row> elements without values: counted by the estimate only
+    with django_capture_on_commit_callbacks(execute=True):
+        with translation.override("en"):
+            job = imports.start_import(by=worker_a, uploaded_file=xlsx(GOOD + blank_rows, write_only=True))
+        assert job.total_rows == len(GOOD) + len(blank_rows)
+    job.refresh_from_db()
+    assert (job.status, job.total_rows, job.percent) == (ImportJob.Status.DONE, len(GOOD), 100)
 
 
 def test_a_job_that_stops_midway_keeps_what_it_added_and_the_same_sheet_completes_it(worker_a, monkeypatch):
