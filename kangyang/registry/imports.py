@@ -838,3 +838,20 @@ def _finish(job: ImportJob, *, by, status: str, message: str) -> None:
             "created": job.created_count, "existing": job.existing_count, "rejected": job.error_count,
         },
     )
+
+
+def prune_import_files(*, older_than: dt.datetime) -> int:
+    """Uploaded sheets and error files hold full ID numbers: delete them once the job is
+    older than the retention period (job rows and counts stay). A job still RUNNING by then
+    lost its worker (killed, out of memory) and is marked failed."""
+    ImportJob.objects.filter(created_at__lt=older_than, status__in=[
+        ImportJob.Status.QUEUED, ImportJob.Status.RUNNING,
+    ]).update(status=ImportJob.Status.FAILED, finished_at=timezone.now())
+    count = 0
+    for job in ImportJob.objects.filter(created_at__lt=older_than).exclude(source="", error_file=""):
+        for f in (job.source, job.error_file):
+            if f:
+                f.delete(save=False)
+        job.save(update_fields=["source", "error_file"])
+        count += 1
+    return count
