@@ -9,6 +9,6 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False,
                                choices=[("", _("any"))] + list(AuditEntry.Action.choices))
     target = forms.CharField(label=_("Record (type:id, e.g. registry.elder:42)"), required=False)
-    ip = forms.GenericIPAddressField(label=_("Address"), required=False)
+    ip = forms.GenericIPAddressField(label=_("IP address"), required=False)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

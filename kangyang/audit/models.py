@@ -46,7 +46,7 @@ class AuditEntry(models.Model):
     target_type = models.CharField(_("record type"), max_length=60, blank=True)
     target_id = models.CharField(_("record id"), max_length=40, blank=True)
     region_code = models.CharField(_("region code"), max_length=12, blank=True, db_index=True)
-    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     note = models.TextField(_("reason or note"), blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
 
