@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from kangyang.lib.crypto import new_field_key
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "kangyang.registry",
     "kangyang.assessment",
     "kangyang.subsidies",
+    "kangyang.alarms",
     "kangyang.ops",
 ]
 
@@ -155,8 +157,23 @@ IMPORT_BACKGROUND_ROWS = envint("KANGYANG_IMPORT_BACKGROUND_ROWS", "500")
 ASSESSMENT_STACK_RAISES = envbool("KANGYANG_ASSESSMENT_STACK_RAISES", "false")
 # A signed assessment is valid this many months; then a routine re-assessment is due.
 ASSESSMENT_VALID_MONTHS = envint("KANGYANG_ASSESSMENT_VALID_MONTHS", "12")
+# …or this many after an immediate re-assessment or a change of two levels or more.
+ASSESSMENT_SHORT_VALID_MONTHS = envint("KANGYANG_ASSESSMENT_SHORT_VALID_MONTHS", "6")
 
 MQTT_URL = os.getenv("MQTT_URL", "mqtt://127.0.0.1:1883")
+# Alarms (issue 6). Not acknowledged within this long → the second operator group; after
+# twice as long → the duty officer.
+ALARM_ESCALATE_AFTER = timedelta(seconds=envint("KANGYANG_ALARM_ESCALATE_AFTER", "60"))
+# A device is offline when not heard from for its heartbeat interval plus this.
+ALARM_OFFLINE_GRACE = timedelta(seconds=envint("KANGYANG_ALARM_OFFLINE_GRACE", "300"))
+# Vendors' clouds that post device messages to /api/v1/devices/webhook, as
+# "vendor:secret,vendor2:secret2" (or a file named by KANGYANG_DEVICE_WEBHOOK_SECRETS_FILE).
+DEVICE_WEBHOOK_SECRETS: dict[str, str] = {}
+for _item in filter(None, (envsecret("KANGYANG_DEVICE_WEBHOOK_SECRETS") or "").split(",")):
+    _vendor, _sep, _secret = _item.partition(":")
+    if not (_vendor.strip() and _secret.strip()):
+        raise ImproperlyConfigured("KANGYANG_DEVICE_WEBHOOK_SECRETS must be vendor:secret pairs, comma-separated")
+    DEVICE_WEBHOOK_SECRETS[_vendor.strip()] = _secret.strip()
 
 LOGGING = {
     "version": 1,
