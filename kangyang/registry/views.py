@@ -103,9 +103,11 @@ CHOICE_LABELS = {
 def _field_label(key: str) -> str:
     for model in (Elder, HealthRecord):
         try:
-            return str(model._meta.get_field(key).verbose_name)
+            field = model._meta.get_field(key)
         except FieldDoesNotExist:
             continue
+        if hasattr(field, "verbose_name"):  # reverse relations have none
+            return str(field.verbose_name)
     return str(EXTRA_LABELS.get(key, key))
 
 

@@ -514,3 +514,12 @@ def test_export_follows_the_list_filters(client, admin, elders):
     r = client.get("/registry/elders/export/", {"category": "disabled"})
     cells = [c.value for row in load_workbook(io.BytesIO(r.content)).worksheets[0].iter_rows() for c in row]
     assert "李建国" in cells and "张桂兰" not in cells
+
+
+def test_history_shows_a_change_keyed_by_a_reverse_relation_without_crashing(client, worker_a, elder_in_a):
+    """Other apps record changes against the elder under keys such as `contacts`."""
+    from kangyang.audit.actions import record
+
+    record(worker_a, "change", elder_in_a, verb="elder.contact_add", changes={"contacts": "changed"})
+    client.force_login(worker_a)
+    assert client.get(f"/registry/elders/{elder_in_a.pk}/").status_code == 200
