@@ -66,6 +66,24 @@ def elder_filter(user, *, path: str = "") -> Q:
     return region_filter(user, field=f"{path}region_code")
 
 
+# Which roles use which module's pages (the pages themselves still filter every record).
+MODULE_ROLES = {
+    "registry": AREA_ROLES | {R.ELDER, R.FAMILY},
+    "assessment": EDITOR_ROLES,
+    "allowances": EDITOR_ROLES,
+    "alarms": AREA_ROLES,
+    "regions": AREA_ROLES,
+    "audit": {R.BUREAU_ADMIN},
+}
+
+
+def can_open(user, module: str) -> bool:
+    """Whether a module belongs in the user's navigation."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.role in MODULE_ROLES[module]
+
+
 def in_area(user, region_code: str) -> bool:
     prefix = area_prefix(user)
     return prefix is not None and region_code.startswith(prefix)

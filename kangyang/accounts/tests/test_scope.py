@@ -63,3 +63,20 @@ def test_a_community_code_prefix_does_not_leak_into_a_sibling_community(worker_a
 def test_health_data_only_for_those_whose_scope_covers_the_elder(request, persona, health, elder_in_a):
     user = request.getfixturevalue(persona)
     assert scope.can_see_health(user, elder_in_a) is health
+
+
+@pytest.mark.parametrize("persona, links", [
+    ("admin", {"/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/", "/regions/", "/audit/"}),
+    ("worker_a", {"/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/", "/regions/"}),
+    ("operator", {"/registry/elders/", "/alarms/console/", "/regions/"}),
+    ("family", {"/registry/elders/"}),
+    ("provider", set()),
+    ("inspector", set()),
+])
+def test_navigation_shows_each_persona_only_its_modules(client, request, persona, links):
+    import re
+
+    client.force_login(request.getfixturevalue(persona))
+    page = client.get("/accounts/two-factor/").content.decode()
+    nav = re.search(r'<nav aria-label="[^"]*">(.*?)</nav>', page, re.S).group(1)
+    assert set(re.findall(r'href="([^"]+)"', nav)) == links

@@ -1,0 +1,28 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kangyang.accounts import scope
+
+# (module, URL name, label) in the order of the navigation bar.
+NAVIGATION = [
+    ("registry", "registry:list", _("Elders")),
+    ("assessment", "assessment:due", _("Assessments due")),
+    ("allowances", "subsidies:rolls", _("Allowances")),
+    ("alarms", "alarms:console", _("Alarms")),
+    ("regions", "regions:list", _("Regions")),
+    ("audit", "audit:list", _("Audit log")),
+]
+
+
+def navigation(request) -> dict:
+    """The modules the signed-in user works with, and which one the page belongs to."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    items = []
+    for module, url_name, label in NAVIGATION:
+        if scope.can_open(user, module):
+            url = reverse(url_name)
+            prefix = "/" + url.strip("/").split("/")[0] + "/"
+            items.append({"url": url, "label": label, "current": request.path.startswith(prefix)})
+    return {"nav": items}
