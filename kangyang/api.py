@@ -48,6 +48,8 @@ def _fields_of(exc: ValidationError) -> dict[str, list[str]]:
 STATUS_BY_CODE = {
     "duplicate": 409, "duplicate_elsewhere": 409, "conflict": 409,
     "invalid_login": 401, "otp_required": 401, "throttled": 429,
+    # alarms: another operator took it first, or the alarm is not in the state the step needs
+    "taken": 409, "already_resolved": 409, "not_acknowledged": 409, "already_done": 409,
 }
 
 
@@ -115,12 +117,19 @@ class Page(PaginationBase):
 
 def _add_routers() -> None:
     from kangyang.accounts.api import router as auth_router
+    from kangyang.alarms.api import devices_router, router as alarms_router
+    from kangyang.assessment.api import router as assessments_router
     from kangyang.regions.api import router as regions_router
     from kangyang.registry.api import router as elders_router
+    from kangyang.subsidies.api import router as allowances_router
 
     api.add_router("/v1/auth", auth_router)
     api.add_router("/v1/regions", regions_router)
     api.add_router("/v1/elders", elders_router)
+    api.add_router("/v1/assessments", assessments_router)
+    api.add_router("/v1/allowances", allowances_router)
+    api.add_router("/v1/alarms", alarms_router)
+    api.add_router("/v1/devices", devices_router)
 
 
 _add_routers()

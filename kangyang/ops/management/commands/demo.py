@@ -16,8 +16,8 @@ from kangyang.ops.management.commands.serve import DEFAULT_PORT
 class Command(BaseCommand):
     help = gettext_lazy(
         "Create or reuse the database in the data dir, migrate, seed a synthetic district (once), "
-        "create and print the demo accounts, then serve the web pages, the API and the background "
-        "worker on 127.0.0.1 until Ctrl-C."
+        "create and print the demo accounts, then serve the web pages, the API, the background "
+        "worker and device ingestion on 127.0.0.1 until Ctrl-C."
     )
 
     def add_arguments(self, parser):
@@ -63,10 +63,13 @@ class Command(BaseCommand):
         if no_serve:
             return
 
-        code = processes.supervise([
+        commands = [
             processes.kangyang("serve", "--host", host, "--port", str(port)),
             processes.kangyang("worker"),
-        ])
+        ]
+        for _label, hook in demo.demo_hooks("demo_processes"):
+            commands += hook()
+        code = processes.supervise(commands)
         if code:
             raise CommandError(_("A part of the demo stopped unexpectedly (exit code %(code)d).") % {"code": code})
 

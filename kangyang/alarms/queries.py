@@ -1,0 +1,130 @@
+"""Reads of alarms, devices and tasks. Views, API and reports start here; each starts from
+`.visible_to(user)`, so nothing outside the caller's scope is ever returned, and a record
+outside scope is a 404."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from kangyang.alarms import actions
+from kangyang.alarms.models import Alarm, AlarmEvent, Device, WorkerTask
+from kangyang.lib import crypto, phone as phones
+from kangyang.registry.models import Elder
+
+
+def get_alarm_for(user, alarm_id: int, *, write: bool = False) -> Alarm:
+    """The only way views and API handlers load an alarm. Outside scope → 404; `write`:
+    the caller must be one who handles alarms there (operator, duty officer), else 403."""
+    alarm = get_object_or_404(
+        Alarm.objects.visible_to(user).select_related(
+            "elder", "device", "household", "acknowledged_by", "resolved_by"
+        ),
+        pk=alarm_id,
+    )
+    if write and not actions.can_handle(user, alarm.region_code):
+        raise PermissionDenied
+    return alarm
+
+
+def alarms_for(
+    user, *, status: str = "", type: str = "", device: str = "", elder: int | None = None,
+    source: str = "", since: dt.datetime | None = None,
+) -> QuerySet[Alarm]:
+    """The alarms a user may see, newest first, filtered. Unknown filter values find nothing."""
+    qs = Alarm.objects.visible_to(user)
+    if status:
+        qs = qs.filter(status=status) if status in Alarm.Status.values else qs.none()
+    if type:
+        qs = qs.filter(type=type) if type in Alarm.Type.values else qs.none()
+    if source:
+        qs = qs.filter(source=source) if source in Alarm.Source.values else qs.none()
+    if device:
+        qs = qs.filter(device__device_id=device)
+    if elder is not None:
+        qs = qs.filter(elder_id=elder)
+    if since is not None:
+        qs = qs.filter(received_at__gte=since)
+    return qs.select_related("elder", "device").order_by("-received_at", "-id")
+
+
+def open_alarms_for(user) -> QuerySet[Alarm]:
+    """The live queue: alarms not yet resolved, those waiting first (most urgent, then
+    oldest), then those in hand."""
+    return (
+        Alarm.objects.visible_to(user).open()
+        .select_related("elder", "device", "acknowledged_by")
+        .order_by("-status", "priority", "received_at")  # descending: "raised" before "acknowledged"
+    )
+
+
+def alarms_changed_since(user, since: dt.datetime) -> QuerySet[Alarm]:
+    """Alarms raised or changed (acknowledged, escalated, acted on, resolved) after `since`,
+    for the console's live updates. Every action sets `updated_at`."""
+    return (
+        Alarm.objects.visible_to(user).filter(updated_at__gt=since)
+        .select_related("elder", "device", "acknowledged_by").order_by("updated_at", "id")
+    )
+
+
+def timeline(alarm: Alarm) -> QuerySet[AlarmEvent]:
+    return alarm.events.select_related("by", "contact").order_by("at", "id")
+
+
+def recent_alarms_of(elder: Elder, *, limit: int = 10, exclude: int | None = None) -> list[Alarm]:
+    """The elder's last alarms, for the card (the caller has loaded the elder in scope)."""
+    qs = Alarm.objects.filter(elder=elder).order_by("-received_at")
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    return list(qs[:limit])
+
+
+def elders_by_phone(user, number: str) -> QuerySet[Elder]:
+    """The hotline: the caller's number → the elders registered with it, in the operator's
+    scope (exact match on the keyed hash; an invalid number finds nobody)."""
+    try:
+        normalised = phones.normalise(number)
+    except ValidationError:
+        return Elder.objects.none()
+    return Elder.objects.visible_to(user).filter(phone_hash=crypto.lookup_hash(normalised))
+
+
+# -- devices ---------------------------------------------------------------------------------
+def get_device_for(user, device_id: str) -> Device:
+    """A device by the id in its topic; outside scope → 404."""
+    return get_object_or_404(
+        Device.objects.visible_to(user).select_related("elder", "household"), device_id=device_id
+    )
+
+
+def devices_for(
+    user, *, status: str = "", kind: str = "", elder: int | None = None, community: str = "",
+) -> QuerySet[Device]:
+    qs = Device.objects.visible_to(user)
+    if status:
+        qs = qs.filter(status=status) if status in Device.Status.values else qs.none()
+    if kind:
+        qs = qs.filter(kind=kind) if kind in Device.Kind.values else qs.none()
+    if elder is not None:
+        qs = qs.filter(elder_id=elder)
+    if community:
+        qs = qs.filter(region_code=community)
+    return qs.select_related("elder").order_by("region_code", "device_id")
+
+
+# -- tasks -----------------------------------------------------------------------------------
+def open_tasks_for(user) -> QuerySet[WorkerTask]:
+    """A community worker's open tasks from devices and alarms, oldest first."""
+    return (
+        WorkerTask.objects.visible_to(user).filter(status=WorkerTask.Status.OPEN)
+        .select_related("device", "alarm", "elder").order_by("created_at", "id")
+    )
+
+
+def get_task_for(user, task_id: int) -> WorkerTask:
+    return get_object_or_404(WorkerTask.objects.visible_to(user), pk=task_id)
+
+
+def with_timeline(qs: QuerySet[Alarm]) -> QuerySet[Alarm]:
+    return qs.prefetch_related(Prefetch("events", queryset=AlarmEvent.objects.select_related("by").order_by("at", "id")))

@@ -1,0 +1,40 @@
+"""The alarm centre of `kangyang demo`: devices, a month of history, a queue right now."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from kangyang.alarms.models import Alarm, AlarmEvent, Device, WorkerTask
+from kangyang.registry.models import Elder
+
+
+@pytest.fixture
+def demo(db):
+    call_command("demo", "--no-serve", "--elders", "600", stdout=StringIO())
+
+
+def test_the_demo_has_devices_for_vulnerable_elders_and_the_elder_s_pendant(demo):
+    assert Device.objects.count() > 50
+    assert Device.objects.filter(elder__user__username="elder", kind="sos_pendant").exists()
+    assert set(Device.objects.values_list("status", flat=True)) <= {"online", "offline"}
+    for task in WorkerTask.objects.filter(kind="device_offline"):
+        assert task.device.status == "offline"
+
+
+def test_the_history_is_handled_by_the_operator_mostly_within_60_seconds(demo):
+    resolved = Alarm.objects.filter(status="resolved")
+    assert resolved.count() > 30
+    assert not resolved.filter(acknowledged_by__isnull=True).exists()
+    within = sum(a.seconds_to_acknowledge < 60 for a in resolved)
+    assert within / resolved.count() > 0.9
+    for a in resolved.filter(escalation_tier__gt=0):
+        assert a.events.filter(kind=AlarmEvent.Kind.ESCALATED).count() == a.escalation_tier
+
+
+def test_two_alarms_wait_in_the_queue_and_a_second_run_adds_none(demo):
+    assert Alarm.objects.filter(status="raised").count() == 2
+    assert Alarm.objects.filter(status="raised", elder__user__username="elder").exists()
+    call_command("demo", "--no-serve", stdout=StringIO())
+    assert Alarm.objects.filter(status="raised").count() == 2
+    assert Elder.objects.filter(user__username="elder").get().devices.count() == 1
