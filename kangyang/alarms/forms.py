@@ -14,15 +14,6 @@ from kangyang.lib import phone as phones
 K = AlarmEvent.Kind
 
 
-def add_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put an action's ValidationError on the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 class AcknowledgeForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 

@@ -33,9 +33,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from kangyang.accounts import scope
 from kangyang.alarms import actions, constants, queries, reports
+from kangyang.lib.forms import add_errors
 from kangyang.alarms.forms import (
-    AcknowledgeForm, ActionForm, CallerForm, HotlineAlarmForm, NoteForm, ReportFilterForm,
-    ResolveForm, RevealForm, add_errors,
+    AcknowledgeForm, ActionForm, CallerForm, HotlineAlarmForm, NoteForm, ReportFilterForm, ResolveForm, RevealForm,
 )
 from kangyang.alarms.models import Alarm, AlarmEvent
 from kangyang.assessment.queries import current_assessment

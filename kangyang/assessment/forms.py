@@ -18,16 +18,6 @@ RISK_PREFIX = "risk_"
 RISK_CHOICES = [0, 1, 2, 3]  # A.2.14: none, once, twice, three times or more
 
 
-def add_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put an action's ValidationError on the form: on the field it names when the form
-    has that field, otherwise above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 class StartForm(forms.Form):
     reason = forms.ChoiceField(label=gettext_lazy("Reason for the assessment"), choices=Assessment.Reason.choices)
     assessed_on = forms.DateField(

@@ -18,9 +18,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from kangyang.accounts import scope
 from kangyang.assessment import actions, queries, report, scoring
+from kangyang.lib.forms import add_errors
 from kangyang.assessment.forms import (
-    RISK_CHOICES, RISK_PREFIX, DueFilterForm, LegacyImportForm, RequestForm, StartForm, add_errors,
-    answers_from_post,
+    RISK_CHOICES, RISK_PREFIX, DueFilterForm, LegacyImportForm, RequestForm, StartForm, answers_from_post,
 )
 from kangyang.assessment.models import Assessment
 from kangyang.assessment.standard import DIMENSIONS, ITEMS, RISK_EVENTS, STANDARD

@@ -8,7 +8,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from zipfile import BadZipFile
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 
@@ -51,3 +54,30 @@ def read_rows(data: bytes, filename: str, *, aliases: dict[str, str], required: 
         values = {c: _cell(v) for c, v in zip(columns, row) if c}
         if any(values.values()):
             yield number, values
+
+
+def sheet_value(worksheet, value):
+    """A value for a write-only sheet that is never a formula: text that starts with = stays
+    text (a name or address such as =HYPERLINK(…) must not run in the reader's Excel)."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(worksheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def new_sheet(title: str, headers: list[str], widths: list[int]) -> tuple[Workbook, object]:
+    """A write-only workbook whose one sheet has a bold, frozen header row."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    bold = Font(bold=True)
+    header = []
+    for text in headers:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    return workbook, sheet

@@ -9,15 +9,12 @@ import io
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from kangyang.accounts import scope
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
-from kangyang.registry.imports import CATEGORY_LABELS, LIVING_LABELS, SEX_LABELS, sheet_value
+from kangyang.lib.sheets import new_sheet, sheet_value
+from kangyang.registry.imports import CATEGORY_LABELS, LIVING_LABELS, SEX_LABELS
 from kangyang.registry.models import Elder
 
 HEADERS = (
@@ -50,18 +47,7 @@ def export_elders_xlsx(queryset, *, by, filters: dict | None = None) -> bytes:
         )
     )
     today = timezone.localdate()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("长者名单")
-    sheet.freeze_panes = "A2"
-    for index, width in enumerate(WIDTHS):
-        sheet.column_dimensions[get_column_letter(index + 1)].width = width
-    bold = Font(bold=True)
-    header = []
-    for text in HEADERS:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    workbook, sheet = new_sheet("长者名单", HEADERS, WIDTHS)
 
     rows = 0
     for elder in elders.iterator(chunk_size=CHUNK_ROWS):

@@ -1,7 +1,6 @@
 """Forms for the registry pages: input validation only; the rules live in actions.py."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,16 +10,6 @@ from kangyang.registry import queries
 from kangyang.registry.models import Contact, Elder, HealthRecord
 
 ANY = [("", _("all"))]
-
-
-def add_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put an action's ValidationError on the form: on the field it names when the form
-    has that field, otherwise above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def communities_for(user):

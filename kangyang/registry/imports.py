@@ -43,6 +43,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from kangyang.lib.sheets import sheet_value
 from kangyang.accounts import scope
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
@@ -567,16 +568,6 @@ def _commit(job: ImportJob, rows: list[_Row], *, processed: int, errors: int) ->
 
 
 # -- the sheet of rejected rows ------------------------------------------------------------
-def sheet_value(worksheet, value):
-    """A value for a write-only sheet that is never a formula: text that starts with = stays
-    text (a name or address such as =HYPERLINK(…) must not run in the reader's Excel)."""
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(worksheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
 class _Rejected:
     """A copy of the sheet holding only the rejected rows, with their row number and reasons."""
 

@@ -19,9 +19,9 @@ from kangyang.accounts import scope
 from kangyang.audit.models import AuditEntry
 from kangyang.regions.models import Compound, Region
 from kangyang.registry import actions, exports, imports, queries
+from kangyang.lib.forms import add_errors
 from kangyang.registry.forms import (
     ContactForm, ElderFilterForm, ElderForm, HealthForm, ImportForm, RevealForm, StatusForm,
-    add_errors,
 )
 from kangyang.registry.models import Elder, HealthRecord, ImportJob
 

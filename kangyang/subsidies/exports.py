@@ -13,15 +13,11 @@ import io
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
 from kangyang.lib import crypto
-from kangyang.registry.imports import sheet_value
+from kangyang.lib.sheets import new_sheet, sheet_value
 from kangyang.subsidies import eligibility as rules
 from kangyang.subsidies.constants import BANK_CSV_ENCODING
 from kangyang.subsidies.models import PaymentLine, PaymentRoll
@@ -48,18 +44,7 @@ def _lines(roll: PaymentRoll):
 
 def roll_xlsx(roll: PaymentRoll, *, by) -> bytes:
     """The roll for review and public notice (公示): masked ID numbers only. Audited."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("补贴发放名册")
-    sheet.freeze_panes = "A2"
-    for index, width in enumerate(SHEET_WIDTHS):
-        sheet.column_dimensions[get_column_letter(index + 1)].width = width
-    bold = Font(bold=True)
-    header = []
-    for text in SHEET_HEADERS:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    workbook, sheet = new_sheet("补贴发放名册", SHEET_HEADERS, SHEET_WIDTHS)
     month = roll.month.strftime("%Y-%m")
     rows = 0
     with translation.override("zh-hans"):

@@ -12,15 +12,6 @@ ANY = [("", _("all"))]
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
 
 
-def add_errors(form: forms.Form, error: ValidationError) -> None:
-    """An action's ValidationError on the form: on the field it names if the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 class MonthField(forms.DateField):
     """A month typed as 2025-06 (the browser's month picker), as its first day."""
 

@@ -19,9 +19,9 @@ from kangyang.registry.queries import get_elder_for
 from kangyang.subsidies import actions, exports, queries
 from kangyang.subsidies import eligibility as rules
 from kangyang.subsidies.constants import CONSUMPTION_VOUCHER_PRESET
+from kangyang.lib.forms import add_errors
 from kangyang.subsidies.forms import (
-    BandFormSet, GenerateForm, NoteForm, PayeeAccountForm, PolicyForm, ReturnForm, RollFilterForm,
-    SettleForm, VersionForm, add_errors, band_initial, bands_from,
+    BandFormSet, GenerateForm, NoteForm, PayeeAccountForm, PolicyForm, ReturnForm, RollFilterForm, SettleForm, VersionForm, band_initial, bands_from,
 )
 from kangyang.subsidies.models import PaymentRoll, Policy, Recovery, RollRun
 
