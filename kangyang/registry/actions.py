@@ -20,7 +20,7 @@ from kangyang.registry.models import CATEGORY_ORDER, Contact, Elder, HealthRecor
 PROTECTED = {"id_number", "phone"}
 EDITABLE = {
     "name", "sex", "birth_date", "id_number", "phone", "community", "compound", "address",
-    "living_arrangement", "categories",
+    "living_arrangement", "categories", "door_access_notes",
 }
 
 
@@ -232,6 +232,11 @@ def update_elder(elder: Elder, *, by, **fields) -> Elder:
         )
     if "living_arrangement" in fields:
         elder.living_arrangement = fields["living_arrangement"] or ""
+    if "door_access_notes" in fields:
+        notes = (fields["door_access_notes"] or "").strip()
+        if notes != elder.door_access_notes:  # may hold a door code: audited without its value
+            elder.door_access_notes = notes
+            changes["door_access_notes"] = "changed"
     if "categories" in fields:
         elder.categories = check_categories(fields["categories"])
 

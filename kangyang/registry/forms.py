@@ -79,13 +79,18 @@ class ElderForm(forms.Form):
         label=_("Vulnerability categories"), required=False, choices=Elder.Category.choices,
         widget=forms.CheckboxSelectMultiple,
     )
+    door_access_notes = forms.CharField(
+        label=_("Door-access notes"), required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("How to get in when nobody answers: who holds a key, a door code, a dog…"),
+    )
 
     def __init__(self, *args, user, elder: Elder | None = None, **kwargs):
         if elder is not None:
             kwargs.setdefault("initial", {
                 "name": elder.name, "community": elder.community_id, "compound": elder.compound_id,
                 "address": elder.address, "living_arrangement": elder.living_arrangement,
-                "categories": elder.categories,
+                "categories": elder.categories, "door_access_notes": elder.door_access_notes,
             })
         super().__init__(*args, **kwargs)
         self.elder = elder
@@ -96,6 +101,8 @@ class ElderForm(forms.Form):
             .order_by("community__code", "name")
         )
         self.fields["compound"].label_from_instance = lambda c: f"{c.community.name} · {c.name}"
+        if elder is None:
+            del self.fields["door_access_notes"]  # added on the record once it exists
         if elder is not None:
             # Derived from the ID number, which is edited instead.
             del self.fields["birth_date"], self.fields["sex"]

@@ -74,6 +74,10 @@ class Elder(models.Model):
     living_arrangement = models.CharField(
         _("living arrangement"), max_length=12, choices=LivingArrangement.choices, blank=True
     )
+    door_access_notes = models.TextField(
+        _("door-access notes"), blank=True,
+        help_text=_("How to get in when nobody answers: who holds a key, a door code, a dog…"),
+    )
     # Stored as ",alone,disabled," so that one category is matched exactly with LIKE.
     categories_text = models.CharField(_("vulnerability categories"), max_length=200, blank=True, editable=False)
 

@@ -12,7 +12,7 @@ from kangyang.alarms import actions, views
 from kangyang.alarms.models import Alarm, AlarmEvent, WorkerTask
 from kangyang.audit.models import AuditEntry
 from kangyang.lib import coords
-from kangyang.registry.actions import add_contact, save_health_record
+from kangyang.registry.actions import add_contact, save_health_record, update_elder
 
 CONSOLE = "/alarms/console/"
 HOTLINE = "/alarms/hotline/"
@@ -137,6 +137,7 @@ def test_the_nav_links_the_console_for_alarm_staff_only(client, operator, worker
 # -- the card ----------------------------------------------------------------------------------
 def test_the_card_shows_what_the_operator_needs(client, operator, alarm_a, contacts_a, elder_in_a, worker_a):
     save_health_record(elder_in_a, by=worker_a, chronic_conditions="高血压、糖尿病", allergies="青霉素")
+    update_elder(elder_in_a, by=worker_a, door_access_notes="钥匙在302邻居王阿姨处")
     older, _ = actions.raise_alarm(source="device", type="fall", device=alarm_a.device, msg_id="m-0",
                                    now=timezone.now() - dt.timedelta(days=3))
     client.force_login(operator)
@@ -153,6 +154,7 @@ def test_the_card_shows_what_the_operator_needs(client, operator, alarm_a, conta
     assert "136****0001" in card and "13600000001" not in card
     assert card.index("王芳") < card.index("王强")  # call order
     assert "高血压、糖尿病" in card and "青霉素" in card
+    assert "钥匙在302邻居王阿姨处" in card
     assert "not assessed" in card
     assert "fall · raised" in card.split("Recent alarms")[1]  # the earlier alarm
     assert older.pk != alarm_a.pk

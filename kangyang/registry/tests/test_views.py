@@ -523,3 +523,22 @@ def test_history_shows_a_change_keyed_by_a_reverse_relation_without_crashing(cli
     record(worker_a, "change", elder_in_a, verb="elder.contact_add", changes={"contacts": "changed"})
     client.force_login(worker_a)
     assert client.get(f"/registry/elders/{elder_in_a.pk}/").status_code == 200
+
+
+def test_worker_records_door_access_notes_shown_on_the_alarm_card_and_audited_without_value(
+    client, worker_a, operator, elder_in_a
+):
+    from kangyang.audit.models import AuditEntry
+
+    client.force_login(worker_a)
+    r = client.post(f"/registry/elders/{elder_in_a.pk}/edit/", {
+        "name": elder_in_a.name, "community": elder_in_a.community_id, "address": elder_in_a.address,
+        "compound": elder_in_a.compound_id or "", "living_arrangement": "alone", "categories": ["alone"],
+        "door_access_notes": "钥匙在302邻居处，门禁码 4711",
+    })
+    assert r.status_code == 302
+    elder_in_a.refresh_from_db()
+    assert elder_in_a.door_access_notes == "钥匙在302邻居处，门禁码 4711"
+    entry = AuditEntry.objects.filter(verb="elder.update").latest("id")
+    assert entry.changes["door_access_notes"] == "changed" and "4711" not in str(entry.changes)
+    assert "门禁码 4711" in client.get(f"/registry/elders/{elder_in_a.pk}/").text
