@@ -55,15 +55,17 @@ def region_tree_filter(user) -> Q:
     return Q(code__startswith=prefix) | Q(code__in=ancestors)
 
 
-def elder_filter(user, *, path: str = "") -> Q:
-    """Elders a user may see; `path` prefixes the lookups for related models ("elder__")."""
+def elder_filter(user, *, path: str = "", region_field: str | None = None) -> Q:
+    """Elders a user may see; `path` prefixes the lookups for related models ("elder__").
+    Staff are filtered by `region_field`, by default the elder's region code; a record that
+    carries its own (an alarm from a household's smoke sensor has no elder) passes its own."""
     if not user.is_authenticated or not user.is_active:
         return NOTHING
     if user.role == R.ELDER:
         return Q(**{f"{path}user": user})  # their own record
     if user.role == R.FAMILY:
         return Q(**{f"{path}contacts__user": user})  # the elders who list them as a contact
-    return region_filter(user, field=f"{path}region_code")
+    return region_filter(user, field=region_field or f"{path}region_code")
 
 
 # Which roles use which module's pages (the pages themselves still filter every record).
@@ -99,10 +101,11 @@ def can_reveal(user, region_code: str) -> bool:
 
 
 def can_see_health(user, elder) -> bool:
-    """Health summary: staff whose area covers the elder, the elder, and their family.
-    The caller has already loaded the elder through elder_filter()."""
-    if user.role in (R.ELDER, R.FAMILY):
-        return True
+    """Health summary: staff whose area covers the elder, the elder, and their family."""
+    if user.role == R.ELDER:
+        return elder.user_id == user.pk
+    if user.role == R.FAMILY:
+        return elder.contacts.filter(user=user).exists()
     return (user.role in AREA_ROLES or user.is_superuser) and in_area(user, elder.region_code)
 
 

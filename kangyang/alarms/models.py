@@ -11,14 +11,10 @@ from kangyang.accounts import scope
 from kangyang.alarms import constants
 
 
-def _visible(user, *, elder_path: str = "elder__") -> Q:
-    """Area staff: by the record's region code (devices and alarms bound to a household
-    have no elder but do have a region code). Elders and family: their own elder's."""
-    if not user.is_authenticated or not user.is_active:
-        return scope.NOTHING
-    if user.role in (scope.R.ELDER, scope.R.FAMILY):
-        return scope.elder_filter(user, path=elder_path)
-    return scope.region_filter(user, field="region_code")
+def _visible(user) -> Q:
+    """Area staff by the record's own region code (a household's sensor has no elder);
+    elders and family: their own elder's records."""
+    return scope.elder_filter(user, path="elder__", region_field="region_code")
 
 
 # -- devices ---------------------------------------------------------------------------------

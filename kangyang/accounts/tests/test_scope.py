@@ -80,3 +80,8 @@ def test_navigation_shows_each_persona_only_its_modules(client, request, persona
     page = client.get("/accounts/two-factor/").content.decode()
     nav = re.search(r'<nav aria-label="[^"]*">(.*?)</nav>', page, re.S).group(1)
     assert set(re.findall(r'href="([^"]+)"', nav)) == links
+
+
+def test_an_elder_or_family_account_sees_no_health_data_of_another_elder(elder, family, elder_in_b):
+    assert not scope.can_see_health(elder, elder_in_b)
+    assert not scope.can_see_health(family, elder_in_b)
