@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "kangyang.assessment",
     "kangyang.subsidies",
     "kangyang.alarms",
+    "kangyang.services",
     "kangyang.ops",
 ]
 
