@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from kangyang.lib.crypto import new_field_key
-from kangyang.lib.env import data_dir_key, envbool, envint, envsecret
+from kangyang.lib.env import data_dir_key, envbool, envfloat, envint, envsecret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.getenv("KANGYANG_DATA_DIR", "./var")).resolve()
@@ -176,6 +176,21 @@ for _item in filter(None, (envsecret("KANGYANG_DEVICE_WEBHOOK_SECRETS") or "").s
     if not (_vendor.strip() and _secret.strip()):
         raise ImproperlyConfigured("KANGYANG_DEVICE_WEBHOOK_SECRETS must be vendor:secret pairs, comma-separated")
     DEVICE_WEBHOOK_SECRETS[_vendor.strip()] = _secret.strip()
+
+# Home services (issue 5). A check-in or check-out farther than this from the elder's home
+# is flagged for review (never refused).
+VISIT_RADIUS_M = envint("KANGYANG_VISIT_RADIUS_M", "200")
+# Travel between homes for dispatch and route planning: straight-line distance × detour
+# factor, at this speed (an e-bike in town; about 4.5 for caregivers on foot).
+ROUTE_SPEED_KMH = envfloat("KANGYANG_ROUTE_SPEED_KMH", "15")
+ROUTE_DETOUR = envfloat("KANGYANG_ROUTE_DETOUR", "1.3")
+# Seconds the route planner may search for one provider's day.
+ROUTE_SECONDS = envfloat("KANGYANG_ROUTE_SECONDS", "10")
+if VISIT_RADIUS_M <= 0 or ROUTE_SPEED_KMH <= 0 or ROUTE_DETOUR < 1 or ROUTE_SECONDS <= 0:
+    raise ImproperlyConfigured(
+        "KANGYANG_VISIT_RADIUS_M, KANGYANG_ROUTE_SPEED_KMH and KANGYANG_ROUTE_SECONDS must be "
+        "above zero, KANGYANG_ROUTE_DETOUR at least 1"
+    )
 
 LOGGING = {
     "version": 1,

@@ -44,3 +44,14 @@ def data_dir_key(data_dir: Path, filename: str, *, generate=lambda: secrets.toke
             with os.fdopen(fd, "w") as f:
                 f.write(generate())
     return path.read_text().strip()
+
+
+def envfloat(name: str, default: str) -> float:
+    value = os.getenv(name, default)
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ImproperlyConfigured(f"{name} must be a finite number, not {value!r}")
+    return number

@@ -566,6 +566,33 @@ def debit_voucher(elder: Elder, *, amount: Decimal, by, reference: str,
     return entry
 
 
+@transaction.atomic
+def refund_voucher(elder: Elder, *, by, reference: str, kind: str = Policy.Kind.SERVICE) -> VoucherEntry | None:
+    """Give back what the debit named by `reference` took (a cancelled home-service order), to
+    the balance it came from. Once: a second call returns the first refund. None when there
+    is no such debit."""
+    balance = VoucherBalance.objects.select_for_update().filter(elder=elder, kind=kind).first()
+    if balance is None:
+        return None
+    debit = balance.entries.filter(type=VoucherEntry.Type.DEBIT, reference=reference).first()
+    if debit is None:
+        return None
+    earlier = balance.entries.filter(type=VoucherEntry.Type.REFUND, reference=reference).first()
+    if earlier is not None:
+        return earlier
+    amount = -debit.amount
+    balance.balance += amount
+    VoucherBalance.objects.filter(pk=balance.pk).update(balance=F("balance") + amount, updated_at=timezone.now())
+    entry = VoucherEntry.objects.create(
+        balance=balance, type=VoucherEntry.Type.REFUND, amount=amount, balance_after=balance.balance,
+        reference=reference, created_by=by if by is not None and by.is_authenticated else None,
+    )
+    record(by, AuditEntry.Action.CHANGE, entry, verb="voucher.refund", region_code=elder.region_code,
+           changes={"elder": elder.pk, "kind": kind, "amount": str(amount), "reference": reference,
+                    "balance": str(balance.balance)})
+    return entry
+
+
 # -- overpayments ----------------------------------------------------------------------------
 @transaction.atomic
 def settle_overpayment(line: PaymentLine, *, by, outcome: str, note: str = "") -> Recovery:

@@ -391,11 +391,13 @@ class VoucherBalance(models.Model):
 
 class VoucherEntry(models.Model):
     """One movement of a voucher balance: a monthly credit from a roll, a debit by a
-    home-service order, or the expiry of a month's unused credit. Never changed."""
+    home-service order, its refund when the order is cancelled, or the expiry of a month's
+    unused credit. Never changed."""
 
     class Type(models.TextChoices):
         CREDIT = "credit", _("credit")
         DEBIT = "debit", _("debit")
+        REFUND = "refund", _("refund")
         EXPIRE = "expire", _("expired")
 
     balance = models.ForeignKey(VoucherBalance, verbose_name=_("balance"), on_delete=models.PROTECT, related_name="entries")
@@ -420,6 +422,10 @@ class VoucherEntry(models.Model):
             models.UniqueConstraint(fields=["line"], condition=Q(line__isnull=False), name="voucher_entry_line_once"),
             models.UniqueConstraint(
                 fields=["balance", "reference"], condition=Q(type="debit"), name="voucher_entry_debit_once",
+            ),
+            # …and refunded at most once.
+            models.UniqueConstraint(
+                fields=["balance", "reference"], condition=Q(type="refund"), name="voucher_entry_refund_once",
             ),
             models.CheckConstraint(condition=Q(balance_after__gte=0), name="voucher_entry_balance_not_negative"),
         ]

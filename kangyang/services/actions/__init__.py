@@ -1,0 +1,27 @@
+"""Every change to home services, by topic; views, the API, commands, the demo and the tests
+call these functions, and nothing else saves these models."""
+
+from kangyang.services.actions.dispatch import (
+    accept_order, assign_order, decline_order, dispatch_order, plan_routes, start_travel,
+)
+from kangyang.services.actions.orders import (
+    Quote, cancel_order, close_complaint, confirm_order, create_recurrence, file_complaint, place_order,
+    place_recurring_orders, quote_order, refund_shares, report_no_show, stop_recurrence,
+)
+from kangyang.services.actions.providers import (
+    add_caregiver, add_service_item, register_provider, set_blacklisted, set_price, set_service_areas,
+    set_shifts, update_caregiver,
+)
+from kangyang.services.actions.settlement import (
+    Preview, issue_settlement, ledger_totals, preview_settlement, reconcile,
+)
+from kangyang.services.actions.visits import Fix, check_in, check_out, flag_missing_check_outs, review_visit
+
+__all__ = [
+    "Fix", "Preview", "Quote", "accept_order", "add_caregiver", "add_service_item", "assign_order", "cancel_order",
+    "check_in", "check_out", "close_complaint", "confirm_order", "create_recurrence", "decline_order",
+    "dispatch_order", "file_complaint", "flag_missing_check_outs", "issue_settlement", "ledger_totals",
+    "place_order", "place_recurring_orders", "plan_routes", "preview_settlement", "quote_order", "reconcile",
+    "refund_shares", "register_provider", "report_no_show", "review_visit", "set_blacklisted", "set_price",
+    "set_service_areas", "set_shifts", "start_travel", "stop_recurrence", "update_caregiver",
+]

@@ -1,0 +1,216 @@
+"""Providers, their service areas and prices, the catalogue, and caregivers with their
+skills and shifts. The bureau registers providers and keeps the catalogue; a provider's
+manager keeps its prices and caregivers."""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kangyang.accounts import scope
+from kangyang.accounts.models import Organisation
+from kangyang.audit.actions import record
+from kangyang.audit.models import AuditEntry
+from kangyang.lib import crypto, phone as phones
+from kangyang.regions.models import Region
+from kangyang.services import queries
+from kangyang.services.actions._common import invalid
+from kangyang.services.models import Caregiver, Provider, ProviderPrice, ServiceArea, ServiceItem, Shift, Skill
+from kangyang.subsidies.actions import to_money
+from kangyang.subsidies.models import VOUCHER_KINDS
+
+R = scope.R
+
+
+def _is_bureau(user, region_code: str) -> bool:
+    return (user.role == R.BUREAU_ADMIN or user.is_superuser) and scope.in_area(user, region_code)
+
+
+def _check_manager(by, provider: Provider) -> None:
+    """The provider's manager or the bureau; `by=None` is the installation itself (demo, seed)."""
+    if by is not None and not (queries.manages(by, provider.pk) or _is_bureau(by, provider.region_code)):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def register_provider(*, by, organisation: Organisation, areas: Iterable[Region], licence_number: str = "",
+                      licence_valid_until: dt.date | None = None, phone: str = "", address: str = "",
+                      lat: float | None = None, lng: float | None = None, opens_at: dt.time = dt.time(7),
+                      closes_at: dt.time = dt.time(20), open_days: str = "1234567") -> Provider:
+    """The bureau contracts an organisation to deliver home services in some regions."""
+    if by is not None and not _is_bureau(by, organisation.region.code):
+        raise PermissionDenied
+    if organisation.kind not in (Organisation.Kind.PROVIDER, Organisation.Kind.INSTITUTION, Organisation.Kind.MEAL_POINT):
+        raise invalid("organisation", _("Only providers, institutions and meal points deliver home services."), "kind")
+    if closes_at <= opens_at:
+        raise invalid("closes_at", _("Closing time is after opening time."), "hours")
+    provider = Provider.objects.create(
+        organisation=organisation, region_code=organisation.region.code, licence_number=licence_number.strip(),
+        licence_valid_until=licence_valid_until, phone=phone.strip(), address=address.strip(), lat=lat, lng=lng,
+        opens_at=opens_at, closes_at=closes_at, open_days="".join(sorted(set(open_days))),
+    )
+    set_service_areas(provider, by=by, areas=areas, audit=False)
+    record(by, AuditEntry.Action.CREATE, provider, verb="provider.register",
+           changes={"organisation": organisation.pk, "areas": sorted(provider.areas.values_list("region_code", flat=True))})
+    return provider
+
+
+@transaction.atomic
+def set_service_areas(provider: Provider, *, by, areas: Iterable[Region], audit: bool = True) -> Provider:
+    """The regions the provider serves, replacing the earlier ones."""
+    if by is not None and not _is_bureau(by, provider.region_code):
+        raise PermissionDenied
+    areas = list(areas)
+    if not areas:
+        raise invalid("areas", _("Choose at least one region the provider serves."), "areas")
+    provider.areas.all().delete()
+    ServiceArea.objects.bulk_create([ServiceArea(provider=provider, region=r, region_code=r.code) for r in areas])
+    if audit:
+        record(by, AuditEntry.Action.CHANGE, provider, verb="provider.areas",
+               changes={"areas": sorted(r.code for r in areas)})
+    return provider
+
+
+@transaction.atomic
+def set_blacklisted(provider: Provider, *, by, blacklisted: bool, reason: str = "") -> Provider:
+    """Bar a provider after a serious breach (or lift the bar): a blacklisted provider never
+    receives an order; its open orders stay for the bureau to move."""
+    if by is not None and not _is_bureau(by, provider.region_code):
+        raise PermissionDenied
+    if blacklisted and len(reason.strip()) < 2:
+        raise invalid("reason", _("Say why the provider is blacklisted."), "reason")
+    provider.blacklisted_at = timezone.now() if blacklisted else None
+    provider.blacklist_reason = reason.strip() if blacklisted else ""
+    provider.save(update_fields=["blacklisted_at", "blacklist_reason"])
+    record(by, AuditEntry.Action.CHANGE, provider, verb="provider.blacklist", changes={"blacklisted": blacklisted},
+           note=reason.strip())
+    return provider
+
+
+@transaction.atomic
+def add_service_item(*, by, code: str, name: str, category: str, unit: str, duration_minutes: int,
+                     skill: str = "", payable_by: Iterable[str] = (), description: str = "",
+                     position: int = 0) -> ServiceItem:
+    """A new entry of the catalogue (the bureau's)."""
+    if by is not None and not (by.role == R.BUREAU_ADMIN or by.is_superuser):
+        raise PermissionDenied
+    if category not in ServiceItem.Category.values:
+        raise invalid("category", _("Unknown category."), "category")
+    if unit not in ServiceItem.Unit.values:
+        raise invalid("unit", _("Unknown unit."), "unit")
+    if skill and skill not in Skill.values:
+        raise invalid("skill", _("Unknown skill."), "skill")
+    if not 1 <= duration_minutes <= 24 * 60:
+        raise invalid("duration_minutes", _("Between 1 minute and a day."), "duration")
+    payable = set(payable_by)
+    if payable - set(VOUCHER_KINDS):
+        raise invalid("payable_by", _("Only the service allowance and the consumption voucher pay for services."), "payable_by")
+    if ServiceItem.objects.filter(code=code).exists():
+        raise invalid("code", _("This code is taken."), "duplicate")
+    item = ServiceItem(code=code, name=name.strip(), category=category, unit=unit, duration_minutes=duration_minutes,
+                       skill=skill, description=description.strip(), position=position)
+    item.payable_by = payable
+    item.save()
+    record(by, AuditEntry.Action.CREATE, item, verb="service_item.create", changes={"code": code})
+    return item
+
+
+@transaction.atomic
+def set_price(provider: Provider, *, by, item: ServiceItem, price, active: bool = True) -> ProviderPrice:
+    """What the provider charges for an item, per unit (or that it stops offering it)."""
+    _check_manager(by, provider)
+    amount: Decimal = to_money(price, field="price")
+    offer, created = ProviderPrice.objects.update_or_create(
+        provider=provider, item=item, defaults={"price": amount, "active": active})
+    record(by, AuditEntry.Action.CREATE if created else AuditEntry.Action.CHANGE, offer, verb="provider.price",
+           region_code=provider.region_code, changes={"item": item.code, "price": str(amount), "active": active})
+    return offer
+
+
+def _check_skills(skills: Iterable[str]) -> list[str]:
+    skills = sorted(set(skills))
+    if unknown := [s for s in skills if s not in Skill.values]:
+        raise invalid("skills", _("Unknown skills: %(skills)s.") % {"skills": ", ".join(unknown)}, "skill")
+    return skills
+
+
+def _check_home(lat, lng) -> None:
+    if (lat is None) != (lng is None) or (lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180)):
+        raise invalid("home_lat", _("Give both latitude and longitude of the home base, or neither."), "coord")
+
+
+@transaction.atomic
+def add_caregiver(provider: Provider, *, by, name: str, skills: Iterable[str], phone: str = "",
+                  level: int | None = None, certificate_number: str = "", home_lat: float | None = None,
+                  home_lng: float | None = None, user=None, audit: bool = True) -> Caregiver:
+    """A new caregiver of the provider, with the skills they may deliver."""
+    _check_manager(by, provider)
+    name = name.strip()
+    if not name:
+        raise invalid("name", _("Enter the caregiver's real name."), "required")
+    if level is not None and level not in Caregiver.Level.values:
+        raise invalid("level", _("Unknown qualification level."), "level")
+    _check_home(home_lat, home_lng)
+    if user is not None and (user.role != R.CAREGIVER or user.organisation_id != provider.organisation_id):
+        raise invalid("user", _("The account is not a caregiver account of this provider."), "user")
+    caregiver = Caregiver(provider=provider, region_code=provider.region_code, name=name, level=level,
+                          certificate_number=certificate_number.strip(), home_lat=home_lat, home_lng=home_lng, user=user)
+    caregiver.skills = _check_skills(skills)
+    if phone.strip():
+        number = phones.normalise(phone)
+        caregiver.phone_encrypted, caregiver.phone_masked = crypto.encrypt(number), phones.mask(number)
+    caregiver.save()
+    if audit:
+        record(by, AuditEntry.Action.CREATE, caregiver, verb="caregiver.create", changes={"skills": caregiver.skills})
+    return caregiver
+
+
+@transaction.atomic
+def update_caregiver(caregiver: Caregiver, *, by, skills: Iterable[str] | None = None, level: int | None = None,
+                     active: bool | None = None, home_lat: float | None = None, home_lng: float | None = None) -> Caregiver:
+    """Change a caregiver's skills, level, home base or whether they work at all."""
+    _check_manager(by, caregiver.provider)
+    changes = {}
+    if skills is not None:
+        new = _check_skills(skills)
+        changes["skills"] = [caregiver.skills, new]
+        caregiver.skills = new
+    if level is not None:
+        if level not in Caregiver.Level.values:
+            raise invalid("level", _("Unknown qualification level."), "level")
+        changes["level"] = [caregiver.level, level]
+        caregiver.level = level
+    if active is not None:
+        changes["active"] = [caregiver.active, active]
+        caregiver.active = active
+    if home_lat is not None or home_lng is not None:
+        _check_home(home_lat, home_lng)
+        caregiver.home_lat, caregiver.home_lng = home_lat, home_lng
+        changes["home"] = "changed"  # a place, not kept in the log
+    caregiver.save()
+    record(by, AuditEntry.Action.CHANGE, caregiver, verb="caregiver.update", changes=changes)
+    return caregiver
+
+
+@transaction.atomic
+def set_shifts(caregiver: Caregiver, *, by, shifts: Mapping[int, tuple[dt.time, dt.time]], audit: bool = True) -> Caregiver:
+    """The caregiver's weekly hours: weekday (1 Monday … 7 Sunday) → (from, until), replacing
+    the earlier ones; a weekday left out is a day off."""
+    _check_manager(by, caregiver.provider)
+    for weekday, (start, end) in shifts.items():
+        if weekday not in range(1, 8):
+            raise invalid("shifts", _("Weekdays are 1 (Monday) to 7 (Sunday)."), "weekday")
+        if end <= start:
+            raise invalid("shifts", _("A shift ends after it starts."), "hours")
+    caregiver.shifts.all().delete()
+    Shift.objects.bulk_create([Shift(caregiver=caregiver, weekday=d, starts_at=s, ends_at=e)
+                               for d, (s, e) in sorted(shifts.items())])
+    if audit:
+        record(by, AuditEntry.Action.CHANGE, caregiver, verb="caregiver.shifts",
+               changes={str(d): [s.strftime("%H:%M"), e.strftime("%H:%M")] for d, (s, e) in sorted(shifts.items())})
+    return caregiver
+

@@ -1,0 +1,226 @@
+"""Verified visits (Electronic Visit Verification): check-in and check-out from the
+caregiver's phone, the checks that flag a visit for review, and the review.
+
+A failed check never blocks the caregiver: the visit is recorded and flagged with a
+reason code, and held back from settlement until a supervisor accepts or rejects it.
+Locations arrive as WGS-84, GCJ-02 (AMap, Tencent) or BD-09 (Baidu) and are converted to
+WGS-84 (lib.coords); only the distance to the elder's home and the pass/fail are kept,
+never the point itself or a trace between visits.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kangyang.audit.actions import record
+from kangyang.audit.models import AuditEntry
+from kangyang.lib import coords
+from kangyang.services import constants, queries, rules
+from kangyang.services.actions._common import K, S, add_event, invalid, transition
+from kangyang.services.models import Order, Visit, VisitFlag
+
+F = VisitFlag.Code
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A location from the phone: degrees in its coordinate system, and the accuracy radius
+    the phone reports (metres, 68% confidence in the W3C Geolocation API)."""
+
+    lat: float
+    lng: float
+    accuracy_m: float | None = None
+    system: str = "wgs84"
+
+    def wgs84(self) -> tuple[float, float]:
+        lng, lat = coords.to_wgs84(self.lng, self.lat, self.system)
+        return lat, lng
+
+
+def _check_fix(fix: Fix | None) -> None:
+    if fix is None:
+        return
+    if fix.system not in coords.SYSTEMS:
+        raise invalid("coord", _("The coordinate system is wgs84, gcj02 or bd09."), "coord")
+    if not (-90 <= fix.lat <= 90 and -180 <= fix.lng <= 180):
+        raise invalid("lat", _("This is not a location on Earth."), "coord")
+    if fix.accuracy_m is not None and fix.accuracy_m < 0:
+        raise invalid("accuracy", _("Accuracy is a distance in metres, zero or more."), "coord")
+
+
+def _moment(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """When the phone says it happened (a check-in queued while offline), within limits."""
+    if at is None:
+        return now
+    if timezone.is_naive(at):
+        raise invalid("at", _("Give the time with its time zone."), "time")
+    if at > now + constants.MAX_CLOCK_SKEW or at < now - constants.MAX_BACKDATE:
+        raise invalid("at", _("The time of the check is too far from now; check the phone's clock."), "time")
+    return min(at, now)
+
+
+def _distance(order: Order, fix: Fix | None) -> tuple[int | None, str | None]:
+    """Metres from the elder's home and the flag the point earns (None: it passes)."""
+    home = queries.home_of(order.elder)
+    if home is None:
+        return None, F.HOME_UNKNOWN
+    if fix is None:
+        return None, F.NO_LOCATION
+    lat, lng = fix.wgs84()
+    return round(coords.distance_m(lat, lng, *home)), None
+
+
+def _flag(visit: Visit, code: str, detail: str = "", *, by=None, now: dt.datetime) -> bool:
+    """Add a flag (once per reason) and hold the visit back for review."""
+    _obj, created = VisitFlag.objects.get_or_create(visit=visit, code=code, defaults={"detail": detail, "created_at": now})
+    if created:
+        if visit.review != Visit.Review.PENDING:
+            Visit.objects.filter(pk=visit.pk).update(review=Visit.Review.PENDING, reviewed_by=None, reviewed_at=None)
+            visit.review = Visit.Review.PENDING
+        add_event(visit.order, K.FLAGGED, by=by, at=now, note=str(VisitFlag.Code(code).label))
+    return created
+
+
+def _point_flag(order: Order, fix: Fix | None, *, far: str) -> tuple[int | None, bool | None, str | None]:
+    distance, flag = _distance(order, fix)
+    if flag is None:
+        flag = rules.location_flag(distance, fix.accuracy_m, radius_m=settings.VISIT_RADIUS_M, far=far)
+    ok = None if distance is None else flag is None
+    return distance, ok, flag
+
+
+def _detail(distance: int | None, fix: Fix | None) -> str:
+    if distance is None:
+        return ""
+    if fix is not None and fix.accuracy_m is not None:
+        return _("%(distance)d m from home (accuracy %(accuracy)d m)") % {
+            "distance": distance, "accuracy": round(fix.accuracy_m)}
+    return _("%(distance)d m from home") % {"distance": distance}
+
+
+def _previous_visit(visit: Visit) -> Visit | None:
+    return (Visit.objects.filter(caregiver=visit.caregiver, checked_in_at__lt=visit.checked_in_at)
+            .exclude(pk=visit.pk).select_related("elder__household", "elder__compound")
+            .order_by("-checked_in_at").first())
+
+
+@transaction.atomic
+def check_in(order: Order, *, by, fix: Fix | None, at: dt.datetime | None = None, now: dt.datetime | None = None) -> Visit:
+    """The caregiver arrives. Checked: the distance to the elder's home (radius
+    KANGYANG_VISIT_RADIUS_M), another visit of theirs still open, and whether they could
+    have come from their previous visit in the time."""
+    if not queries.is_caregiver_of(by, order):
+        raise PermissionDenied
+    _check_fix(fix)
+    now = now or timezone.now()
+    moment = _moment(at, now)
+    distance, ok, flag = _point_flag(order, fix, far=F.FAR_AT_CHECK_IN)
+    order = transition(order, S.CHECKED_IN, by=by, allowed=[S.ACCEPTED, S.EN_ROUTE, S.DISPATCHED],
+                       event=K.CHECKED_IN, now=moment, changes={"distance_m": distance, "within": ok})
+    visit = Visit.objects.create(
+        order=order, provider=order.provider, caregiver=order.caregiver, elder=order.elder,
+        region_code=order.region_code, checked_in_at=moment, check_in_distance_m=distance,
+        check_in_accuracy_m=round(fix.accuracy_m) if fix and fix.accuracy_m is not None else None,
+        check_in_ok=ok,
+    )
+    if flag:
+        _flag(visit, flag, _detail(distance, fix), by=by, now=moment)
+    open_elsewhere = Visit.objects.filter(caregiver=visit.caregiver, checked_out_at__isnull=True).exclude(pk=visit.pk)
+    if open_elsewhere.exists():
+        _flag(visit, F.OVERLAP, _("another visit was still open"), by=by, now=moment)
+    previous = _previous_visit(visit)
+    if previous is not None:
+        here, there = queries.home_of(order.elder), queries.home_of(previous.elder)
+        left = previous.checked_out_at or previous.checked_in_at
+        if here and there and rules.impossible_travel(coords.distance_m(*here, *there), moment - left):
+            km = coords.distance_m(*here, *there) / 1000
+            _flag(visit, F.IMPOSSIBLE_TRAVEL, _("%(km).1f km in %(minutes)d minutes") % {
+                "km": km, "minutes": max(0, (moment - left).total_seconds() // 60)}, by=by, now=moment)
+    return visit
+
+
+@transaction.atomic
+def check_out(order: Order, *, by, fix: Fix | None, notes: str = "", at: dt.datetime | None = None,
+              now: dt.datetime | None = None) -> Visit:
+    """The caregiver leaves, with notes for the record. Checked: the distance again, a visit
+    much shorter than planned, and overlap with another of their visits."""
+    if not queries.is_caregiver_of(by, order):
+        raise PermissionDenied
+    _check_fix(fix)
+    now = now or timezone.now()
+    moment = _moment(at, now)
+    visit = Visit.objects.select_for_update().get(order=order) if hasattr(order, "visit") else None
+    if visit is None:
+        raise ValidationError(_("Check in first."), code="wrong_status")
+    if moment < visit.checked_in_at:
+        raise invalid("at", _("The check-out cannot be before the check-in."), "time")
+    distance, ok, flag = _point_flag(order, fix, far=F.FAR_AT_CHECK_OUT)
+    order = transition(order, S.CHECKED_OUT, by=by, allowed=[S.CHECKED_IN], event=K.CHECKED_OUT, now=moment,
+                       changes={"distance_m": distance, "within": ok})
+    visit.checked_out_at = moment
+    visit.check_out_distance_m = distance
+    visit.check_out_accuracy_m = round(fix.accuracy_m) if fix and fix.accuracy_m is not None else None
+    visit.check_out_ok = ok
+    visit.notes = notes.strip()
+    visit.save(update_fields=["checked_out_at", "check_out_distance_m", "check_out_accuracy_m", "check_out_ok", "notes"])
+    if flag and flag != F.HOME_UNKNOWN:  # an unknown home was flagged at check-in already
+        _flag(visit, flag, _detail(distance, fix), by=by, now=moment)
+    minutes = (moment - visit.checked_in_at).total_seconds() / 60
+    if rules.too_short(minutes, order.planned_minutes):
+        _flag(visit, F.TOO_SHORT, _("%(minutes)d of %(planned)d planned minutes") % {
+            "minutes": minutes, "planned": order.planned_minutes}, by=by, now=moment)
+    others = Visit.objects.filter(caregiver=visit.caregiver).exclude(pk=visit.pk).filter(
+        checked_in_at__lt=moment).exclude(checked_out_at__lte=visit.checked_in_at)
+    if others.exists():
+        _flag(visit, F.OVERLAP, _("overlaps visit of order #%(id)d") % {"id": others.first().order_id}, by=by, now=moment)
+    return visit
+
+
+def flag_missing_check_outs(*, now: dt.datetime | None = None) -> int:
+    """Flag visits still open long after their planned end (the sweep calls this)."""
+    now = now or timezone.now()
+    flagged = 0
+    candidates = (Visit.objects.filter(checked_out_at__isnull=True, order__status=S.CHECKED_IN)
+                  .exclude(flags__code=F.MISSING_CHECK_OUT).select_related("order__item"))
+    for visit in candidates.iterator():
+        planned_end = visit.checked_in_at + dt.timedelta(minutes=visit.order.planned_minutes)
+        if planned_end + constants.MISSING_CHECK_OUT_GRACE < now:
+            with transaction.atomic():
+                flagged += _flag(visit, F.MISSING_CHECK_OUT, _("open since %(time)s") % {
+                    "time": timezone.localtime(visit.checked_in_at).strftime("%H:%M")}, now=now)
+    return flagged
+
+
+@transaction.atomic
+def review_visit(visit: Visit, *, by, accept: bool, note: str, now: dt.datetime | None = None) -> Visit:
+    """A supervisor decides on a flagged visit: accepted, it is settled like any other;
+    rejected, the order is void — cancelled, its subsidy shares refunded, nothing paid."""
+    if not queries.can_review(by, visit):
+        raise PermissionDenied
+    note = note.strip()
+    if len(note) < 2:
+        raise invalid("note", _("Say what you found."), "note")
+    now = now or timezone.now()
+    decision = Visit.Review.ACCEPTED if accept else Visit.Review.REJECTED
+    taken = Visit.objects.filter(pk=visit.pk, review=Visit.Review.PENDING).update(
+        review=decision, reviewed_by=by, reviewed_at=now, review_note=note)
+    if not taken:
+        raise ValidationError(_("This visit is not waiting for review."), code="conflict")
+    visit.refresh_from_db()
+    order = visit.order
+    add_event(order, K.REVIEWED, by=by, at=now, note=f"{Visit.Review(decision).label}: {note}")
+    record(by, AuditEntry.Action.CHANGE, visit, verb="visit.review", changes={"review": [Visit.Review.PENDING, decision]},
+           note=note)
+    if not accept:
+        from kangyang.services.actions.orders import refund_shares
+
+        voided = _("Visit rejected on review: %(note)s") % {"note": note}
+        transition(order, S.CANCELLED, by=by, allowed=[S.CHECKED_IN, S.CHECKED_OUT, S.CONFIRMED],
+                   event=K.CANCELLED, now=now, note=voided, cancel_reason=voided)
+        refund_shares(order, by=by)
+    return visit

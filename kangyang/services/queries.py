@@ -1,0 +1,201 @@
+"""Reads of home services, and the rules of who may do what with them. Views, the API,
+exports and the actions' permission checks start here."""
+
+import datetime as dt
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from kangyang.accounts import scope
+from kangyang.registry.models import Elder
+from kangyang.services.models import (
+    Caregiver, Complaint, Order, Provider, ProviderPrice, RoutePlan, ServiceItem, Settlement, Visit,
+    service_filter, serving_filter,
+)
+
+R = scope.R
+S = Order.Status
+
+# Who places orders for an elder: the elder and family in the app, the hotline on the phone,
+# the community worker (issue 5 §3).
+ORDERER_ROLES = {R.ELDER, R.FAMILY, R.HOTLINE_OPERATOR, R.COMMUNITY_WORKER}
+# Who supervises visits of their area (reviews flagged visits, reads settlements).
+SUPERVISOR_ROLES = {R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER}
+
+
+# -- the rules -------------------------------------------------------------------------------
+def can_order_for(user, elder: Elder) -> bool:
+    """Elders order for themselves, family for their elder, the hotline and community workers
+    for elders of their area."""
+    if not user.is_authenticated or user.role not in ORDERER_ROLES:
+        return False
+    return Elder.objects.visible_to(user).filter(pk=elder.pk).exists()
+
+
+def manages(user, provider_id: int | None) -> bool:
+    """The provider's manager."""
+    return (
+        user.is_authenticated and user.role == R.PROVIDER_MANAGER and provider_id is not None
+        and user.organisation_id is not None
+        and Provider.objects.filter(pk=provider_id, organisation_id=user.organisation_id).exists()
+    )
+
+
+def supervises(user, region_code: str) -> bool:
+    """Bureau staff and subdistrict officers whose area covers the record."""
+    return (user.role in SUPERVISOR_ROLES or user.is_superuser) and scope.in_area(user, region_code)
+
+
+def is_caregiver_of(user, order: Order) -> bool:
+    return user.is_authenticated and order.caregiver_id is not None and order.caregiver.user_id == user.pk
+
+
+def can_cancel(user, order: Order) -> bool:
+    """The ordering side (anyone who may order for the elder) and the provider's manager."""
+    return can_order_for(user, order.elder) or manages(user, order.provider_id)
+
+
+def can_confirm(user, order: Order) -> bool:
+    """The elder or their family in the app; the hotline by phone callback."""
+    if user.role in (R.ELDER, R.FAMILY):
+        return Elder.objects.visible_to(user).filter(pk=order.elder_id).exists()
+    return user.role == R.HOTLINE_OPERATOR and scope.in_area(user, order.region_code)
+
+
+def can_review(user, visit: Visit) -> bool:
+    """A flagged visit is reviewed by its provider's manager or by a supervisor of the area."""
+    return manages(user, visit.provider_id) or supervises(user, visit.region_code)
+
+
+def can_manage_settlement(user, provider: Provider) -> bool:
+    """Statements are issued by the provider's manager or by bureau staff of its area."""
+    return manages(user, provider.pk) or (
+        (user.role == R.BUREAU_ADMIN or user.is_superuser) and scope.in_area(user, provider.region_code)
+    )
+
+
+def can_complain(user, order: Order) -> bool:
+    return can_order_for(user, order.elder)
+
+
+def can_follow_up(user, complaint: Complaint) -> bool:
+    return manages(user, complaint.provider_id) or supervises(user, complaint.region_code) or (
+        user.role == R.HOTLINE_OPERATOR and scope.in_area(user, complaint.region_code)
+    )
+
+
+# -- gates -----------------------------------------------------------------------------------
+def orders_for(user):
+    return Order.objects.visible_to(user).select_related("elder", "item", "provider__organisation", "caregiver")
+
+
+def get_order_for(user, order_id: int) -> Order:
+    """The only way views and API handlers load an order. Outside scope → 404."""
+    return get_object_or_404(orders_for(user), pk=order_id)
+
+
+def get_visit_for(user, visit_id: int) -> Visit:
+    visits = Visit.objects.filter(service_filter(user)).select_related("order__item", "elder", "caregiver", "provider")
+    return get_object_or_404(visits, pk=visit_id)
+
+
+def get_provider_for(user, provider_id: int) -> Provider:
+    return get_object_or_404(Provider.objects.visible_to(user).select_related("organisation"), pk=provider_id)
+
+
+def get_caregiver_for(user, caregiver_id: int) -> Caregiver:
+    return get_object_or_404(Caregiver.objects.visible_to(user).select_related("provider__organisation"), pk=caregiver_id)
+
+
+def get_settlement_for(user, settlement_id: int) -> Settlement:
+    return get_object_or_404(Settlement.objects.visible_to(user).select_related("provider__organisation"), pk=settlement_id)
+
+
+def provider_of(user) -> Provider | None:
+    """The provider a manager or caregiver works for."""
+    if user.organisation_id is None:
+        return None
+    return Provider.objects.filter(organisation_id=user.organisation_id).select_related("organisation").first()
+
+
+# -- the menu --------------------------------------------------------------------------------
+def menu_for(elder: Elder):
+    """What the elder can order: active items with the prices of providers that serve their
+    community and receive orders, cheapest first."""
+    return (
+        ProviderPrice.objects.filter(active=True, item__active=True)
+        .filter(provider__in=Provider.objects.receiving_orders().filter(serving_filter([elder.region_code])))
+        .select_related("item", "provider__organisation")
+        .order_by("item__position", "item__code", "price", "provider_id")
+        .distinct()
+    )
+
+
+def price_of(provider: Provider, item: ServiceItem) -> ProviderPrice | None:
+    return ProviderPrice.objects.filter(provider=provider, item=item, active=True).first()
+
+
+def serves(provider: Provider, region_code: str) -> bool:
+    return Provider.objects.filter(pk=provider.pk).filter(serving_filter([region_code])).exists()
+
+
+# -- days and boards -------------------------------------------------------------------------
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """A local day as [start, end) in aware datetimes."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+    return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+
+
+def orders_of_day(provider: Provider, day: dt.date):
+    start, end = day_bounds(day)
+    return (Order.objects.filter(provider=provider, window_start__gte=start, window_start__lt=end)
+            .select_related("elder__household", "elder__compound", "item", "caregiver"))
+
+
+# Orders that take a place in a caregiver's day (planned, not yet done or closed).
+IN_PLAN = (S.CREATED, S.DISPATCHED, S.ACCEPTED, S.EN_ROUTE, S.CHECKED_IN)
+# …of which these stay with their caregiver when the day is planned again.
+FIXED = (S.ACCEPTED, S.EN_ROUTE, S.CHECKED_IN)
+
+
+def caregiver_day(caregiver: Caregiver, day: dt.date):
+    """A caregiver's orders of a day in route order: the plan's order where there is one,
+    then by window."""
+    start, end = day_bounds(day)
+    return (
+        Order.objects.filter(caregiver=caregiver, window_start__gte=start, window_start__lt=end)
+        .exclude(status__in=[S.CANCELLED])
+        .select_related("elder__household", "elder__compound", "item", "stop", "visit")
+        .order_by("stop__position", "window_start", "id")
+    )
+
+
+def plan_of(provider: Provider, day: dt.date) -> RoutePlan | None:
+    return RoutePlan.objects.filter(provider=provider, day=day).first()
+
+
+def flagged_visits_for(user):
+    """Visits waiting for review, that the user may review."""
+    visits = Visit.objects.filter(review=Visit.Review.PENDING).select_related(
+        "order__item", "elder", "caregiver", "provider__organisation")
+    if user.role == R.PROVIDER_MANAGER:
+        return visits.filter(provider__organisation_id=user.organisation_id) if user.organisation_id else visits.none()
+    if user.role in SUPERVISOR_ROLES or user.is_superuser:
+        return visits.filter(scope.region_filter(user, field="region_code"))
+    return visits.none()
+
+
+def home_of(elder: Elder) -> tuple[float, float] | None:
+    """The elder's home as (lat, lng) WGS-84: their household's location, else their
+    compound's; None when neither is known."""
+    for place in (elder.household, elder.compound):
+        if place is not None and place.lat is not None and place.lng is not None:
+            return place.lat, place.lng
+    return None
+
+
+def open_complaints_for(user):
+    q = Q(provider__organisation_id=user.organisation_id) if user.role == R.PROVIDER_MANAGER else (
+        scope.region_filter(user, field="region_code") if scope.area_prefix(user) is not None else scope.NOTHING)
+    return Complaint.objects.filter(q, status=Complaint.Status.OPEN).select_related("order__item", "elder", "provider__organisation")
