@@ -32,6 +32,9 @@ FIXED_WINDOW = dt.timedelta(minutes=30)
 # How far ahead an order may be placed, and how far ahead standing orders are created.
 MAX_DAYS_AHEAD = 60
 RECURRENCE_DAYS_AHEAD = 3
+# From this local time the sweep plans the next day of every provider that has orders for
+# it (caregivers see tomorrow's route the evening before).
+PLAN_NEXT_DAY_FROM = dt.time(18, 0)
 # Ratings (1 to 5 stars) at or below this open a follow-up like a complaint would.
 LOW_RATING = 2
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kangyang.services import queries
 from kangyang.services.models import Caregiver, Order, Shift
-from kangyang.services.routing import PlannedStop, TravelModel, Visit, Worker
+from kangyang.services.routing import TravelModel, Visit, Worker
 
 DAY_SECONDS = 24 * 3600
 
@@ -90,17 +90,3 @@ def workers_on(day: dt.date, caregivers: Sequence[Caregiver]) -> dict[int, Worke
         if c.pk in shifts and (w := worker_of(c, shifts[c.pk], day)) is not None:
             workers[c.pk] = w
     return workers
-
-
-def retime(worker: Worker, visits: Sequence[Visit], travel: TravelModel) -> list[PlannedStop]:
-    """Arrival and start of each visit when the worker leaves home at the start of the shift
-    and goes through `visits` in order, waiting where a window has not opened yet."""
-    stops, t, here = [], worker.shift_start, (worker.lat, worker.lng)
-    for v in visits:
-        there = (v.lat, v.lng)
-        seconds, metres = travel.seconds(here, there), travel.metres(here, there)
-        arrival = t + seconds
-        start = max(arrival, v.earliest)
-        stops.append(PlannedStop(key=v.key, arrival=arrival, start=start, travel_seconds=seconds, travel_metres=metres))
-        t, here = start + v.duration, there
-    return stops

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
-from kangyang.services import planning, queries
+from kangyang.services import constants, planning, queries
 from kangyang.services.actions._common import K, S, add_event, invalid, transition
 from kangyang.services.models import Caregiver, Order, OrderEvent, Provider, RoutePlan, RouteStop
 from kangyang.services.routing import best_insertion, plan_day
+from kangyang.services.routing.day import schedule_route
 
 # Orders whose caregiver the dispatcher or the planner may still change.
 REASSIGNABLE = (S.CREATED, S.DISPATCHED)
@@ -68,7 +69,7 @@ def _write_route(plan: RoutePlan, caregiver: Caregiver, orders: list[Order], day
     if worker is None:
         return
     by_key = {o.pk: o for o in orders}
-    timed = planning.retime(worker, visits, planning.travel_model())
+    timed = schedule_route(worker, visits, travel=planning.travel_model()).stops
     RouteStop.objects.bulk_create([
         RouteStop(plan=plan, caregiver=caregiver, order=by_key[s.key], position=i,
                   arrival=planning.at_seconds(day, s.arrival), start=planning.at_seconds(day, s.start),
@@ -223,3 +224,24 @@ def plan_routes(provider: Provider, *, day: dt.date, by=None, seconds: float | N
         "day": day.isoformat(), "orders": len(orders), "planned": len(stops), "unassigned": len(plan.unassigned),
         "caregivers": len(result.routes), "travel_seconds": result.travel_seconds})
     return plan
+
+
+def plan_next_day(*, now: dt.datetime | None = None, seconds: float | None = None) -> int:
+    """From PLAN_NEXT_DAY_FROM local time on, plan tomorrow for every provider that takes
+    orders, has orders tomorrow and no plan for it yet (the sweep calls this; a manager may
+    plan again by hand). Returns the number of days planned."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if local.time() < constants.PLAN_NEXT_DAY_FROM:
+        return 0
+    tomorrow = local.date() + dt.timedelta(days=1)
+    start, end = queries.day_bounds(tomorrow)
+    providers = (Provider.objects.receiving_orders()
+                 .filter(orders__window_start__gte=start, orders__window_start__lt=end,
+                         orders__status__in=queries.IN_PLAN)
+                 .exclude(plans__day=tomorrow).distinct())
+    planned = 0
+    for provider in providers:
+        plan_routes(provider, day=tomorrow, seconds=seconds)
+        planned += 1
+    return planned
