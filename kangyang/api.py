@@ -50,6 +50,8 @@ STATUS_BY_CODE = {
     "invalid_login": 401, "otp_required": 401, "throttled": 429,
     # alarms: another operator took it first, or the alarm is not in the state the step needs
     "taken": 409, "already_resolved": 409, "not_acknowledged": 409, "already_done": 409,
+    # home services: the order is not in the state the step needs; the price split changed since the quote
+    "wrong_status": 409, "price_changed": 409,
 }
 
 
@@ -121,6 +123,7 @@ def _add_routers() -> None:
     from kangyang.assessment.api import router as assessments_router
     from kangyang.regions.api import router as regions_router
     from kangyang.registry.api import router as elders_router
+    from kangyang.services.api import items_router, providers_router, router as orders_router
     from kangyang.subsidies.api import router as allowances_router
 
     api.add_router("/v1/auth", auth_router)
@@ -130,6 +133,9 @@ def _add_routers() -> None:
     api.add_router("/v1/allowances", allowances_router)
     api.add_router("/v1/alarms", alarms_router)
     api.add_router("/v1/devices", devices_router)
+    api.add_router("/v1/providers", providers_router)
+    api.add_router("/v1/service-items", items_router)
+    api.add_router("/v1/orders", orders_router)
 
 
 _add_routers()

@@ -10,8 +10,8 @@ from django.utils import timezone
 from kangyang.accounts import scope
 from kangyang.registry.models import Elder
 from kangyang.services.models import (
-    Caregiver, Complaint, Order, Provider, ProviderPrice, RoutePlan, ServiceItem, Settlement, Visit,
-    service_filter, serving_filter,
+    Caregiver, Complaint, Order, Provider, ProviderPrice, Recurrence, RoutePlan, ServiceItem, Settlement,
+    Visit, service_filter, serving_filter,
 )
 
 R = scope.R
@@ -199,3 +199,65 @@ def open_complaints_for(user):
     q = Q(provider__organisation_id=user.organisation_id) if user.role == R.PROVIDER_MANAGER else (
         scope.region_filter(user, field="region_code") if scope.area_prefix(user) is not None else scope.NOTHING)
     return Complaint.objects.filter(q, status=Complaint.Status.OPEN).select_related("order__item", "elder", "provider__organisation")
+
+
+# -- reads for the API: lists filtered by their main relations -------------------------------
+def orders_matching(user, *, elder: int | None = None, status: str = "", provider: int | None = None,
+                    caregiver: int | None = None, day: dt.date | None = None, item: ServiceItem | None = None):
+    """Orders the user may see (orders_for), narrowed by the filters given; `day` is a local
+    date and matches the start of the order's window."""
+    orders = orders_for(user)
+    if elder is not None:
+        orders = orders.filter(elder_id=elder)
+    if status:
+        orders = orders.filter(status=status)
+    if provider is not None:
+        orders = orders.filter(provider_id=provider)
+    if caregiver is not None:
+        orders = orders.filter(caregiver_id=caregiver)
+    if item is not None:
+        orders = orders.filter(item=item)
+    if day is not None:
+        start, end = day_bounds(day)
+        orders = orders.filter(window_start__gte=start, window_start__lt=end)
+    return orders
+
+
+def providers_for(user, *, community: str = "", taking_orders: bool | None = None):
+    """Providers the user may see; `community` keeps those whose service areas cover it."""
+    providers = (Provider.objects.visible_to(user).select_related("organisation")
+                 .prefetch_related("areas__region"))
+    if community:
+        providers = providers.filter(serving_filter([community])).distinct()
+    if taking_orders is True:
+        providers = providers.receiving_orders()
+    elif taking_orders is False:
+        providers = providers.exclude(active=True, blacklisted_at__isnull=True)
+    return providers
+
+
+def prices_of(provider: Provider):
+    """What the provider offers now, in catalogue order."""
+    return (ProviderPrice.objects.filter(provider=provider, active=True, item__active=True)
+            .select_related("item").order_by("item__position", "item__code"))
+
+
+def recurrences_for(user):
+    """Standing orders by the rules of service_filter; caregivers have none (a standing
+    order has no caregiver, only the orders it places do)."""
+    if user.is_authenticated and user.role == R.CAREGIVER:
+        return Recurrence.objects.none()
+    return (Recurrence.objects.filter(service_filter(user))
+            .select_related("elder", "item", "provider__organisation"))
+
+
+def get_recurrence_for(user, recurrence_id: int) -> Recurrence:
+    return get_object_or_404(recurrences_for(user), pk=recurrence_id)
+
+
+def caregiver_of(user) -> Caregiver | None:
+    """A caregiver account's profile with its provider (None for anyone else)."""
+    if not user.is_authenticated or user.role != R.CAREGIVER:
+        return None
+    return Caregiver.objects.filter(user=user).select_related("provider").first()
+
