@@ -38,10 +38,12 @@ def add_event(order: Order, kind: str, *, by=None, at: dt.datetime | None = None
 
 
 def transition(order: Order, to: str, *, by, allowed: Iterable[str], event: str, now: dt.datetime | None = None,
-               note: str = "", changes: dict | None = None, **fields) -> Order:
+               at: dt.datetime | None = None, note: str = "", changes: dict | None = None, **fields) -> Order:
     """Move the order to status `to` if it is in one of `allowed` now — a conditional UPDATE,
     so two people (or a person and the sweep) never both take the same step — then write the
-    timeline event and the audit entry. Extra `fields` are set in the same UPDATE."""
+    timeline event and the audit entry. The event is dated `at` when the step happened
+    earlier than it is recorded (a check-in queued on a phone without a connection). Extra
+    `fields` are set in the same UPDATE."""
     now = now or timezone.now()
     allowed = list(allowed)
     taken = Order.objects.filter(pk=order.pk, status__in=allowed).update(status=to, updated_at=now, **fields)
@@ -50,7 +52,7 @@ def transition(order: Order, to: str, *, by, allowed: Iterable[str], event: str,
         raise wrong_status(order)
     before = order.status
     order.refresh_from_db()
-    add_event(order, event, by=by, at=now, caregiver=order.caregiver, note=note)
+    add_event(order, event, by=by, at=at or now, caregiver=order.caregiver, note=note)
     record(by, AuditEntry.Action.CHANGE, order, verb=f"order.{event}",
            changes={"status": [before, to], **(changes or {})}, note=note)
     return order

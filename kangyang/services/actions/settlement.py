@@ -93,6 +93,9 @@ def issue_settlement(provider: Provider, *, month: dt.date, by, now: dt.datetime
         raise ValidationError(_("A month is settled after it has ended."), code="month_open")
     if Settlement.objects.filter(provider=provider, month=month).exists():
         raise ValidationError(_("This month is settled already."), code="conflict")
+    if Settlement.objects.filter(provider=provider, month__gt=month).exists():
+        # A later statement took every visit up to its month's end (held ones included).
+        raise ValidationError(_("A later month is settled already; months are settled in order."), code="conflict")
     preview = preview_settlement(provider, month=month)
     held = preview.held_totals
     try:

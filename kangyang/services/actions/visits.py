@@ -53,15 +53,20 @@ def _check_fix(fix: Fix | None) -> None:
         raise invalid("accuracy", _("Accuracy is a distance in metres, zero or more."), "coord")
 
 
-def _moment(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
-    """When the phone says it happened (a check-in queued while offline), within limits."""
+def _moment(at: dt.datetime | None, now: dt.datetime, *, not_before: dt.datetime) -> dt.datetime:
+    """When the phone says it happened (a check queued while offline): within limits, and
+    not before the order was placed. (Not "after the previous step": an accept queued on
+    the same phone is recorded when it is sent, after the check-in it preceded.)"""
     if at is None:
         return now
     if timezone.is_naive(at):
         raise invalid("at", _("Give the time with its time zone."), "time")
     if at > now + constants.MAX_CLOCK_SKEW or at < now - constants.MAX_BACKDATE:
         raise invalid("at", _("The time of the check is too far from now; check the phone's clock."), "time")
+    if at < not_before:
+        raise invalid("at", _("The time of the check is before the order was placed."), "time")
     return min(at, now)
+
 
 
 def _distance(order: Order, fix: Fix | None) -> tuple[int | None, str | None]:
@@ -118,10 +123,10 @@ def check_in(order: Order, *, by, fix: Fix | None, at: dt.datetime | None = None
         raise PermissionDenied
     _check_fix(fix)
     now = now or timezone.now()
-    moment = _moment(at, now)
+    moment = _moment(at, now, not_before=order.created_at)
     distance, ok, flag = _point_flag(order, fix, far=F.FAR_AT_CHECK_IN)
     order = transition(order, S.CHECKED_IN, by=by, allowed=[S.ACCEPTED, S.EN_ROUTE, S.DISPATCHED],
-                       event=K.CHECKED_IN, now=moment, changes={"distance_m": distance, "within": ok})
+                       event=K.CHECKED_IN, now=now, at=moment, changes={"distance_m": distance, "within": ok})
     visit = Visit.objects.create(
         order=order, provider=order.provider, caregiver=order.caregiver, elder=order.elder,
         region_code=order.region_code, checked_in_at=moment, check_in_distance_m=distance,
@@ -153,14 +158,14 @@ def check_out(order: Order, *, by, fix: Fix | None, notes: str = "", at: dt.date
         raise PermissionDenied
     _check_fix(fix)
     now = now or timezone.now()
-    moment = _moment(at, now)
+    moment = _moment(at, now, not_before=order.created_at)
     visit = Visit.objects.select_for_update().get(order=order) if hasattr(order, "visit") else None
     if visit is None:
         raise ValidationError(_("Check in first."), code="wrong_status")
     if moment < visit.checked_in_at:
         raise invalid("at", _("The check-out cannot be before the check-in."), "time")
     distance, ok, flag = _point_flag(order, fix, far=F.FAR_AT_CHECK_OUT)
-    order = transition(order, S.CHECKED_OUT, by=by, allowed=[S.CHECKED_IN], event=K.CHECKED_OUT, now=moment,
+    order = transition(order, S.CHECKED_OUT, by=by, allowed=[S.CHECKED_IN], event=K.CHECKED_OUT, now=now, at=moment,
                        changes={"distance_m": distance, "within": ok})
     visit.checked_out_at = moment
     visit.check_out_distance_m = distance

@@ -1,9 +1,12 @@
 """From the family's order in the app to the provider's monthly settlement, through the
 API where a person would use it, to the fen."""
 
+import contextlib
 import datetime as dt
 import io
 import json
+import time
+from unittest import mock
 from decimal import Decimal
 
 from django.utils import timezone
@@ -33,6 +36,14 @@ def ago(minutes: int) -> str:
     return timezone.localtime(timezone.now() - dt.timedelta(minutes=minutes)).isoformat()
 
 
+@contextlib.contextmanager
+def clock_at(moment: dt.datetime):
+    """The server's clock (django.utils.timezone.now) set to `moment`, moving on from there."""
+    started = time.monotonic()
+    with mock.patch.object(timezone, "now", lambda: moment + dt.timedelta(seconds=time.monotonic() - started)):
+        yield
+
+
 def money(value) -> Decimal:
     """A money cell read back from the sheet, as the Decimal it was written from."""
     return Decimal(str(value)).quantize(FEN)
@@ -48,21 +59,23 @@ def test_order_to_settlement_end_to_end(
     before = {SERVICE: voucher_balance(funded_elder, kind=SERVICE), VOUCHER: voucher_balance(funded_elder, kind=VOUCHER)}
     assert before == {SERVICE: Decimal("100.00"), VOUCHER: Decimal("800.00")}
 
-    # The son sees each price split, then orders with the elder's share he was shown.
-    lunch_at, cleaning_at = local(tomorrow, 11).isoformat(), local(tomorrow, 14).isoformat()
-    lunch_quote = post(client, "/api/v1/orders/quote", {"elder": funded_elder.pk, "item": "meal",
-                                                        "window_start": lunch_at}, family)
-    # ¥15 lunch: the voucher pays its 50%, the service allowance the rest.
-    assert [lunch_quote[k] for k in ("price", "voucher", "allowance", "own")] == ["15.00", "7.50", "7.50", "0.00"]
-    lunch = post(client, "/api/v1/orders", {"elder": funded_elder.pk, "item": "meal", "window_start": lunch_at,
-                                            "expected_own_share": lunch_quote["own"]}, family)
-    home_quote = post(client, "/api/v1/orders/quote", {"elder": funded_elder.pk, "item": "housekeeping",
-                                                       "quantity": 3, "window_start": cleaning_at}, family)
-    # ¥105 of housekeeping, which the voucher does not pay: the allowance's last ¥92.50, then the elder.
-    assert [home_quote[k] for k in ("price", "voucher", "allowance", "own")] == ["105.00", "0.00", "92.50", "12.50"]
-    cleaning = post(client, "/api/v1/orders", {"elder": funded_elder.pk, "item": "housekeeping", "quantity": 3,
-                                               "window_start": cleaning_at, "flexible": True,
-                                               "expected_own_share": home_quote["own"]}, family)
+    # The son sees each price split, then orders with the elder's share he was shown — four
+    # hours ago, so that the visits below can be sent as made three hours ago.
+    with clock_at(timezone.now() - dt.timedelta(hours=4)):
+        lunch_at, cleaning_at = local(tomorrow, 11).isoformat(), local(tomorrow, 14).isoformat()
+        lunch_quote = post(client, "/api/v1/orders/quote", {"elder": funded_elder.pk, "item": "meal",
+                                                            "window_start": lunch_at}, family)
+        # ¥15 lunch: the voucher pays its 50%, the service allowance the rest.
+        assert [lunch_quote[k] for k in ("price", "voucher", "allowance", "own")] == ["15.00", "7.50", "7.50", "0.00"]
+        lunch = post(client, "/api/v1/orders", {"elder": funded_elder.pk, "item": "meal", "window_start": lunch_at,
+                                                "expected_own_share": lunch_quote["own"]}, family)
+        home_quote = post(client, "/api/v1/orders/quote", {"elder": funded_elder.pk, "item": "housekeeping",
+                                                           "quantity": 3, "window_start": cleaning_at}, family)
+        # ¥105 of housekeeping, which the voucher does not pay: the allowance's last ¥92.50, then the elder.
+        assert [home_quote[k] for k in ("price", "voucher", "allowance", "own")] == ["105.00", "0.00", "92.50", "12.50"]
+        cleaning = post(client, "/api/v1/orders", {"elder": funded_elder.pk, "item": "housekeeping", "quantity": 3,
+                                                   "window_start": cleaning_at, "flexible": True,
+                                                   "expected_own_share": home_quote["own"]}, family)
 
     # Dispatch gave both to the caregiver, who sees them for tomorrow and takes them on.
     for order in (lunch, cleaning):

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.utils import timezone
 
 from kangyang.lib import coords
 from kangyang.services import actions
@@ -132,13 +133,18 @@ def test_a_bad_coordinate_system_or_point_is_refused(order_for, caregiver, today
     assert not Visit.objects.exists()
 
 
-def test_a_queued_check_in_keeps_its_time_within_limits(order_for, caregiver, today):
-    order = order_for()
-    now = local(today, 12)
-    with pytest.raises(ValidationError):
-        actions.check_in(order, by=caregiver, fix=Fix(*HOME), at=now - dt.timedelta(hours=13), now=now)
+def test_a_queued_check_in_keeps_its_time_within_limits(worker_a, funded_elder, catalogue, carer, caregiver, tomorrow):
+    now = timezone.now()
+    order = actions.place_order(by=worker_a, elder=funded_elder, item=catalogue["meal"],
+                                window_start=local(tomorrow, 11), now=now - dt.timedelta(hours=2))
+    order = actions.accept_order(order, by=caregiver, now=now - dt.timedelta(hours=1))
+    for too_early in (now - dt.timedelta(hours=13), now - dt.timedelta(hours=3)):  # the limit; before the order
+        with pytest.raises(ValidationError):
+            actions.check_in(order, by=caregiver, fix=Fix(*HOME), at=too_early, now=now)
     visit = actions.check_in(order, by=caregiver, fix=Fix(*HOME), at=now - dt.timedelta(minutes=40), now=now)
     assert visit.checked_in_at == now - dt.timedelta(minutes=40)
+    event = order.events.get(kind="checked_in")
+    assert event.at == visit.checked_in_at  # the timeline says when it happened
 
 
 def test_a_visit_left_open_is_flagged_by_the_sweep(order_for, caregiver, today):
