@@ -1,17 +1,31 @@
 from django.contrib import admin
+from django.shortcuts import redirect
 from django.urls import include, path
-from django.views.generic import RedirectView
 
+from kangyang.accounts.models import User
 from kangyang.api import api
 
+
+def home(request):
+    """Where signing in lands: a caregiver on today's route, a provider's manager on the
+    orders board, everyone else on the elder registry (which asks strangers to sign in)."""
+    role = getattr(request.user, "role", None)
+    if role == User.Role.CAREGIVER:
+        return redirect("services:route")
+    if role == User.Role.PROVIDER_MANAGER:
+        return redirect("services:board")
+    return redirect("registry:list")
+
+
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="registry:list"), name="home"),
+    path("", home, name="home"),
     path("accounts/", include("kangyang.accounts.urls")),
     path("regions/", include("kangyang.regions.urls")),
     path("registry/", include("kangyang.registry.urls")),
     path("assessment/", include("kangyang.assessment.urls")),
     path("allowances/", include("kangyang.subsidies.urls")),
     path("alarms/", include("kangyang.alarms.urls")),
+    path("services/", include("kangyang.services.urls")),
     path("audit/", include("kangyang.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -9,6 +9,8 @@ NAVIGATION = [
     ("assessment", "assessment:due", _("Assessments due")),
     ("allowances", "subsidies:rolls", _("Allowances")),
     ("alarms", "alarms:console", _("Alarms")),
+    ("services", "services:index", _("Home services")),
+    ("route", "services:route", _("Today's route")),
     ("regions", "regions:list", _("Regions")),
     ("audit", "audit:list", _("Audit log")),
 ]

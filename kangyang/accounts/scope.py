@@ -74,6 +74,9 @@ MODULE_ROLES = {
     "assessment": EDITOR_ROLES,
     "allowances": EDITOR_ROLES,
     "alarms": AREA_ROLES,
+    # Home services: the provider's back office, the area's supervision, orders by phone.
+    "services": AREA_ROLES | {R.PROVIDER_MANAGER},
+    "route": {R.CAREGIVER},  # the caregiver's own day
     "regions": AREA_ROLES,
     "audit": {R.BUREAU_ADMIN},
 }

@@ -3,7 +3,7 @@ exports and the actions' permission checks start here."""
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Count, F, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -261,3 +261,96 @@ def caregiver_of(user) -> Caregiver | None:
         return None
     return Caregiver.objects.filter(user=user).select_related("provider").first()
 
+
+# -- reads for the pages (views/) ------------------------------------------------------------
+def providers_supervised_by(user):
+    """Providers whose work a bureau admin or subdistrict officer oversees: registered in
+    their area, or serving a region inside it or covering it. Nobody else supervises any."""
+    if not user.is_authenticated or not (user.role in SUPERVISOR_ROLES or user.is_superuser):
+        return Provider.objects.none()
+    prefix = scope.area_prefix(user)
+    if prefix is None:
+        return Provider.objects.none()
+    providers = Provider.objects.select_related("organisation").order_by("organisation__name", "id")
+    if not prefix:
+        return providers
+    full = prefix.ljust(12, "0")
+    covering = {full, full[:9] + "000", full[:6] + "000000"}
+    return providers.filter(
+        Q(region_code__startswith=prefix) | Q(areas__region_code__startswith=prefix)
+        | Q(areas__region_code__in=covering)
+    ).distinct()
+
+
+def can_manage_caregivers(user, provider: Provider) -> bool:
+    """Caregivers are added and edited by the provider's manager or by bureau staff of its
+    area (the rule actions/providers.py enforces)."""
+    return manages(user, provider.pk) or (
+        (user.role == R.BUREAU_ADMIN or user.is_superuser) and scope.in_area(user, provider.region_code)
+    )
+
+
+def board_orders(user, provider: Provider, day: dt.date):
+    """The provider's orders of a local day that the user may see, by the start of their window."""
+    start, end = day_bounds(day)
+    return (orders_for(user).filter(provider=provider, window_start__gte=start, window_start__lt=end)
+            .select_related("elder__community").order_by("window_start", "id"))
+
+
+def qualified_caregivers(provider: Provider, skill: str):
+    """Active caregivers of the provider who have the skill (any, when none is needed)."""
+    return provider.caregivers.filter(active=True).with_skill(skill).order_by("name", "id")
+
+
+def caregivers_of(provider: Provider):
+    return provider.caregivers.select_related("user").prefetch_related("shifts").order_by("-active", "name", "id")
+
+
+def caregiver_loads(provider: Provider, day: dt.date) -> dict[int, dict]:
+    """Per caregiver: the orders of the day they hold (not cancelled or no-show) and their
+    planned minutes at the homes."""
+    start, end = day_bounds(day)
+    rows = (Order.objects.filter(provider=provider, caregiver__isnull=False, window_start__gte=start,
+                                 window_start__lt=end)
+            .exclude(status__in=[S.CANCELLED, S.NO_SHOW])
+            .values("caregiver_id")
+            .annotate(orders=Count("id"), minutes=Sum(F("item__duration_minutes") * F("quantity"))))
+    return {r["caregiver_id"]: {"orders": r["orders"], "minutes": r["minutes"] or 0} for r in rows}
+
+
+def unlinked_caregiver_accounts(provider: Provider):
+    """Caregiver sign-in accounts of the provider's organisation without a caregiver profile."""
+    from kangyang.accounts.models import User
+
+    return User.objects.filter(role=R.CAREGIVER, organisation_id=provider.organisation_id, is_active=True,
+                               caregiver__isnull=True).order_by("username")
+
+
+def route_stops(plan: RoutePlan):
+    """A plan's stops by caregiver and position, with what a route page shows of each."""
+    return plan.stops.select_related(
+        "caregiver", "order__elder__household", "order__elder__compound", "order__elder__community", "order__item",
+    ).order_by("caregiver__name", "caregiver_id", "position")
+
+
+def elder_orders_for(user, elder: Elder):
+    """An elder's orders that the user may see, the latest first."""
+    return orders_for(user).filter(elder=elder).select_related("visit").order_by("-window_start", "-id")
+
+
+def timeline(order: Order):
+    return order.events.select_related("by", "caregiver").order_by("at", "id")
+
+
+def complaints_for(user):
+    """Complaints by the rules of service_filter (orders' who-sees-what)."""
+    return Complaint.objects.filter(service_filter(user)).select_related(
+        "order__item", "elder", "provider__organisation", "caregiver")
+
+
+def get_complaint_for(user, complaint_id: int) -> Complaint:
+    return get_object_or_404(complaints_for(user), pk=complaint_id)
+
+
+def settlements_of(user, provider: Provider):
+    return Settlement.objects.visible_to(user).filter(provider=provider).order_by("-month")

@@ -66,11 +66,14 @@ def test_health_data_only_for_those_whose_scope_covers_the_elder(request, person
 
 
 @pytest.mark.parametrize("persona, links", [
-    ("admin", {"/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/", "/regions/", "/audit/"}),
-    ("worker_a", {"/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/", "/regions/"}),
-    ("operator", {"/registry/elders/", "/alarms/console/", "/regions/"}),
+    ("admin", {"/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/", "/services/",
+               "/regions/", "/audit/"}),
+    ("worker_a", {"/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/", "/services/",
+                  "/regions/"}),
+    ("operator", {"/registry/elders/", "/alarms/console/", "/services/", "/regions/"}),
     ("family", {"/registry/elders/"}),
-    ("provider", set()),
+    ("provider", {"/services/"}),
+    ("caregiver", {"/services/route/"}),
     ("inspector", set()),
 ])
 def test_navigation_shows_each_persona_only_its_modules(client, request, persona, links):
