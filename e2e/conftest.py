@@ -36,6 +36,21 @@ def tablet(browser):
     context.close()
 
 
+@pytest.fixture
+def phone(browser):
+    """A cheap Android phone as caregivers carry: 360×640 CSS pixels, touch, Chinese, location
+    allowed and set at community A's compound (move it with page.context.set_geolocation)."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640}, device_scale_factor=2, is_mobile=True, has_touch=True,
+        locale="zh-CN", timezone_id="Asia/Shanghai",
+        geolocation={"latitude": 28.66, "longitude": 115.89, "accuracy": 15}, permissions=["geolocation"],
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
 def sign_in(page, live_server, username: str) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", username)

@@ -1,0 +1,125 @@
+"""Home services from the phone call to the supervisor's review, in a real Chromium: the
+hotline operator orders cleaning for an elder by phone, seeing who pays what before placing
+it; the provider's manager finds the order on the board, plans tomorrow (the routes drawn as
+a map), and reviews a visit that was flagged for a check-in far from the elder's home."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from e2e.conftest import sign_in
+from kangyang.services import actions
+from kangyang.services.actions import Fix
+from kangyang.services.models import Order, RoutePlan, Visit
+from kangyang.services.tests.conftest import (  # noqa: F401  (fixtures)
+    HOME, carer, catalogue, far_carer, funded_elder, generate, home_provider, last_month, local, metres_north,
+    service, this_month, tomorrow, voucher,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def desk(browser):
+    """A function: a fresh browser context (one person's desk) → its page."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN",
+                                      timezone_id="Asia/Shanghai")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def flagged_visit(worker_a, caregiver, funded_elder, catalogue, carer, today):
+    """A meal of today whose caregiver checked in 2 km from the elder's home."""
+    early = min(timezone.now() - dt.timedelta(hours=3), local(today, 6))
+    order = actions.place_order(by=worker_a, elder=funded_elder, item=catalogue["meal"],
+                                window_start=local(today, 11), now=early)
+    actions.accept_order(order, by=caregiver)
+    actions.check_in(order, by=caregiver, fix=Fix(*metres_north(HOME, 2000), accuracy_m=10))
+    return Visit.objects.get(order=order)
+
+
+def test_an_order_by_phone_reaches_the_board_the_days_plan_and_a_flag_is_reviewed(
+    settings, live_server, desk, operator, provider, funded_elder, home_provider, catalogue, carer, far_carer,
+    flagged_visit, tomorrow,
+):
+    settings.ROUTE_SECONDS = 1
+    offer = home_provider.prices.get(item=catalogue["cleaning"])
+    expected = actions.quote_order(elder=funded_elder, item=catalogue["cleaning"], provider=home_provider,
+                                   quantity=2, on=tomorrow).split
+
+    # -- the hotline: find the caller's elder, choose, see the split, then place ---------------
+    hotline = desk()
+    sign_in(hotline, live_server, "operator")
+    hotline.goto(f"{live_server.url}/services/")
+    hotline.wait_for_url("**/services/phone/")
+    hotline.fill("input[name=q]", funded_elder.name)
+    hotline.locator(f'#phone-result a[data-elder="{funded_elder.pk}"]').click()
+    hotline.wait_for_url(f"**/services/elders/{funded_elder.pk}/")
+    hotline.select_option("select[name=offer]", str(offer.pk))
+    hotline.fill("input[name=quantity]", "2")
+    hotline.fill("input[name=day]", tomorrow.isoformat())
+    hotline.fill("input[name=time_from]", "09:00")
+    hotline.fill("textarea[name=note]", "厨房和卫生间")
+    hotline.locator("button[data-quote]").click()
+    split = hotline.locator("#order-form table.split")
+    split.wait_for()
+    shown = {k: split.locator(f'[data-split="{k}"]').inner_text() for k in ("price", "allowance", "voucher", "own")}
+    assert shown == {"price": f"¥{expected.price}", "allowance": f"¥{expected.allowance}",
+                     "voucher": f"¥{expected.voucher}", "own": f"¥{expected.own}"}
+    assert expected.price == 80 and expected.own < expected.price  # the subsidies pay first
+    assert not Order.objects.filter(item=catalogue["cleaning"]).exists()  # nothing placed yet
+    hotline.locator("button[data-place]").click()
+    placed = hotline.locator("#order-form [data-placed]")
+    placed.wait_for()
+    order = Order.objects.get(item=catalogue["cleaning"])
+    assert placed.get_attribute("data-placed") == str(order.pk)
+    assert (order.channel, order.status, order.self_amount) == ("hotline", "dispatched", expected.own)
+    assert placed.locator('[data-status="dispatched"]').count() == 1
+    assert order.caregiver.name in placed.locator("[data-caregiver]").inner_text()
+    hotline.locator(f'#elder-orders tr[data-order="{order.pk}"]').wait_for()
+
+    # -- the provider's manager: the board of tomorrow --------------------------------------
+    office = desk()
+    sign_in(office, live_server, "provider")
+    office.wait_for_url("**/services/board/")
+    office.fill("#board-day", tomorrow.isoformat())
+    office.locator("form.filters button[type=submit]").click()
+    card = office.locator(f'#board [data-group="dispatched"] [data-order="{order.pk}"]')
+    card.wait_for()
+    assert funded_elder.name in card.inner_text()
+
+    # -- plan tomorrow: each caregiver's route drawn ------------------------------------------
+    office.locator("nav.tabs a[href^='/services/routes/']").click()
+    office.wait_for_url("**/services/routes/**")
+    office.fill("#routes-day", tomorrow.isoformat())
+    office.locator("form.filters button[type=submit]").click()
+    office.locator(f'#routes input[name=day][value="{tomorrow.isoformat()}"]').wait_for(state="attached")
+    assert office.locator("#routes [data-unplanned]").count() == 1
+    office.locator("#routes button[data-plan]").click()
+    office.locator(f'#routes tr[data-stop="{order.pk}"]').wait_for(timeout=20_000)
+    assert office.locator("#routes .route-map svg polyline").count() >= 1
+    assert office.locator("#routes .route-map svg circle").count() >= 1
+    plan = RoutePlan.objects.get(provider=home_provider, day=tomorrow)
+    assert plan.planned_by == provider and plan.stops.filter(order=order).exists()
+
+    # -- review the flagged visit ----------------------------------------------------------
+    office.locator("nav.tabs a[href^='/services/flags/']").click()
+    row = office.locator(f'#flags [data-visit="{flagged_visit.pk}"]')
+    row.wait_for()
+    assert row.locator('[data-flag="far_check_in"]').count() == 1 and "2000" in row.inner_text()
+    row.locator("textarea[name=note]").fill("电话回访老人，护理员确已上门")
+    row.locator('button[data-review="accept"]').click()
+    office.locator("#flags [data-empty]").wait_for()
+    flagged_visit.refresh_from_db()
+    assert flagged_visit.review == Visit.Review.ACCEPTED and flagged_visit.reviewed_by == provider
