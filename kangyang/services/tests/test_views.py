@@ -653,6 +653,16 @@ def test_the_operator_sees_the_split_before_anything_is_placed(client, operator,
     assert not Order.objects.exists()
 
 
+def test_change_goes_back_from_the_price_to_the_form_with_what_was_chosen(client, operator, funded_elder, carer, cleaning_offer, tomorrow):
+    client.force_login(operator)
+    r = client.post(f"/services/elders/{funded_elder.pk}/quote/",
+                    _order_form(cleaning_offer, tomorrow, quantity="3", edit="1", expected_own_share="0.00"), **HTMX)
+    page = text(r)
+    assert "data-quote" in page and "data-place" not in page
+    assert f'<option value="{cleaning_offer.pk}" selected>' in page and 'value="3"' in page
+    assert not Order.objects.exists()
+
+
 def test_the_operator_places_the_order_at_the_price_shown_and_sees_its_caregiver(client, operator, funded_elder, carer, cleaning_offer, tomorrow):
     client.force_login(operator)
     r = client.post(f"/services/elders/{funded_elder.pk}/place/",
