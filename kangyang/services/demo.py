@@ -10,8 +10,9 @@ elders' voucher balances): the `caregiver` account's profile, then — once — 
 made through the real actions with the clock set back (`now=`), so every share, debit,
 event, flag and audit entry is exactly what the platform would have written:
 
-* the last HISTORY_DAYS days, each planned as routes (PyVRP) the evening before and then
-  delivered along them: check-in at the planned time near the home, check-out after the
+* the last HISTORY_DAYS days and the last three of last month, each planned as routes
+  (PyVRP) the evening before (the `provider` account's and the meal point's; the others
+  dispatch order by order) and then delivered along them: check-in at the planned time near the home, check-out after the
   service (a few far, imprecise or short visits, flagged; most reviewed, the last days'
   still waiting), confirmed on the hotline's callback or left to confirm, a few cancelled
   or no-show, two low ratings with complaints;
@@ -26,6 +27,7 @@ district's elders use home services; most orders are meals and cleaning.
 
 import datetime as dt
 import random
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -39,11 +41,14 @@ from kangyang.registry.models import Elder
 from kangyang.services import actions, constants, planning, queries
 from kangyang.services.actions import Fix
 from kangyang.services.models import Caregiver, Order, Provider, ServiceItem, Skill, Visit
+from kangyang.services.routing.day import schedule_route
 
 S = Order.Status
-HISTORY_DAYS = 8
-PLAN_SECONDS = 1.0  # per provider and day, for the demo (production: KANGYANG_ROUTE_SECONDS)
+HISTORY_DAYS = 5
+PLAN_SECONDS = 0.5  # per provider and day, for the demo (production: KANGYANG_ROUTE_SECONDS)
 MAIN_PROVIDER = "康乐居家养老服务有限公司"  # the `provider` account's (kangyang/ops/demo.py)
+# Providers whose days are planned as routes; the others' orders are dispatched one by one.
+PLANNING = {MAIN_PROVIDER, "南浦街道长者食堂"}
 
 # (name, kind, seat subdistrict digits, served subdistrict digits ("" = the whole district),
 #  item codes offered, caregivers per 1,000 elders (minimum 3), orders per day per 1,000)
@@ -119,15 +124,27 @@ def _caregivers(provider: Provider, *, count: int, skills_needed: set[str], cent
         if i < len(skills_needed):  # every skill the provider sells has someone
             skills.add(sorted(skills_needed)[i])
         lat, lng = _near(rng, *centre, 2500)
+        name = _name(rng)
         c = actions.add_caregiver(
-            provider, by=None, name=_name(rng), skills=skills, level=rng.choice([5, 4, 4, 3, 3, 2]),
+            provider, by=None, name=name, skills=skills, level=rng.choice([5, 4, 4, 3, 3, 2]),
             certificate_number=f"S{rng.randrange(10**11, 10**12)}", phone=f"139{rng.randrange(10**7, 10**8)}",
-            home_lat=round(lat, 6), home_lng=round(lng, 6), audit=False,
+            home_lat=round(lat, 6), home_lng=round(lng, 6), user=_account(provider, name), audit=False,
         )
         days, start, end = rng.choice(SHIFT_PATTERNS)
         actions.set_shifts(c, by=None, shifts={int(d): (start, end) for d in days}, audit=False)
         made += 1
     return made
+
+
+def _account(provider: Provider, name: str) -> User:
+    """The synthetic caregiver's sign-in for the caregiver app, which cannot sign in (no
+    password): their steps go through the actions as theirs."""
+    number = User.objects.filter(username__startswith=f"cg{provider.pk}-").count() + 1
+    user = User(username=f"cg{provider.pk}-{number:04d}", role=User.Role.CAREGIVER,
+                organisation_id=provider.organisation_id, full_name=name)
+    user.set_unusable_password()
+    user.save()
+    return user
 
 
 def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
@@ -170,15 +187,45 @@ def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
+@dataclass(frozen=True)
+class _Stop:
+    order: Order
+    caregiver: Caregiver
+    start: dt.datetime
+    arrival: dt.datetime
+
+
 class _Day:
     """Places, plans and delivers one provider's orders of one day through the actions."""
 
     def __init__(self, provider: Provider, *, rng: random.Random, accounts: dict, clients: list[Elder],
-                 items: dict[str, ServiceItem]):
-        self.provider, self.rng, self.accounts, self.clients = provider, rng, accounts, clients
+                 items: dict[str, ServiceItem], plans: bool):
+        self.provider, self.rng, self.accounts, self.clients, self.plans = provider, rng, accounts, clients, plans
         offered = set(provider.prices.filter(active=True).values_list("item__code", flat=True))
         self.mix = [(items[c], w, hours) for c, (w, hours) in ORDER_MIX.items() if c in offered and w]
         self.counts = {"orders": 0, "flagged": 0}
+
+    def _stops(self, day: dt.date):
+        """The day's stops in time order: the plan's, or — for a provider that does not plan
+        — each dispatched order at the start of its window."""
+        plan = queries.plan_of(self.provider, day)
+        if plan is not None:
+            return plan.stops.select_related("order", "caregiver__user").order_by("start")
+        orders = (queries.orders_of_day(self.provider, day).filter(caregiver__isnull=False)
+                  .select_related("caregiver__user", "caregiver__provider", "elder__community").order_by("window_start", "pk"))
+        by_caregiver: dict[int, list[Order]] = {}
+        for o in orders:
+            by_caregiver.setdefault(o.caregiver_id, []).append(o)
+        stops = []
+        for route in by_caregiver.values():  # in the order dispatch fitted them: by window
+            caregiver = route[0].caregiver
+            worker = planning.workers_on(day, [caregiver]).get(caregiver.pk)
+            visits = [planning.visit_of(o, day, fixed=True) for o in route]
+            if worker is None or None in visits:
+                continue
+            for o, t in zip(route, schedule_route(worker, visits, travel=planning.travel_model()).stops):
+                stops.append(_Stop(o, caregiver, planning.at_seconds(day, t.start), planning.at_seconds(day, t.arrival)))
+        return sorted(stops, key=lambda s: (s.start, s.order.pk))
 
     def place(self, day: dt.date, n: int, *, now: dt.datetime) -> list[Order]:
         orders = []
@@ -194,46 +241,48 @@ class _Day:
             by = self.accounts["worker_a"] if elder.region_code == self.accounts["worker_a"].region.code else self.accounts["operator"]
             try:
                 orders.append(actions.place_order(by=by, elder=elder, item=item, quantity=quantity, window_start=start,
-                                                  window_end=end, flexible=flexible, now=now, dispatch=False))
+                                                  window_end=end, flexible=flexible, now=now, dispatch=not self.plans))
             except ValidationError:  # e.g. the provider is closed that weekday: no order
                 pass
         self.counts["orders"] += len(orders)
         return orders
 
     def deliver(self, day: dt.date, *, until: dt.datetime, review_before: dt.datetime) -> None:
-        """Caregivers follow the day's plan up to `until`: accept in the morning, check in at the
-        planned start near the home, check out after the service; then confirmation."""
-        plan = queries.plan_of(self.provider, day)
-        if plan is None:
-            return
-        operator, rng = self.accounts["operator"], self.rng
-        stops = plan.stops.select_related("order__elder__household", "order__elder__compound", "order__item",
-                                          "caregiver__user").order_by("start")
-        for stop in stops:
-            order = stop.order
-            if stop.start > until:
+        """Caregivers follow the day's plan up to `until`: accept in the morning, set off, check
+        in near the home at the planned start (or when they get there, if the previous visit ran
+        long), check out after the service; then confirmation."""
+        operator, rng, travel = self.accounts["operator"], self.rng, planning.travel_model()
+        accepted_at = _local(day, 6, 45)
+        free: dict[int, tuple[dt.datetime, tuple[float, float] | None]] = {}  # caregiver → (free at, where)
+        for stop in self._stops(day):
+            by = stop.caregiver.user
+            order = Order.objects.select_related("elder__household", "elder__compound", "elder__community", "item").get(
+                pk=stop.order.pk)
+            home = queries.home_of(order.elder) or planning.location_of(order)
+            free_at, here = free.get(stop.caregiver.pk, (accepted_at, None))
+            on_the_way = dt.timedelta(seconds=travel.seconds(here, home)) if here and home else dt.timedelta(minutes=10)
+            checked_in = max(stop.start + dt.timedelta(minutes=rng.randint(-3, 6)), free_at + on_the_way)
+            if checked_in > until:
                 continue
-            by = stop.caregiver.user or self._stand_in(stop.caregiver)
-            order = Order.objects.get(pk=order.pk)
             if order.status == S.DISPATCHED:
-                order = actions.accept_order(order, by=by, now=_local(day, 6, 45))
+                order = actions.accept_order(order, by=by, now=accepted_at)
             u = rng.random()
             if u < SHARE_CANCELLED:
-                actions.cancel_order(order, by=operator, reason="老人临时外出（演示数据）", now=stop.start - dt.timedelta(hours=1))
+                actions.cancel_order(order, by=operator, reason="老人临时外出（演示数据）", now=max(accepted_at, stop.start - dt.timedelta(hours=1)))
                 continue
             if u < SHARE_CANCELLED + SHARE_NO_SHOW:
                 actions.report_no_show(order, by=by, party=Order.NoShowParty.ELDER, reason="敲门无人应答，电话未接（演示数据）",
-                                       now=stop.start)
+                                       now=checked_in)
+                free[stop.caregiver.pk] = (checked_in + dt.timedelta(minutes=10), home)
                 continue
-            home = queries.home_of(order.elder) or planning.location_of(order)
             far = rng.random() < SHARE_FAR
             point = _near(rng, *home, rng.uniform(700, 2500) if far else rng.uniform(5, 60))
             fix = Fix(point[0], point[1], accuracy_m=rng.choice([8, 12, 20, 35, 65]))
-            checked_in = stop.start + dt.timedelta(minutes=rng.randint(-3, 6))
-            actions.start_travel(order, by=by, now=stop.arrival - dt.timedelta(minutes=15))
+            actions.start_travel(order, by=by, now=max(accepted_at, checked_in - on_the_way))
             visit = actions.check_in(Order.objects.get(pk=order.pk), by=by, fix=fix, now=checked_in)
-            minutes = order.planned_minutes * (rng.uniform(0.25, 0.45) if rng.random() < SHARE_SHORT else rng.uniform(0.95, 1.2))
+            minutes = order.planned_minutes * (rng.uniform(0.25, 0.45) if rng.random() < SHARE_SHORT else rng.uniform(0.95, 1.15))
             checked_out = checked_in + dt.timedelta(minutes=minutes)
+            free[stop.caregiver.pk] = (checked_out, home)
             if checked_out > until:
                 continue  # in progress now
             visit = actions.check_out(Order.objects.get(pk=order.pk), by=by, fix=fix, now=checked_out,
@@ -249,17 +298,6 @@ class _Day:
                 actions.confirm_order(Order.objects.get(pk=order.pk), by=operator, rating=rating,
                                       comment="电话回访：满意" if rating >= 4 else "",
                                       now=checked_out + dt.timedelta(hours=3))
-
-    def _stand_in(self, caregiver: Caregiver) -> User:
-        """The synthetic caregivers have no account; each gets one that cannot sign in, so
-        their steps go through the actions as theirs."""
-        user = User(username=f"caregiver-{caregiver.pk}", role=User.Role.CAREGIVER,
-                    organisation_id=caregiver.provider.organisation_id, full_name=caregiver.name)
-        user.set_unusable_password()
-        user.save()
-        Caregiver.objects.filter(pk=caregiver.pk).update(user=user)
-        caregiver.user = user
-        return user
 
 
 def _clients(provider: Provider, rng: random.Random, *, n: int) -> list[Elder]:
@@ -310,8 +348,9 @@ def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) 
         if name in providers and per_day:
             clients = _clients(providers[name], rng, n=max(20, round(per_day * elders / 1000 * 3)))
             if clients:
-                runs.append((_Day(providers[name], rng=rng, accounts=accounts, clients=clients, items=items),
-                             max(3, round(per_day * elders / 1000))))
+                runs.append((_Day(providers[name], rng=rng, accounts=accounts, clients=clients, items=items,
+                                  plans=name in PLANNING),
+                             max(1, round(per_day * elders / 1000))))
     review_before = now - dt.timedelta(days=REVIEW_AFTER_DAYS)
     for day in days:
         evening_before = _local(day - dt.timedelta(days=1), 18)
@@ -319,8 +358,8 @@ def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) 
             placed = run.place(day, per_day, now=min(evening_before, now))
             if run.provider == main and day >= today:
                 placed += _persona_day(accounts, caregiver=persona, items=items, day=day, now=min(evening_before, now))
-            if placed:
-                actions.plan_routes(run.provider, day=day, seconds=PLAN_SECONDS)
+            if placed and run.plans:  # a small day needs a fraction of the time
+                actions.plan_routes(run.provider, day=day, seconds=min(PLAN_SECONDS, 0.05 + 0.01 * len(placed)))
             if day <= today:
                 run.deliver(day, until=now if day == today else _local(day, 23, 59), review_before=review_before)
     settled = _settle_last_month(providers.values(), accounts=accounts, now=now)
@@ -351,11 +390,11 @@ def _standing_orders(providers: dict, *, accounts: dict, rng: random.Random, ite
     meal_point = providers.get("南浦街道长者食堂")
     main = providers.get(MAIN_PROVIDER)
     operator = accounts["operator"]
-    plans = []
+    plans, scale = [], Elder.objects.count() / 20_000  # 8 and 4 standing orders for the default district
     if meal_point is not None:
-        plans += [(meal_point, items["meal"], "12345", dt.time(11), dt.time(11, 30), e) for e in _clients(meal_point, rng, n=8)]
+        plans += [(meal_point, items["meal"], "12345", dt.time(11), dt.time(11, 30), e) for e in _clients(meal_point, rng, n=max(2, round(8 * scale)))]
     if main is not None:
-        plans += [(main, items["cleaning"], "5", dt.time(9), dt.time(12), e) for e in _clients(main, rng, n=4)]
+        plans += [(main, items["cleaning"], "5", dt.time(9), dt.time(12), e) for e in _clients(main, rng, n=max(1, round(4 * scale)))]
     for provider, item, weekdays, start, end, elder in plans:
         actions.create_recurrence(by=operator, elder=elder, item=item, provider=provider, weekdays=weekdays,
                                   time_from=start, time_to=end, flexible=end.hour - start.hour > 1,
@@ -376,8 +415,8 @@ def _persona_day(accounts: dict, *, caregiver: Caregiver, items: dict, day: dt.d
         if caregiver.skills and items[code].skill and items[code].skill not in caregiver.skills:
             continue
         try:
-            order = actions.place_order(by=worker, elder=elder, item=items[code], window_start=_local(day, hour),
-                                        note="", now=now, dispatch=False)
+            order = actions.place_order(by=worker, elder=elder, item=items[code], provider=caregiver.provider,
+                                        window_start=_local(day, hour), now=now, dispatch=False)
         except ValidationError:
             continue
         order = actions.assign_order(order, by=accounts["provider"], caregiver=caregiver, now=now)
@@ -393,7 +432,8 @@ def _persona_orders(accounts: dict, *, items: dict, caregiver: Caregiver, today:
         return 0
     family, placed = accounts["family"], 0
     past = today - dt.timedelta(days=3)
-    bath = actions.place_order(by=family, elder=elder, item=items["bathing"], window_start=_local(past, 15),
+    bath = actions.place_order(by=family, elder=elder, item=items["bathing"], provider=caregiver.provider,
+                               window_start=_local(past, 15),
                                note="水温别太高", now=_local(past - dt.timedelta(days=1), 19), dispatch=False)
     bath = actions.assign_order(bath, by=accounts["provider"], caregiver=caregiver, now=_local(past, 7))
     bath = actions.accept_order(bath, by=caregiver.user, now=_local(past, 7, 5))
@@ -408,8 +448,8 @@ def _persona_orders(accounts: dict, *, items: dict, caregiver: Caregiver, today:
     placed += 1
     for offset, code, hour in ((1, "meal", 11), (2, "cleaning", 9)):
         day = today + dt.timedelta(days=offset)
-        order = actions.place_order(by=family, elder=elder, item=items[code], window_start=_local(day, hour),
-                                    now=now, dispatch=False)
+        order = actions.place_order(by=family, elder=elder, item=items[code], provider=caregiver.provider,
+                                    window_start=_local(day, hour), now=now, dispatch=False)
         actions.assign_order(order, by=accounts["provider"], caregiver=caregiver, now=now)
         placed += 1
     return placed

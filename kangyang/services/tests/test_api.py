@@ -70,8 +70,10 @@ def second_caregiver(home_provider, far_carer):
 
 @pytest.fixture
 def order_a(family, elder_in_a, meal, carer, tomorrow):
-    """Family's lunch for her mother tomorrow at 11, dispatched to `carer`."""
-    order = actions.place_order(by=family, elder=elder_in_a, item=meal, window_start=local(tomorrow, 11))
+    """Family's lunch for her mother tomorrow at 11, ordered an hour ago, dispatched to `carer`
+    (checks queued on the phone may be dated back to when they were made, not before the order)."""
+    order = actions.place_order(by=family, elder=elder_in_a, item=meal, window_start=local(tomorrow, 11),
+                                now=timezone.now() - dt.timedelta(hours=1))
     assert order.status == S.DISPATCHED and order.caregiver == carer
     return order
 
