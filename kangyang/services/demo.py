@@ -301,14 +301,19 @@ class _Day:
 
 
 def _clients(provider: Provider, rng: random.Random, *, n: int) -> list[Elder]:
-    """Elders the provider serves: active, with a home location, vulnerable or 75+ first."""
+    """Elders the provider serves: active, with a home, vulnerable; half of them among those
+    with an allowance to spend (the service allowance or the consumption voucher), who are
+    the platform's most frequent users."""
     codes = list(provider.areas.values_list("region_code", flat=True))
     q = Q()
     for code in codes:
         q |= Q(region_code__startswith=Region(code=code).prefix)
-    pool = list(Elder.objects.filter(q, status=Elder.Status.ACTIVE, household__isnull=False, user__isnull=True)
-                .exclude(categories_text="").order_by("pk").values_list("pk", flat=True)[:20000])
-    chosen = rng.sample(pool, min(n, len(pool)))
+    elders = (Elder.objects.filter(q, status=Elder.Status.ACTIVE, household__isnull=False, user__isnull=True)
+              .exclude(categories_text="").order_by("pk"))
+    funded = list(elders.filter(voucher_balances__balance__gt=0).values_list("pk", flat=True).distinct()[:20000])
+    chosen = set(rng.sample(funded, min(n // 2, len(funded))))
+    pool = [pk for pk in elders.values_list("pk", flat=True)[:20000] if pk not in chosen]
+    chosen |= set(rng.sample(pool, min(n - len(chosen), len(pool))))
     return list(Elder.objects.filter(pk__in=chosen).select_related("household", "compound", "community"))
 
 
@@ -432,19 +437,27 @@ def _persona_orders(accounts: dict, *, items: dict, caregiver: Caregiver, today:
         return 0
     family, placed = accounts["family"], 0
     past = today - dt.timedelta(days=3)
+    # After her last visit of that day, with time to get there (the history gave her a day already).
+    start, end = queries.day_bounds(past)
+    last = (Visit.objects.filter(caregiver=caregiver, checked_in_at__gte=start, checked_in_at__lt=end)
+            .order_by("-checked_in_at").values_list("checked_out_at", flat=True).first())
+    begin = _local(past, 15)
+    if last is not None:
+        begin = max(begin, (last + dt.timedelta(minutes=40)).replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1))
+    begin = min(begin, _local(past, 18, 30))
     bath = actions.place_order(by=family, elder=elder, item=items["bathing"], provider=caregiver.provider,
-                               window_start=_local(past, 15),
-                               note="水温别太高", now=_local(past - dt.timedelta(days=1), 19), dispatch=False)
+                               window_start=begin, note="水温别太高",
+                               now=_local(past - dt.timedelta(days=1), 19), dispatch=False)
     bath = actions.assign_order(bath, by=accounts["provider"], caregiver=caregiver, now=_local(past, 7))
     bath = actions.accept_order(bath, by=caregiver.user, now=_local(past, 7, 5))
     home = queries.home_of(elder)
     if home is not None:
         fix = Fix(home[0] + 0.0002, home[1], accuracy_m=15)
-        actions.check_in(bath, by=caregiver.user, fix=fix, now=_local(past, 15, 2))
+        actions.check_in(bath, by=caregiver.user, fix=fix, now=begin + dt.timedelta(minutes=2))
         actions.check_out(Order.objects.get(pk=bath.pk), by=caregiver.user, fix=fix, notes="洗浴顺利，已涂润肤霜",
-                          now=_local(past, 16, 5))
+                          now=begin + dt.timedelta(minutes=65))
         actions.confirm_order(Order.objects.get(pk=bath.pk), by=family, rating=5, comment="护理员很细心",
-                              now=_local(past, 19))
+                              now=begin + dt.timedelta(hours=3))
     placed += 1
     for offset, code, hour in ((1, "meal", 11), (2, "cleaning", 9)):
         day = today + dt.timedelta(days=offset)
