@@ -24,8 +24,10 @@ from kangyang.services.models import Caregiver, Order, OrderEvent, Provider, Rou
 from kangyang.services.routing import best_insertion, plan_day
 from kangyang.services.routing.day import schedule_route
 
-# Orders whose caregiver the dispatcher or the planner may still change.
+# Orders whose caregiver the dispatcher or the planner may still change…
 REASSIGNABLE = (S.CREATED, S.DISPATCHED)
+# …and the provider's manager, who may also take one from a caregiver who accepted it.
+ASSIGNABLE = REASSIGNABLE + (S.ACCEPTED,)
 
 
 def _local_day(order: Order) -> dt.date:
@@ -80,7 +82,7 @@ def _write_route(plan: RoutePlan, caregiver: Caregiver, orders: list[Order], day
 
 def _assign(order: Order, caregiver: Caregiver, *, by, event: str, now: dt.datetime, note: str = "") -> Order:
     before = order.caregiver_id
-    order = transition(order, S.DISPATCHED, by=by, allowed=REASSIGNABLE + (S.ACCEPTED,), event=event, now=now,
+    order = transition(order, S.DISPATCHED, by=by, allowed=ASSIGNABLE, event=event, now=now,
                        note=note, changes={"caregiver": [before, caregiver.pk]}, caregiver=caregiver)
     return order
 

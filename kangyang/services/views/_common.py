@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from kangyang.services import queries
+from kangyang.services.actions import dispatch, orders
 from kangyang.services.models import Order, Provider
 
 R = queries.R
@@ -24,10 +25,10 @@ STATUS_GROUPS = [
     ("done", _("Done"), (S.CHECKED_OUT, S.CONFIRMED, S.SETTLED)),
     ("closed", _("Cancelled or no-show"), (S.CANCELLED, S.NO_SHOW)),
 ]
-# Statuses in which the manager may still give the order to another caregiver (assign_order).
-ASSIGNABLE = (S.CREATED, S.DISPATCHED, S.ACCEPTED)
-# Statuses in which an order may still be cancelled (cancel_order).
-CANCELLABLE = (S.CREATED, S.DISPATCHED, S.ACCEPTED, S.EN_ROUTE)
+# Statuses in which the manager may still give the order to another caregiver, and in which
+# it may still be cancelled: the actions' own rules.
+ASSIGNABLE = dispatch.ASSIGNABLE
+CANCELLABLE = orders.CANCELLABLE
 
 
 def is_fragment(request: HttpRequest) -> bool:

@@ -134,79 +134,61 @@ def after_order_action(request: HttpRequest, order_id: int, *, done: str | None 
     return redirect("services:order", order_id=order.pk)
 
 
+def order_step(request: HttpRequest, order_id: int, form_class, act, **form_kwargs) -> HttpResponse:
+    """Parse the step's form, take the step — `act(order, cleaned_data)` calls the action and
+    returns what to tell the user — and show the result where the step was taken."""
+    order = queries.get_order_for(request.user, order_id)
+    form = form_class(request.POST, **{k: v(order) for k, v in form_kwargs.items()})
+    done = refused = None
+    if form.is_valid():
+        try:
+            done = act(order, form.cleaned_data)
+        except ValidationError as e:
+            refused = refusal(e)
+    else:
+        refused = form_errors(form)
+    return after_order_action(request, order_id, done=done, refused=refused)
+
+
 @login_required
 @require_POST
 def assign(request: HttpRequest, order_id: int) -> HttpResponse:
     """The manager gives the order to a caregiver (or to another one)."""
-    order = queries.get_order_for(request.user, order_id)
-    form = AssignForm(request.POST, caregivers=order.provider.caregivers.all())
-    done = refused = None
-    if form.is_valid():
-        caregiver = form.cleaned_data["caregiver"]
-        try:
-            actions.assign_order(order, by=request.user, caregiver=caregiver, note=form.cleaned_data["note"])
-        except ValidationError as e:
-            refused = refusal(e)
-        else:
-            done = _("Order #%(id)d is now with %(name)s.") % {"id": order.pk, "name": caregiver.name}
-    else:
-        refused = form_errors(form)
-    return after_order_action(request, order_id, done=done, refused=refused)
+    def act(order, data):
+        actions.assign_order(order, by=request.user, caregiver=data["caregiver"], note=data["note"])
+        return _("Order #%(id)d is now with %(name)s.") % {"id": order.pk, "name": data["caregiver"].name}
+
+    return order_step(request, order_id, AssignForm, act, caregivers=lambda order: order.provider.caregivers.all())
 
 
 @login_required
 @require_POST
 def cancel(request: HttpRequest, order_id: int) -> HttpResponse:
     """Cancel with a reason: the ordering side or the provider's manager."""
-    order = queries.get_order_for(request.user, order_id)
-    form = CancelForm(request.POST)
-    done = refused = None
-    if form.is_valid():
-        try:
-            actions.cancel_order(order, by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as e:
-            refused = refusal(e)
-        else:
-            done = _("Order #%(id)d is cancelled.") % {"id": order.pk}
-    else:
-        refused = form_errors(form)
-    return after_order_action(request, order_id, done=done, refused=refused)
+    def act(order, data):
+        actions.cancel_order(order, by=request.user, reason=data["reason"])
+        return _("Order #%(id)d is cancelled.") % {"id": order.pk}
+
+    return order_step(request, order_id, CancelForm, act)
 
 
 @login_required
 @require_POST
 def confirm(request: HttpRequest, order_id: int) -> HttpResponse:
     """The hotline calls the elder back: the service was delivered, with a rating."""
-    order = queries.get_order_for(request.user, order_id)
-    form = ConfirmForm(request.POST)
-    done = refused = None
-    if form.is_valid():
-        try:
-            actions.confirm_order(order, by=request.user, rating=form.cleaned_data["rating"],
-                                  comment=form.cleaned_data["comment"])
-        except ValidationError as e:
-            refused = refusal(e)
-        else:
-            done = _("Order #%(id)d is confirmed.") % {"id": order.pk}
-    else:
-        refused = form_errors(form)
-    return after_order_action(request, order_id, done=done, refused=refused)
+    def act(order, data):
+        actions.confirm_order(order, by=request.user, rating=data["rating"], comment=data["comment"])
+        return _("Order #%(id)d is confirmed.") % {"id": order.pk}
+
+    return order_step(request, order_id, ConfirmForm, act)
 
 
 @login_required
 @require_POST
 def complain(request: HttpRequest, order_id: int) -> HttpResponse:
     """Record a complaint about an order; the provider and the area follow it up."""
-    order = queries.get_order_for(request.user, order_id)
-    form = ComplaintForm(request.POST)
-    done = refused = None
-    if form.is_valid():
-        try:
-            actions.file_complaint(order, by=request.user, text=form.cleaned_data["text"])
-        except ValidationError as e:
-            refused = refusal(e)
-        else:
-            done = _("The complaint about order #%(id)d is recorded.") % {"id": order.pk}
-    else:
-        refused = form_errors(form)
-    return after_order_action(request, order_id, done=done, refused=refused)
+    def act(order, data):
+        actions.file_complaint(order, by=request.user, text=data["text"])
+        return _("The complaint about order #%(id)d is recorded.") % {"id": order.pk}
+
+    return order_step(request, order_id, ComplaintForm, act)
