@@ -298,11 +298,17 @@ class OrderEventOut(Schema):
     at: LocalDateTime
     by: str | None
     caregiver: str | None = Field(None, description="The caregiver the step concerned.")
+    detail: str = Field(..., description="What the event adds, in words: the flag raised, the review decision, "
+                                         "the travel a dispatch added.")
     note: str
 
     @staticmethod
     def resolve_label(obj: OrderEvent) -> str:
         return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_detail(obj: OrderEvent) -> str:
+        return obj.detail()
 
     @staticmethod
     def resolve_by(obj: OrderEvent) -> str | None:
@@ -316,12 +322,17 @@ class OrderEventOut(Schema):
 class VisitFlagOut(Schema):
     code: FlagCode
     label: str
-    detail: str
+    detail: str = Field(..., description="The figures behind the flag in words, e.g. \"2013 m from home\".")
+    facts: dict = Field(..., description="The same figures as data: distance_m, accuracy_m, minutes, planned, km, order, since.")
     created_at: LocalDateTime
 
     @staticmethod
     def resolve_label(obj: VisitFlag) -> str:
         return str(obj.get_code_display())
+
+    @staticmethod
+    def resolve_detail(obj: VisitFlag) -> str:
+        return obj.describe()
 
 
 class OrderVisitOut(Schema):

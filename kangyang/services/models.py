@@ -7,11 +7,14 @@ is always the sum of its three shares (a database constraint): the service allow
 elder-care consumption voucher, and the elder's own share.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kangyang.accounts import scope
 from kangyang.accounts.models import User
@@ -234,8 +237,8 @@ class Shift(models.Model):
 
     caregiver = models.ForeignKey(Caregiver, verbose_name=_("caregiver"), on_delete=models.CASCADE, related_name="shifts")
     weekday = models.PositiveSmallIntegerField(_("weekday"), help_text=_("1 Monday … 7 Sunday."))
-    starts_at = models.TimeField(_("from"))
-    ends_at = models.TimeField(_("until"))
+    starts_at = models.TimeField(pgettext_lazy("time of day", "from"))
+    ends_at = models.TimeField(pgettext_lazy("time of day", "until"))
 
     class Meta:
         verbose_name = _("shift")
@@ -263,11 +266,11 @@ class ServiceItem(models.Model):
         ADAPTATION = "adaptation", _("home adaptation")  # 适老化改造
 
     class Unit(models.TextChoices):
-        VISIT = "visit", _("visit")
-        HOUR = "hour", _("hour")
-        MEAL = "meal", _("meal")
-        DAY = "day", _("day")
-        MONTH = "month", _("month")
+        VISIT = "visit", pgettext_lazy("service unit", "visit")
+        HOUR = "hour", pgettext_lazy("service unit", "hour")
+        MEAL = "meal", pgettext_lazy("service unit", "meal")
+        DAY = "day", pgettext_lazy("service unit", "day")
+        MONTH = "month", pgettext_lazy("service unit", "month")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=60)
@@ -336,8 +339,8 @@ class Recurrence(models.Model):
     provider = models.ForeignKey(Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="recurrences")
     quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
     weekdays = models.CharField(_("weekdays"), max_length=7, help_text=_("ISO weekdays, e.g. 12345 for Monday to Friday."))
-    time_from = models.TimeField(_("from"))
-    time_to = models.TimeField(_("until"))
+    time_from = models.TimeField(pgettext_lazy("time of day", "from"))
+    time_to = models.TimeField(pgettext_lazy("time of day", "until"))
     flexible = models.BooleanField(_("flexible time"), default=False)
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"), null=True, blank=True)
@@ -372,16 +375,16 @@ class Order(models.Model):
     """One requested home service (工单), from the menu to the provider's settlement."""
 
     class Status(models.TextChoices):
-        CREATED = "created", _("created")
-        DISPATCHED = "dispatched", _("dispatched")
-        ACCEPTED = "accepted", _("accepted")
-        EN_ROUTE = "en_route", _("on the way")
-        CHECKED_IN = "checked_in", _("checked in")
-        CHECKED_OUT = "checked_out", _("checked out")
-        CONFIRMED = "confirmed", _("confirmed")
-        SETTLED = "settled", _("settled")
-        CANCELLED = "cancelled", _("cancelled")
-        NO_SHOW = "no_show", _("no-show")
+        CREATED = "created", pgettext_lazy("order status", "created")
+        DISPATCHED = "dispatched", pgettext_lazy("order status", "dispatched")
+        ACCEPTED = "accepted", pgettext_lazy("order status", "accepted")
+        EN_ROUTE = "en_route", pgettext_lazy("order status", "on the way")
+        CHECKED_IN = "checked_in", pgettext_lazy("order status", "checked in")
+        CHECKED_OUT = "checked_out", pgettext_lazy("order status", "checked out")
+        CONFIRMED = "confirmed", pgettext_lazy("order status", "confirmed")
+        SETTLED = "settled", pgettext_lazy("order status", "settled")
+        CANCELLED = "cancelled", pgettext_lazy("order status", "cancelled")
+        NO_SHOW = "no_show", pgettext_lazy("order status", "no-show")
 
     class NoShowParty(models.TextChoices):
         ELDER = "elder", _("the elder was not there")
@@ -406,8 +409,8 @@ class Order(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.CREATED)
     quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
     # The service starts inside this window (UTC in the database, shown in local time).
-    window_start = models.DateTimeField(_("from"))
-    window_end = models.DateTimeField(_("until"))
+    window_start = models.DateTimeField(pgettext_lazy("time of day", "from"))
+    window_end = models.DateTimeField(pgettext_lazy("time of day", "until"))
     flexible = models.BooleanField(_("flexible time"), default=False)
     urgent = models.BooleanField(_("urgent"), default=False)
     note = models.TextField(_("note for the caregiver"), blank=True)
@@ -437,8 +440,8 @@ class Order(models.Model):
     objects = OrderQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("order")
-        verbose_name_plural = _("orders")
+        verbose_name = pgettext_lazy("home service", "order")
+        verbose_name_plural = pgettext_lazy("home service", "orders")
         ordering = ["window_start", "id"]
         indexes = [
             models.Index(fields=["provider", "window_start"], name="order_provider_window_idx"),
@@ -507,7 +510,7 @@ class OrderEvent(models.Model):
         REVIEWED = "reviewed", _("visit reviewed")
         COMPLAINT = "complaint", _("complaint")
 
-    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(Order, verbose_name=pgettext_lazy("home service", "order"), on_delete=models.CASCADE, related_name="events")
     region_code = models.CharField(max_length=12, db_index=True, editable=False)
     kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)
     at = models.DateTimeField(_("time"), default=timezone.now)
@@ -518,11 +521,25 @@ class OrderEvent(models.Model):
         Caregiver, verbose_name=_("caregiver"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
     )
     note = models.TextField(_("note"), blank=True)
+    # Facts shown in the reader's language: the flag raised or the review decision…
+    code = models.CharField(_("code"), max_length=20, blank=True)
+    # …and the travel a dispatch added to the caregiver's day.
+    travel_minutes = models.PositiveIntegerField(_("added travel (min)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
         ordering = ["at", "id"]
+
+    def detail(self) -> str:
+        """What the event adds to its kind, translated when shown."""
+        if self.kind == self.Kind.FLAGGED and self.code in VisitFlag.Code.values:
+            return str(VisitFlag.Code(self.code).label)
+        if self.kind == self.Kind.REVIEWED and self.code in Visit.Review.values:
+            return str(Visit.Review(self.code).label)
+        if self.travel_minutes is not None:
+            return _("%(minutes)d minutes of added travel") % {"minutes": self.travel_minutes}
+        return ""
 
 
 # -- verified visits -------------------------------------------------------------------------
@@ -532,12 +549,12 @@ class Visit(models.Model):
     and whether it was within the radius, never a location trace) and from when to when."""
 
     class Review(models.TextChoices):
-        NOT_NEEDED = "not_needed", _("not needed")
-        PENDING = "pending", _("to review")
-        ACCEPTED = "accepted", _("accepted")
-        REJECTED = "rejected", _("rejected")
+        NOT_NEEDED = "not_needed", pgettext_lazy("visit review", "not needed")
+        PENDING = "pending", pgettext_lazy("visit review", "to review")
+        ACCEPTED = "accepted", pgettext_lazy("visit review", "accepted")
+        REJECTED = "rejected", pgettext_lazy("visit review", "rejected")
 
-    order = models.OneToOneField(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="visit")
+    order = models.OneToOneField(Order, verbose_name=pgettext_lazy("home service", "order"), on_delete=models.PROTECT, related_name="visit")
     provider = models.ForeignKey(Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="visits")
     caregiver = models.ForeignKey(Caregiver, verbose_name=_("caregiver"), on_delete=models.PROTECT, related_name="visits")
     elder = models.ForeignKey("registry.Elder", verbose_name=_("elder"), on_delete=models.PROTECT, related_name="visits")
@@ -560,8 +577,8 @@ class Visit(models.Model):
     review_note = models.TextField(_("review note"), blank=True)
 
     class Meta:
-        verbose_name = _("visit")
-        verbose_name_plural = _("visits")
+        verbose_name = pgettext_lazy("home service", "visit")
+        verbose_name_plural = pgettext_lazy("home service", "visits")
         ordering = ["-checked_in_at"]
         indexes = [
             models.Index(fields=["caregiver", "checked_in_at"], name="visit_caregiver_in_idx"),
@@ -603,9 +620,11 @@ class VisitFlag(models.Model):
         IMPOSSIBLE_TRAVEL = "impossible_travel", _("impossible travel from the previous visit")
         MISSING_CHECK_OUT = "missing_check_out", _("no check-out")
 
-    visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="flags")
+    visit = models.ForeignKey(Visit, verbose_name=pgettext_lazy("home service", "visit"), on_delete=models.CASCADE, related_name="flags")
     code = models.CharField(_("reason"), max_length=20, choices=Code.choices)
-    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    # The figures behind the flag (metres, minutes, the other order), put into words by
+    # describe() in the reader's language.
+    facts = models.JSONField(_("facts"), default=dict, blank=True)
     created_at = models.DateTimeField(_("flagged"), default=timezone.now)
 
     class Meta:
@@ -613,6 +632,25 @@ class VisitFlag(models.Model):
         verbose_name_plural = _("visit flags")
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["visit", "code"], name="visit_flag_once_per_code")]
+
+    def describe(self) -> str:
+        f, C = self.facts, self.Code
+        if self.code in (C.FAR_AT_CHECK_IN, C.FAR_AT_CHECK_OUT, C.IMPRECISE) and "distance_m" in f:
+            if f.get("accuracy_m") is not None:
+                return _("%(distance)d m from home (accuracy %(accuracy)d m)") % {
+                    "distance": f["distance_m"], "accuracy": f["accuracy_m"]}
+            return _("%(distance)d m from home") % {"distance": f["distance_m"]}
+        if self.code == C.TOO_SHORT and "minutes" in f:
+            return _("%(minutes)d of %(planned)d planned minutes") % {"minutes": f["minutes"], "planned": f["planned"]}
+        if self.code == C.OVERLAP:
+            if f.get("order"):
+                return _("overlaps visit of order #%(id)d") % {"id": f["order"]}
+            return _("another visit was still open")
+        if self.code == C.IMPOSSIBLE_TRAVEL and "km" in f:
+            return _("%(km).1f km in %(minutes)d minutes") % {"km": f["km"], "minutes": f["minutes"]}
+        if self.code == C.MISSING_CHECK_OUT and "since" in f:
+            return _("open since %(time)s") % {"time": timezone.localtime(dt.datetime.fromisoformat(f["since"])).strftime("%H:%M")}
+        return ""
 
 
 class Complaint(models.Model):
@@ -622,7 +660,7 @@ class Complaint(models.Model):
         OPEN = "open", _("open")
         CLOSED = "closed", _("closed")
 
-    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="complaints")
+    order = models.ForeignKey(Order, verbose_name=pgettext_lazy("home service", "order"), on_delete=models.PROTECT, related_name="complaints")
     provider = models.ForeignKey(Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="complaints")
     elder = models.ForeignKey("registry.Elder", verbose_name=_("elder"), on_delete=models.PROTECT, related_name="+")
     caregiver = models.ForeignKey(
@@ -674,7 +712,7 @@ class RouteStop(models.Model):
 
     plan = models.ForeignKey(RoutePlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="stops")
     caregiver = models.ForeignKey(Caregiver, verbose_name=_("caregiver"), on_delete=models.CASCADE, related_name="stops")
-    order = models.OneToOneField(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="stop")
+    order = models.OneToOneField(Order, verbose_name=pgettext_lazy("home service", "order"), on_delete=models.CASCADE, related_name="stop")
     position = models.PositiveSmallIntegerField(_("position"))
     arrival = models.DateTimeField(_("planned arrival"))
     start = models.DateTimeField(_("planned start"))

@@ -30,15 +30,18 @@ def wrong_status(order: Order) -> ValidationError:
 
 
 def add_event(order: Order, kind: str, *, by=None, at: dt.datetime | None = None,
-              caregiver: Caregiver | None = None, note: str = "") -> OrderEvent:
+              caregiver: Caregiver | None = None, note: str = "", code: str = "",
+              travel_minutes: int | None = None) -> OrderEvent:
     return OrderEvent.objects.create(
         order=order, region_code=order.region_code, kind=kind, at=at or timezone.now(),
         by=by if by is not None and by.is_authenticated else None, caregiver=caregiver, note=note,
+        code=code, travel_minutes=travel_minutes,
     )
 
 
 def transition(order: Order, to: str, *, by, allowed: Iterable[str], event: str, now: dt.datetime | None = None,
-               at: dt.datetime | None = None, note: str = "", changes: dict | None = None, **fields) -> Order:
+               at: dt.datetime | None = None, note: str = "", changes: dict | None = None,
+               travel_minutes: int | None = None, **fields) -> Order:
     """Move the order to status `to` if it is in one of `allowed` now — a conditional UPDATE,
     so two people (or a person and the sweep) never both take the same step — then write the
     timeline event and the audit entry. The event is dated `at` when the step happened
@@ -52,7 +55,7 @@ def transition(order: Order, to: str, *, by, allowed: Iterable[str], event: str,
         raise wrong_status(order)
     before = order.status
     order.refresh_from_db()
-    add_event(order, event, by=by, at=at or now, caregiver=order.caregiver, note=note)
+    add_event(order, event, by=by, at=at or now, caregiver=order.caregiver, note=note, travel_minutes=travel_minutes)
     record(by, AuditEntry.Action.CHANGE, order, verb=f"order.{event}",
            changes={"status": [before, to], **(changes or {})}, note=note)
     return order

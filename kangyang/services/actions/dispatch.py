@@ -80,10 +80,11 @@ def _write_route(plan: RoutePlan, caregiver: Caregiver, orders: list[Order], day
     ])
 
 
-def _assign(order: Order, caregiver: Caregiver, *, by, event: str, now: dt.datetime, note: str = "") -> Order:
+def _assign(order: Order, caregiver: Caregiver, *, by, event: str, now: dt.datetime, note: str = "",
+            travel_minutes: int | None = None) -> Order:
     before = order.caregiver_id
-    order = transition(order, S.DISPATCHED, by=by, allowed=ASSIGNABLE, event=event, now=now,
-                       note=note, changes={"caregiver": [before, caregiver.pk]}, caregiver=caregiver)
+    order = transition(order, S.DISPATCHED, by=by, allowed=ASSIGNABLE, event=event, now=now, note=note,
+                       travel_minutes=travel_minutes, changes={"caregiver": [before, caregiver.pk]}, caregiver=caregiver)
     return order
 
 
@@ -112,8 +113,7 @@ def dispatch_order(order: Order, *, by=None, exclude: tuple[int, ...] = (), now:
         return order
     caregiver_id, index, added = choice
     caregiver = next(c for c in caregivers if c.pk == caregiver_id)
-    order = _assign(order, caregiver, by=by, event=K.DISPATCHED, now=now,
-                    note=_("%(minutes)d minutes of added travel") % {"minutes": round(added / 60)})
+    order = _assign(order, caregiver, by=by, event=K.DISPATCHED, now=now, travel_minutes=round(added / 60))
     _insert_into_plan(order, caregiver, index, day)
     return order
 

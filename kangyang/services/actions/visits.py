@@ -80,14 +80,15 @@ def _distance(order: Order, fix: Fix | None) -> tuple[int | None, str | None]:
     return round(coords.distance_m(lat, lng, *home)), None
 
 
-def _flag(visit: Visit, code: str, detail: str = "", *, by=None, now: dt.datetime) -> bool:
-    """Add a flag (once per reason) and hold the visit back for review."""
-    _obj, created = VisitFlag.objects.get_or_create(visit=visit, code=code, defaults={"detail": detail, "created_at": now})
+def _flag(visit: Visit, code: str, facts: dict | None = None, *, by=None, now: dt.datetime) -> bool:
+    """Add a flag (once per reason) with its figures and hold the visit back for review."""
+    _obj, created = VisitFlag.objects.get_or_create(visit=visit, code=code,
+                                                   defaults={"facts": facts or {}, "created_at": now})
     if created:
         if visit.review != Visit.Review.PENDING:
             Visit.objects.filter(pk=visit.pk).update(review=Visit.Review.PENDING, reviewed_by=None, reviewed_at=None)
             visit.review = Visit.Review.PENDING
-        add_event(visit.order, K.FLAGGED, by=by, at=now, note=str(VisitFlag.Code(code).label))
+        add_event(visit.order, K.FLAGGED, by=by, at=now, code=code)
     return created
 
 
@@ -99,13 +100,10 @@ def _point_flag(order: Order, fix: Fix | None, *, far: str) -> tuple[int | None,
     return distance, ok, flag
 
 
-def _detail(distance: int | None, fix: Fix | None) -> str:
+def _point_facts(distance: int | None, fix: Fix | None) -> dict:
     if distance is None:
-        return ""
-    if fix is not None and fix.accuracy_m is not None:
-        return _("%(distance)d m from home (accuracy %(accuracy)d m)") % {
-            "distance": distance, "accuracy": round(fix.accuracy_m)}
-    return _("%(distance)d m from home") % {"distance": distance}
+        return {}
+    return {"distance_m": distance, "accuracy_m": round(fix.accuracy_m) if fix and fix.accuracy_m is not None else None}
 
 
 def _previous_visit(visit: Visit) -> Visit | None:
@@ -134,18 +132,18 @@ def check_in(order: Order, *, by, fix: Fix | None, at: dt.datetime | None = None
         check_in_ok=ok,
     )
     if flag:
-        _flag(visit, flag, _detail(distance, fix), by=by, now=moment)
+        _flag(visit, flag, _point_facts(distance, fix), by=by, now=moment)
     open_elsewhere = Visit.objects.filter(caregiver=visit.caregiver, checked_out_at__isnull=True).exclude(pk=visit.pk)
     if open_elsewhere.exists():
-        _flag(visit, F.OVERLAP, _("another visit was still open"), by=by, now=moment)
+        _flag(visit, F.OVERLAP, {}, by=by, now=moment)
     previous = _previous_visit(visit)
     if previous is not None:
         here, there = queries.home_of(order.elder), queries.home_of(previous.elder)
         left = previous.checked_out_at or previous.checked_in_at
         if here and there and rules.impossible_travel(coords.distance_m(*here, *there), moment - left):
-            km = coords.distance_m(*here, *there) / 1000
-            _flag(visit, F.IMPOSSIBLE_TRAVEL, _("%(km).1f km in %(minutes)d minutes") % {
-                "km": km, "minutes": max(0, (moment - left).total_seconds() // 60)}, by=by, now=moment)
+            _flag(visit, F.IMPOSSIBLE_TRAVEL, {"km": round(coords.distance_m(*here, *there) / 1000, 1),
+                                               "minutes": max(0, int((moment - left).total_seconds() // 60))},
+                  by=by, now=moment)
     return visit
 
 
@@ -174,15 +172,14 @@ def check_out(order: Order, *, by, fix: Fix | None, notes: str = "", at: dt.date
     visit.notes = notes.strip()
     visit.save(update_fields=["checked_out_at", "check_out_distance_m", "check_out_accuracy_m", "check_out_ok", "notes"])
     if flag and flag != F.HOME_UNKNOWN:  # an unknown home was flagged at check-in already
-        _flag(visit, flag, _detail(distance, fix), by=by, now=moment)
+        _flag(visit, flag, _point_facts(distance, fix), by=by, now=moment)
     minutes = (moment - visit.checked_in_at).total_seconds() / 60
     if rules.too_short(minutes, order.planned_minutes):
-        _flag(visit, F.TOO_SHORT, _("%(minutes)d of %(planned)d planned minutes") % {
-            "minutes": minutes, "planned": order.planned_minutes}, by=by, now=moment)
+        _flag(visit, F.TOO_SHORT, {"minutes": int(minutes), "planned": order.planned_minutes}, by=by, now=moment)
     others = Visit.objects.filter(caregiver=visit.caregiver).exclude(pk=visit.pk).filter(
         checked_in_at__lt=moment).exclude(checked_out_at__lte=visit.checked_in_at)
     if others.exists():
-        _flag(visit, F.OVERLAP, _("overlaps visit of order #%(id)d") % {"id": others.first().order_id}, by=by, now=moment)
+        _flag(visit, F.OVERLAP, {"order": others.first().order_id}, by=by, now=moment)
     return visit
 
 
@@ -196,8 +193,7 @@ def flag_missing_check_outs(*, now: dt.datetime | None = None) -> int:
         planned_end = visit.checked_in_at + dt.timedelta(minutes=visit.order.planned_minutes)
         if planned_end + constants.MISSING_CHECK_OUT_GRACE < now:
             with transaction.atomic():
-                flagged += _flag(visit, F.MISSING_CHECK_OUT, _("open since %(time)s") % {
-                    "time": timezone.localtime(visit.checked_in_at).strftime("%H:%M")}, now=now)
+                flagged += _flag(visit, F.MISSING_CHECK_OUT, {"since": visit.checked_in_at.isoformat()}, now=now)
     return flagged
 
 
@@ -218,14 +214,14 @@ def review_visit(visit: Visit, *, by, accept: bool, note: str, now: dt.datetime 
         raise ValidationError(_("This visit is not waiting for review."), code="conflict")
     visit.refresh_from_db()
     order = visit.order
-    add_event(order, K.REVIEWED, by=by, at=now, note=f"{Visit.Review(decision).label}: {note}")
+    add_event(order, K.REVIEWED, by=by, at=now, code=decision, note=note)
     record(by, AuditEntry.Action.CHANGE, visit, verb="visit.review", changes={"review": [Visit.Review.PENDING, decision]},
            note=note)
     if not accept:
         from kangyang.services.actions.orders import refund_shares
 
-        voided = _("Visit rejected on review: %(note)s") % {"note": note}
+        # The timeline's "reviewed: rejected" says why; the reason is the reviewer's own words.
         transition(order, S.CANCELLED, by=by, allowed=[S.CHECKED_IN, S.CHECKED_OUT, S.CONFIRMED],
-                   event=K.CANCELLED, now=now, note=voided, cancel_reason=voided)
+                   event=K.CANCELLED, now=now, note=note, cancel_reason=note)
         refund_shares(order, by=by)
     return visit

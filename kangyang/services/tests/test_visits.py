@@ -74,7 +74,9 @@ def test_a_check_in_2_km_away_is_recorded_and_flagged_not_refused(order_for, car
     assert 1990 <= visit.check_in_distance_m <= 2010 and visit.check_in_ok is False
     assert {F.FAR_AT_CHECK_IN, F.FAR_AT_CHECK_OUT} <= flags(visit)
     assert visit.review == Visit.Review.PENDING
-    assert "2" in VisitFlag.objects.get(visit=visit, code=F.FAR_AT_CHECK_IN).detail
+    flag = VisitFlag.objects.get(visit=visit, code=F.FAR_AT_CHECK_IN)
+    assert 1990 <= flag.facts["distance_m"] <= 2010 and flag.facts["accuracy_m"] == 15
+    assert str(flag.facts["distance_m"]) in flag.describe()
 
 
 def test_an_imprecise_fix_near_home_is_imprecise_not_far(order_for, caregiver, today):

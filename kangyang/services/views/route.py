@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -101,7 +102,7 @@ def _result(visit: Visit, *, leaving: bool) -> dict:
                 else _("Checked in without a location."))
     if visit.review != Visit.Review.PENDING:
         return {"kind": "ok", "text": lead, "distance": distance}
-    reasons = "; ".join(str(f.get_code_display()) for f in visit.flags.all())
+    reasons = pgettext("between items of a list", "; ").join(str(f.get_code_display()) for f in visit.flags.all())
     text = _("%(lead)s Flagged: %(reasons)s. Your supervisor will review the visit; carry on with it.") % {
         "lead": lead, "reasons": reasons}
     return {"kind": "flagged", "text": text, "distance": distance}
