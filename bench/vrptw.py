@@ -16,8 +16,8 @@ minimised. Gap = (cost − BKS) / BKS. Both solvers read the instance the same w
 (`read_instance`, PyVRP's `round_func="dimacs"`), and both are given the same seed.
 
 Both solvers need the machine to themselves: ours uses every CPU, and plain PyVRP is timed
-by wall clock. So before each run the bench waits until processes outside its own session
-use under 10% of a CPU, and it reruns (up to twice) a run during which they used more; a run
+by wall clock. So before each run the bench waits until all other processes (not its own
+children) use under 10% of a CPU, and it reruns (up to twice) a run during which they used more; a run
 still disturbed is marked "!" (Linux /proc; --no-guard turns this off).
 """
 
@@ -44,16 +44,23 @@ FAMILIES = ["solomon", "gh200", "gh400", "gh1000"]  # folders of DATA
 
 
 def others_cpu_seconds() -> float:
-    """CPU seconds used so far by processes outside this session, reaped children included."""
-    me, ticks = os.getsid(0), 0
+    """CPU seconds used so far by every process but this one and its descendants (the
+    solver's children), their reaped children included (Linux /proc)."""
+    stats = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:  # gone meanwhile
             continue
-        if int(fields[3]) != me:  # session; then utime, stime, cutime, cstime
-            ticks += sum(int(x) for x in fields[11:15])
+        # ppid, then utime, stime, cutime, cstime
+        stats[int(pid)] = (int(fields[1]), sum(int(x) for x in fields[11:15]))
+    ours, grew = {os.getpid()}, True
+    while grew:
+        new = {pid for pid, (ppid, _) in stats.items() if ppid in ours} - ours
+        ours |= new
+        grew = bool(new)
+    ticks = sum(t for pid, (_, t) in stats.items() if pid not in ours)
     return ticks / os.sysconf("SC_CLK_TCK")
 
 

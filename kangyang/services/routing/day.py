@@ -277,25 +277,25 @@ def plan_day(visits: Sequence[Visit], workers: Sequence[Worker], *,
     best = solver.solve(data, seconds=max(remaining - _ASSEMBLY_SECONDS, 0.0), seed=seed,
                         params=_solve_params(data))
 
-    routes: dict[int, list[Visit]] = {}
-    if best.is_feasible():
-        for route in best.routes():
-            worker = workers[route.vehicle_type()]
-            routes[worker.key] = [candidates[a.idx] for a in route if a.is_client()]
-    # else: not even the empty plan was improved on; leave everything unassigned.
+    routes = {workers[route.vehicle_type()].key: [candidates[a.idx] for a in route if a.is_client()]
+              for route in best.routes()}
 
     plan = DayPlan({}, [], 0, 0, 0.0)
     for worker in workers:
         stops = routes.get(worker.key)
         if not stops:
             continue
+        # The solver's best is feasible and uses the same integers as schedule_route, so the
+        # two loops below drop nothing; they are a safeguard (e.g. should no feasible solution
+        # turn up at all), not a step of the method: never hand out a route that breaks a rule.
+        if not all(qualified(worker, v) for v in stops):
+            log.warning("plan_day: worker %s was given visits they may not take", worker.key)
+            stops = [v for v in stops if qualified(worker, v)]
         sched = schedule_route(worker, stops, travel=travel)
         while not sched.feasible:
-            # The solver's matrix and this schedule use the same integers, so this is a
-            # safeguard, not a step of the method: never hand out a route that breaks a rule.
             drop = sched.first_late if sched.first_late is not None else len(stops) - 1
-            log.warning("plan_day: dropping visit %s from worker %s (solver route infeasible)",
-                        stops[drop].key, worker.key)
+            log.warning("plan_day: dropping visit %s from worker %s (route breaks a window "
+                        "or the shift)", stops[drop].key, worker.key)
             stops = stops[:drop] + stops[drop + 1:]
             sched = schedule_route(worker, stops, travel=travel)
         if not stops:

@@ -269,6 +269,20 @@ def test_a_fixed_visit_goes_to_its_caregiver_even_when_another_is_nearer(team):
     assert plan.unassigned == [2]
 
 
+def test_visits_fixed_to_many_caregivers_each_go_to_their_own():
+    # Five caregivers in a row 1 km apart; every visit is next door to one caregiver but
+    # fixed to another, so any mix-up would save travel (the code for fixed caregivers uses
+    # several bits here).
+    workers = [Worker(key=10 + i, lat=at(0, i)[0], lng=at(0, i)[1], shift_start=8 * H,
+                      shift_end=17 * H, skills=frozenset({"meals"})) for i in range(5)]
+    visits = [visit(k, 0.1, k % 5, 9 * H, 15 * H, minutes=20, skill="meals",
+                    caregiver=10 + (k + 2) % 5) for k in range(10)]
+    plan = plan_day(visits, workers, seconds=1)
+
+    assert check_plan(plan, visits, workers) == []
+    assert plan.unassigned == []
+
+
 def test_impossible_visits_are_reported_unassigned(team):
     visits = [visit(1, 0, 0.5, 9 * H, 10 * H, skill="escort"),  # nobody escorts
               visit(2, 0, 0.5, 21 * H, 22 * H),  # after every shift
