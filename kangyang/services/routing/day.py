@@ -22,7 +22,10 @@ How `plan_day` encodes this for PyVRP (0.14): one depot per distinct home base; 
 type per caregiver (start and end at its home, time window = shift); one location per visit;
 travel seconds as both the distance and the duration matrix, so PyVRP's distance objective is
 travel time. Every visit is an optional client with a prize far above any travel it could
-save, so serving is always preferred and what cannot fit is left out (`unassigned`). PyVRP has
+save, so serving is always preferred and what cannot fit is left out (`unassigned`). The
+prize is the same for every visit: when not all fit, the plan serves as many as it can, so a
+long visit goes before two short ones. A visit that no caregiver could serve even on an
+empty day (skill, shift, fixed caregiver absent) never enters the search. PyVRP has
 no skill constraint, so skills and fixed caregivers are encoded as load dimensions, which are
 hard constraints on a feasible solution:
 
@@ -261,8 +264,10 @@ def plan_day(visits: Sequence[Visit], workers: Sequence[Worker], *,
     `seconds` bounds the whole call (building the problem, the search on every core,
     checking the result); `solve_seconds` is the wall time it took."""
     t0 = time.monotonic()
-    visits, workers = list(visits), list(workers)
-    _check_keys(visits, workers)
+    visits = list(visits)
+    _check(visits, list(workers))
+    # A shift that ends before it starts has no time for anything (PyVRP would refuse it).
+    workers = [w for w in workers if w.shift_start <= w.shift_end]
 
     # A visit no single worker could serve on an otherwise empty day (skill, fixed caregiver
     # absent, window outside every shift or out of reach) never enters the search.
@@ -315,11 +320,14 @@ def plan_day(visits: Sequence[Visit], workers: Sequence[Worker], *,
 _ASSEMBLY_SECONDS = 0.2
 
 
-def _check_keys(visits: list[Visit], workers: list[Worker]) -> None:
+def _check(visits: list[Visit], workers: list[Worker]) -> None:
+    """Refuse input that is a programming error rather than a hard day."""
     if len({v.key for v in visits}) != len(visits):
         raise ValueError("Visit keys must be distinct.")
     if len({w.key for w in workers}) != len(workers):
         raise ValueError("Worker keys must be distinct.")
+    if any(v.duration < 0 for v in visits):
+        raise ValueError("Visit durations must not be negative.")
 
 
 def _problem_data(visits: list[Visit], workers: list[Worker],

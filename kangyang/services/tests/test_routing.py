@@ -305,6 +305,11 @@ def test_no_visits_or_no_workers_still_give_a_plan(team, day):
     nobody = plan_day(day, [], seconds=0.5)
     assert nobody.routes == {} and sorted(nobody.unassigned) == sorted(v.key for v in day)
 
+    backwards = Worker(key=9, lat=CENTRE[0], lng=CENTRE[1], shift_start=17 * H,
+                       shift_end=8 * H)  # a shift that ends before it starts
+    none_fit = plan_day(day, [backwards], seconds=0.5)
+    assert none_fit.routes == {} and len(none_fit.unassigned) == len(day)
+
 
 def test_duplicate_keys_are_refused(team):
     v = visit(1, 0, 0, 9 * H, 10 * H)
