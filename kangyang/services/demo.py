@@ -409,18 +409,23 @@ def _standing_orders(providers: dict, *, accounts: dict, rng: random.Random, ite
 
 
 def _persona_day(accounts: dict, *, caregiver: Caregiver, items: dict, day: dt.date, now: dt.datetime) -> list[Order]:
-    """A full day for the `caregiver` account: six orders of elders in `worker_a`'s community,
-    given to her and accepted, so that planning keeps them hers."""
-    worker = accounts["worker_a"]
-    elders = list(Elder.objects.filter(region_code=worker.region.code, status=Elder.Status.ACTIVE, household__isnull=False,
-                                       user__isnull=True).order_by("pk")[:6])
+    """A full day for the `caregiver` account: six orders of elders in `worker_a`'s community
+    (placed by her) or, in a small district, also of its subdistrict (placed by the hotline),
+    given to the caregiver and accepted, so that planning keeps them hers."""
+    worker, community = accounts["worker_a"], accounts["worker_a"].region
+    candidates = Elder.objects.filter(status=Elder.Status.ACTIVE, household__isnull=False, user__isnull=True)
+    elders = list(candidates.filter(region_code=community.code).order_by("pk")[:6])
+    if len(elders) < 6 and community.parent is not None:
+        elders += list(candidates.filter(region_code__startswith=community.parent.prefix).exclude(
+            region_code=community.code).order_by("pk")[:6 - len(elders)])
     orders = []
     for elder, (code, hour) in zip(elders, [("health_check", 8), ("cleaning", 9), ("meal", 11), ("comfort", 14),
                                            ("bathing", 15), ("visit_care", 17)]):
         if caregiver.skills and items[code].skill and items[code].skill not in caregiver.skills:
             continue
+        by = worker if elder.region_code == community.code else accounts["operator"]
         try:
-            order = actions.place_order(by=worker, elder=elder, item=items[code], provider=caregiver.provider,
+            order = actions.place_order(by=by, elder=elder, item=items[code], provider=caregiver.provider,
                                         window_start=_local(day, hour), now=now, dispatch=False)
         except ValidationError:
             continue
