@@ -51,6 +51,25 @@ def phone(browser):
     context.close()
 
 
+@pytest.fixture
+def desk(browser):
+    """A function: a fresh browser context (one person's desk, a 1366×768 office screen and
+    its own session) → its page; for journeys where two people work at once."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
+                                      timezone_id="Asia/Shanghai")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
 def sign_in(page, live_server, username: str) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", username)

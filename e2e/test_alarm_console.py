@@ -90,39 +90,21 @@ def operator_2(tree):
                                     region=tree, full_name="王接警")
 
 
-@pytest.fixture
-def console(browser):
-    """A function: a fresh browser context (one operator's desk) → its page."""
-    contexts = []
-
-    def open_page():
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN",
-                                      timezone_id="Asia/Shanghai")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
 def test_an_alarm_published_over_mqtt_reaches_the_console_and_only_one_operator_takes_it(
-    live_server, console, ingester, operator, operator_2, worker_a, elder_in_a
+    live_server, desk, ingester, operator, operator_2, worker_a, elder_in_a
 ):
     host, port = broker.broker_address()
     device_id = f"E2E-{uuid.uuid4().hex[:10]}"
     actions.register_device(by=worker_a, device_id=device_id, kind="sos_pendant", vendor="康为",
                             model="KY-P1", elder=elder_in_a)
 
-    first = console()
+    first = desk()
     sign_in(first, live_server, "operator")
     first.goto(f"{live_server.url}/alarms/console/")
     first.locator('#alarm-live[data-state="live"]').wait_for()  # the event stream is open
     first.evaluate("window.__same_document = true")
 
-    second = console()
+    second = desk()
     second.route("**/alarms/console/stream/**", lambda route: route.abort())  # no stream: it polls
     sign_in(second, live_server, "operator_2")
     second.goto(f"{live_server.url}/alarms/console/")

@@ -20,23 +20,6 @@ from kangyang.services.tests.conftest import (  # noqa: F401  (fixtures)
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def desk(browser):
-    """A function: a fresh browser context (one person's desk) → its page."""
-    contexts = []
-
-    def open_page():
-        context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN",
-                                      timezone_id="Asia/Shanghai")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
 
 @pytest.fixture
 def flagged_visit(worker_a, caregiver, funded_elder, catalogue, carer, today):
