@@ -238,10 +238,10 @@ class _Day:
             start = _local(day, hour, self.rng.choice([0, 30]) if not flexible else 0)
             end = start + (dt.timedelta(hours=3) if flexible else constants.FIXED_WINDOW)
             quantity = self.rng.choice([1, 1, 2]) if item.unit == ServiceItem.Unit.HOUR else 1
-            by = self.accounts["worker_a"] if elder.region_code == self.accounts["worker_a"].region.code else self.accounts["operator"]
             try:
-                orders.append(actions.place_order(by=by, elder=elder, item=item, quantity=quantity, window_start=start,
-                                                  window_end=end, flexible=flexible, now=now, dispatch=not self.plans))
+                orders.append(actions.place_order(by=_orderer(self.accounts, elder), elder=elder, item=item,
+                                                  quantity=quantity, window_start=start, window_end=end,
+                                                  flexible=flexible, now=now, dispatch=not self.plans))
             except ValidationError:  # e.g. the provider is closed that weekday: no order
                 pass
         self.counts["orders"] += len(orders)
@@ -298,6 +298,12 @@ class _Day:
                 actions.confirm_order(Order.objects.get(pk=order.pk), by=operator, rating=rating,
                                       comment="电话回访：满意" if rating >= 4 else "",
                                       now=checked_out + dt.timedelta(hours=3))
+
+
+def _orderer(accounts: dict, elder: Elder):
+    """Who places a demo order for the elder: `worker_a` in her own community, else the hotline."""
+    worker = accounts["worker_a"]
+    return worker if elder.region_code == worker.region.code else accounts["operator"]
 
 
 def _clients(provider: Provider, rng: random.Random, *, n: int) -> list[Elder]:
@@ -412,21 +418,21 @@ def _persona_day(accounts: dict, *, caregiver: Caregiver, items: dict, day: dt.d
     """A full day for the `caregiver` account: six orders of elders in `worker_a`'s community
     (placed by her) or, in a small district, also of its subdistrict (placed by the hotline),
     given to the caregiver and accepted, so that planning keeps them hers."""
-    worker, community = accounts["worker_a"], accounts["worker_a"].region
+    community = accounts["worker_a"].region
+    schedule = [("health_check", 8), ("cleaning", 9), ("meal", 11), ("comfort", 14), ("bathing", 15), ("visit_care", 17)]
     candidates = Elder.objects.filter(status=Elder.Status.ACTIVE, household__isnull=False, user__isnull=True)
-    elders = list(candidates.filter(region_code=community.code).order_by("pk")[:6])
-    if len(elders) < 6 and community.parent is not None:
+    elders = list(candidates.filter(region_code=community.code).order_by("pk")[:len(schedule)])
+    if len(elders) < len(schedule) and community.parent is not None:
         elders += list(candidates.filter(region_code__startswith=community.parent.prefix).exclude(
-            region_code=community.code).order_by("pk")[:6 - len(elders)])
+            region_code=community.code).order_by("pk")[:len(schedule) - len(elders)])
     orders = []
-    for elder, (code, hour) in zip(elders, [("health_check", 8), ("cleaning", 9), ("meal", 11), ("comfort", 14),
-                                           ("bathing", 15), ("visit_care", 17)]):
+    for elder, (code, hour) in zip(elders, schedule):
         if caregiver.skills and items[code].skill and items[code].skill not in caregiver.skills:
             continue
-        by = worker if elder.region_code == community.code else accounts["operator"]
         try:
-            order = actions.place_order(by=by, elder=elder, item=items[code], provider=caregiver.provider,
-                                        window_start=_local(day, hour), now=now, dispatch=False)
+            order = actions.place_order(by=_orderer(accounts, elder), elder=elder, item=items[code],
+                                        provider=caregiver.provider, window_start=_local(day, hour), now=now,
+                                        dispatch=False)
         except ValidationError:
             continue
         order = actions.assign_order(order, by=accounts["provider"], caregiver=caregiver, now=now)
