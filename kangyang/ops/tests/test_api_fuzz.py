@@ -12,7 +12,9 @@ import time
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -28,7 +30,18 @@ BUDGET_SECONDS = 150 * max(1, EXAMPLES // 5)
 
 
 @pytest.fixture
-def world(admin, elder_in_a, elder_in_b, operator, provider, caregiver):
+def keep_connection():
+    """As Django's test client does: the test's transaction holds the connection, so the
+    WSGI handler must not close it (return it to the pool) at the end of each request."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(keep_connection, admin, elder_in_a, elder_in_b, operator, provider, caregiver):
     """The personas and two elders, so that small generated ids hit real records."""
     return admin
 
