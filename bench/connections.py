@@ -265,9 +265,9 @@ def main() -> int:
         sampler.start()
         time.sleep(1)
         print(f"connections before: {sampler.now()}")
-        load, load_max, load_after = phase(
+        load, load_max, _ = phase(
             "load", port, lambda: load_requests(token, elder_ids), args.clients, args.seconds, sampler, 5)
-        fuzz, fuzz_max, fuzz_after = phase(
+        fuzz, fuzz_max, _ = phase(
             "fuzz", port, lambda: fuzz_requests(token, elder_ids), args.clients, args.fuzz_seconds, sampler, 5)
         alive = request(port, "GET", "/api/v1/regions", {"Authorization": f"Bearer {token}"})
         sampler.stop.set()

@@ -54,8 +54,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # After LocaleMiddleware: its 400s (NUL characters) are in the request's language.
-    "kangyang.lib.middleware.HostileInputMiddleware",
+    # After LocaleMiddleware, so that its refusals are in the request's language.
+    "kangyang.lib.middleware.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

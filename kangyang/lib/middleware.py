@@ -1,5 +1,6 @@
 """Refuse hostile input before it reaches a view: NUL characters, and numbers too large
-for the database that slipped past a form or schema.
+for the database that slipped past a form or schema. Keep every 4xx under /api/ in the
+API's error format, also those Django answers itself (an unknown URL, a wrong method).
 
 PostgreSQL cannot store a NUL character in text and psycopg refuses to send one, so a
 `%00` in a search box or a `\\u0000` in a JSON string ended as a 500. This middleware
@@ -82,7 +83,19 @@ def refuse(request: HttpRequest, *, code: str, message: str) -> HttpResponse:
     return HttpResponseBadRequest(page)
 
 
-class HostileInputMiddleware:
+# Django's own 4xx answers under /api/ (no route, wrong method, unreadable request), as
+# (code, message) of the error format.
+def _django_refusal(status: int) -> tuple[str, str]:
+    if status == 404:
+        return "not_found", _("Not found.")
+    if status == 405:
+        return "method_not_allowed", _("This method is not allowed here.")
+    if status == 413:
+        return "too_large", _("The request is too large.")
+    return "bad_request", _("Bad request")
+
+
+class InputGuardMiddleware:
     """Put right after LocaleMiddleware, so that the answers are in the request's language."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -92,7 +105,19 @@ class HostileInputMiddleware:
         if has_nul(request):
             return refuse(request, code="nul_character",
                           message=_("The request contains a NUL character, which is not allowed."))
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            400 <= response.status_code < 500
+            and request.path_info.startswith(API_PREFIX)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            code, message = _django_refusal(response.status_code)
+            answer = JsonResponse({"error": {"code": code, "message": message, "fields": {}}},
+                                  status=response.status_code)
+            if response.has_header("Allow"):
+                answer["Allow"] = response["Allow"]
+            return answer
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         """Pages: a number too large for the database, or data it refuses, is the

@@ -45,7 +45,7 @@ def test_a_nul_in_the_query_string_is_a_400_in_chinese(client, headers):
 
 def test_a_nul_in_the_query_string_is_a_400_in_english_on_request(client, headers):
     r = client.get("/api/v1/elders?q=a%00b", HTTP_ACCEPT_LANGUAGE="en", **headers)
-    assert_error(r, 400)["message"] == "The request contains a NUL character, which is not allowed."
+    assert assert_error(r, 400)["message"] == "The request contains a NUL character, which is not allowed."
 
 
 def test_a_nul_in_a_json_body_is_refused_and_nothing_changes(client, headers, elder_in_a):
@@ -75,6 +75,13 @@ def test_pages_answer_a_nul_with_a_400_page(client, admin):
     assert zh("The request contains a NUL character, which is not allowed.") in r.content.decode()
     r = client.post("/registry/elders/new/", "name=a%00b", content_type="application/x-www-form-urlencoded")
     assert r.status_code == 400
+
+
+def test_django_s_own_4xx_under_api_are_in_the_error_format(client, headers):
+    assert_error(client.get("/api/v1/no-such-thing", **headers), 404, "not_found")
+    r = send(client, "put", "/api/v1/elders/1", {}, headers)
+    assert_error(r, 405, "method_not_allowed")
+    assert "PATCH" in r["Allow"]
 
 
 # -- numbers past the database's integers -------------------------------------------------------
