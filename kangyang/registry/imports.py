@@ -44,6 +44,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kangyang.lib.sheets import sheet_value
+from kangyang.lib.storage import reencrypt_stored_files
 from kangyang.accounts import scope
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
@@ -829,6 +830,31 @@ def _finish(job: ImportJob, *, by, status: str, message: str) -> None:
             "created": job.created_count, "existing": job.existing_count, "rejected": job.error_count,
         },
     )
+
+
+def open_error_file(job: ImportJob, *, by):
+    """The job's rejected rows, decrypted, for download. They hold full ID numbers, so
+    every download is audited (who, which job, how many rows)."""
+    file = job.error_file.open("rb")
+    record(
+        by, AuditEntry.Action.EXPORT, job, verb="elder.import_errors.download",
+        region_code=by.region.code if getattr(by, "region_id", None) else "",
+        changes={"rows": job.error_count},
+    )
+    return file
+
+
+def reencrypt_import_files() -> int:
+    """Rewrite the stored sheets and error files under the current field key (part of a key
+    rotation). Returns how many files were rewritten."""
+    names = ImportJob.objects.exclude(source="", error_file="").values_list("source", "error_file")
+    return reencrypt_stored_files(name for pair in names.iterator() for name in pair)
+
+
+def prune_expired_import_files() -> int:
+    """prune_import_files for the retention period (KANGYANG_IMPORT_RETENTION_DAYS): what
+    the background worker runs every hour."""
+    return prune_import_files(older_than=timezone.now() - dt.timedelta(days=settings.IMPORT_RETENTION_DAYS))
 
 
 def prune_import_files(*, older_than: dt.datetime) -> int:
