@@ -43,7 +43,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from kangyang.lib.sheets import sheet_value
+from kangyang.lib.sheets import SafeWorkbook, sheet_row, sheet_value
 from kangyang.lib.storage import reencrypt_stored_files
 from kangyang.accounts import scope
 from kangyang.audit.actions import record
@@ -579,7 +579,7 @@ class _Rejected:
         self.rows = 0
 
     def _start(self) -> None:
-        self.workbook = Workbook(write_only=True)
+        self.workbook = SafeWorkbook()  # no cell of the uploaded sheet comes back as a formula
         self.worksheet = self.workbook.create_sheet(self.sheet.worksheet.title)
         self.worksheet.freeze_panes = "B2"
         bold = Font(bold=True)
@@ -659,13 +659,13 @@ def template_xlsx(*, by=None) -> bytes:
         if column.field == "compound" and communities:
             first = Compound.objects.filter(community=communities[0]).order_by("name").first()
             example = first.name if first else ""
-        rules.append([column.header, _("Yes") if column.required else _("No"), rule, example])
+        rules.append(sheet_row(rules, [column.header, _("Yes") if column.required else _("No"), rule, example]))
     if communities:
         rules.append([])
         rules.append([_("Communities in your area")])
         rules.append([_("Region code"), _("Name")])
         for c in communities:
-            rules.append([c.code, c.name])
+            rules.append(sheet_row(rules, [c.code, c.name]))
     for letter, width in zip("ABCD", (14, 8, 70, 24)):
         rules.column_dimensions[letter].width = width
     out = io.BytesIO()
