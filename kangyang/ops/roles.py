@@ -7,6 +7,7 @@ triggers; on the audit log it may only read and append.
 """
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from kangyang.audit.models import AuditEntry
 
@@ -32,7 +33,8 @@ def app_role_statements(role: str) -> list[str]:
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema_q} TO {role_q}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema_q} TO {role_q}",
         # Tables that later migrations create get the same, until this is run again.
-        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema_q} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role_q}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema_q} "
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role_q}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema_q} GRANT USAGE, SELECT ON SEQUENCES TO {role_q}",
     ]
     for model in APPEND_ONLY:
@@ -48,18 +50,20 @@ def grant_app_role(role: str) -> list[str]:
     """Give `role` the application's privileges (run as the owner, after every migrate).
     Refuses a role that is not a plain, separate one. Returns the statements run."""
     if connection.vendor != "postgresql":
-        raise RoleError("application roles are a PostgreSQL feature; SQLite has no roles")
+        raise RoleError(_("Application roles are a PostgreSQL feature; SQLite has no roles."))
     with connection.cursor() as cursor:
         cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = %s", [role])
         row = cursor.fetchone()
         if row is None:
-            raise RoleError(f"there is no role {role!r}: CREATE ROLE it first")
+            raise RoleError(_("There is no role %(role)s: create it first (CREATE ROLE).") % {"role": role})
         if row[0] or row[1]:
-            raise RoleError(f"{role!r} is a superuser (or bypasses row security): it could do anything")
+            raise RoleError(_("%(role)s is a superuser (or bypasses row security): it could do anything.")
+                            % {"role": role})
         # Membership in the owner role would pass on ownership, and with it ALTER TABLE.
         cursor.execute("SELECT pg_has_role(%s, current_user, 'MEMBER')", [role])
         if cursor.fetchone()[0]:
-            raise RoleError(f"{role!r} is the owner role or a member of it: use a separate role")
+            raise RoleError(_("%(role)s is the owner role or a member of it: use a separate role.")
+                            % {"role": role})
         statements = app_role_statements(role)
         for sql in statements:
             cursor.execute(sql)

@@ -56,5 +56,6 @@ def test_a_neutralised_sheet_imports_back_unchanged():
     sheet.append([FORMULAS[0], "360103001001"])
     out = io.BytesIO()
     workbook.save(out)
-    assert list(read_rows(out.getvalue(), "s.xlsx", aliases={"名称": "name", "代码": "code"}, required={"code"})) == [
+    aliases = {"名称": "name", "代码": "code"}
+    assert list(read_rows(out.getvalue(), "s.xlsx", aliases=aliases, required={"code"})) == [
         (2, {"name": FORMULAS[0], "code": "360103001001"})]

@@ -13,7 +13,9 @@ NAME = "=cmd|' /C calc'!A0"
 
 
 @pytest.mark.parametrize("name", [NAME, "@SUM(1)"])
-def test_the_statement_writes_a_formula_like_name_as_text(delivered, provider, funded_elder, today, name):  # noqa: F811
+def test_the_statement_writes_a_formula_like_name_as_text(
+    delivered, provider, funded_elder, today, name,  # noqa: F811
+):
     Elder.objects.filter(pk=funded_elder.pk).update(name=name)
     order = delivered("bathing", 9)
     month = months.month_start(today)

@@ -15,7 +15,8 @@ from kangyang.subsidies.tests.conftest import approve_all, born, make_elder
 
 @pytest.fixture
 def roll(admin, worker_a, subdistrict, community_a, longevity, generate, this_month, district):
-    elders = [make_elder(worker_a, community_a, birth=born(85, on=this_month), name=name) for name in FORMULAS]
+    birth = born(85, on=this_month)
+    elders = [make_elder(worker_a, community_a, birth=birth, name=name) for name in FORMULAS]
     actions.set_payee_account(elders[0], by=worker_a, holder_name=FORMULAS[0], bank_name=FORMULAS[3],
                               account_number="6228 4800 1234 5678 901")
     generate(admin, longevity, this_month, district)
