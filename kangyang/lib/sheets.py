@@ -5,6 +5,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from types import GeneratorType
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -119,6 +120,8 @@ class _SafeWriteOnlySheet(WriteOnlyWorksheet):
     """A write-only sheet whose append() passes every value through sheet_value."""
 
     def append(self, row):
+        if not isinstance(row, (list, tuple, range, GeneratorType)):
+            self._invalid_row(row)  # openpyxl's own TypeError, as for a plain sheet
         super().append(sheet_row(self, row))
 
 
