@@ -168,15 +168,24 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even when empty
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded sheets and rejected-row files hold full ID numbers: encrypted with the field key.
+    "default": {"BACKEND": "kangyang.lib.storage.EncryptedFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Stored files are readable by the platform's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 # Imports larger than this many rows run in the background with a progress bar.
 IMPORT_BACKGROUND_ROWS = envint("KANGYANG_IMPORT_BACKGROUND_ROWS", "500")
+# Uploaded sheets and rejected-row files (full ID numbers) are deleted this many days after
+# their import, by the background worker (kangyang worker) every hour.
+IMPORT_RETENTION_DAYS = envint("KANGYANG_IMPORT_RETENTION_DAYS", "30")
+if IMPORT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("KANGYANG_IMPORT_RETENTION_DAYS must be at least 1")
 
 # GB/T 42195-2022 leaves open whether a diagnosis and ≥2 care-risk events together raise the
 # level by one or by two (shared/spec/assessment-gbt42195.md): one unless this is true.

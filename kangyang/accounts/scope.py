@@ -2,7 +2,7 @@
 
 Staff of the bureau see the part of the region tree their user is attached to: the
 region code of a record starts with the digits that identify the user's node
-(6 for a district, 9 for a subdistrict, 12 for a community). Elders and family
+(4 for a city, 6 for a district, 9 for a subdistrict, 12 for a community). Elders and family
 members see only themselves and their relatives. Roles that have no business with
 a kind of record see none of it: an empty filter, never everything.
 """
@@ -51,7 +51,8 @@ def region_tree_filter(user) -> Q:
         return Q(pk=user.region_id) if getattr(user, "region_id", None) else NOTHING
     if not prefix:
         return Q()
-    ancestors = {prefix[:6] + "0" * 6, prefix[:9] + "0" * 3} if len(prefix) > 6 else set()
+    # The city, district and subdistrict above the user's node (its own is matched by prefix).
+    ancestors = {prefix[:n].ljust(12, "0") for n in (4, 6, 9) if n < len(prefix)}
     return Q(code__startswith=prefix) | Q(code__in=ancestors)
 
 

@@ -33,7 +33,9 @@ from kangyang.accounts.models import Organisation, User
 from kangyang.regions.models import Region
 from kangyang.registry.models import Elder
 
-# Xihu district (西湖区) of Nanchang: GB/T 2260 code 360103.
+# Nanchang (南昌市), GB/T 2260 code 3601, and its Xihu district (西湖区), 360103.
+CITY_CODE = "360100000000"
+CITY_NAME = "南昌市"
 DISTRICT_CODE = "360103000000"
 DISTRICT_NAME = "西湖区"
 DISTRICT_CENTRE = (28.66, 115.89)
@@ -50,11 +52,12 @@ class DemoAccount:
     username: str
     role: str
     full_name: str
-    place: str  # district, subdistrict_1, community_a, community_b, provider, or "" (none)
+    place: str  # city, district, subdistrict_1, community_a, community_b, provider, or "" (none)
 
 
 # CONTRACTS.md "Demo accounts", in its order. The places mirror the personas of conftest.py.
 DEMO_ACCOUNTS = [
+    DemoAccount("city", R.BUREAU_ADMIN, "罗建平", "city"),  # the city bureau: every district
     DemoAccount("admin", R.BUREAU_ADMIN, "刘卫民", "district"),
     DemoAccount("subdistrict", R.SUBDISTRICT_OFFICER, "陈红", "subdistrict_1"),
     DemoAccount("worker_a", R.COMMUNITY_WORKER, "李娟", "community_a"),
@@ -85,11 +88,19 @@ def demo_hooks(name: str) -> Iterator[tuple[str, Callable]]:
 
 
 def get_district() -> Region:
+    """The synthetic district, under its city (a district seeded before the city existed is
+    attached to it)."""
+    city, _created = Region.objects.get_or_create(
+        code=CITY_CODE, defaults={"name": CITY_NAME, "level": Region.Level.CITY}
+    )
     district, _created = Region.objects.get_or_create(
         code=DISTRICT_CODE,
-        defaults={"name": DISTRICT_NAME, "level": Region.Level.DISTRICT,
+        defaults={"name": DISTRICT_NAME, "level": Region.Level.DISTRICT, "parent": city,
                   "lat": DISTRICT_CENTRE[0], "lng": DISTRICT_CENTRE[1]},
     )
+    if district.parent_id is None:
+        district.parent = city
+        district.save(update_fields=["parent"])
     return district
 
 
@@ -119,7 +130,7 @@ def create_demo_accounts(district: Region, *, seed: int = DEMO_SEED) -> tuple[di
         name=PROVIDER_NAME, kind=Organisation.Kind.PROVIDER, defaults={"region": subdistricts[0]}
     )
     places = {
-        "district": {"region": district}, "subdistrict_1": {"region": subdistricts[0]},
+        "city": {"region": district.parent}, "district": {"region": district}, "subdistrict_1": {"region": subdistricts[0]},
         "community_a": {"region": communities[0]}, "community_b": {"region": communities[1]},
         "provider": {"organisation": provider}, "": {},
     }
