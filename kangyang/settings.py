@@ -106,9 +106,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # A bounded pool per process (psycopg 3, Django 5.1+). Persistent connections
-    # (CONN_MAX_AGE) are per thread: under ASGI every sync view runs in one of the
-    # server's worker threads, and each thread kept its own idle connection until
-    # PostgreSQL's max_connections was used up. The pool shares at most DB_POOL_SIZE
+    # (CONN_MAX_AGE) are per thread, and under ASGI Django runs each request's sync code
+    # in a thread of its own: each left an idle connection behind until PostgreSQL's
+    # max_connections was used up (bench/connections.py --no-pool). The pool shares at most DB_POOL_SIZE
     # connections among all threads of the process; a request waits up to
     # KANGYANG_DB_POOL_TIMEOUT seconds for one, then fails alone, not the server.
     # KANGYANG_DB_POOL_SIZE=0 turns the pool off (e.g. behind PgBouncer); only then is
