@@ -169,20 +169,36 @@ def on_validation_error(request, exc: ValidationError):
 
 # The first parts of a pydantic location that name where the input came from, not a field.
 SOURCES = ("body", "payload", "query", "path", "form", "filters", "header", "cookie")
+# Last parts that name a member of a union (`int | str`, a Literal) or a dict key, not a field.
+UNION_TAGS = ("int", "str", "float", "bool", "none", "bytes", "decimal")
+
+
+def _field_of(loc) -> str:
+    parts = [str(p) for p in loc]
+    while parts and parts[0] in SOURCES:
+        parts.pop(0)
+    while len(parts) > 1 and ("[" in parts[-1] or "-" in parts[-1] or parts[-1] in UNION_TAGS):
+        parts.pop()
+    return ".".join(parts) or "__all__"
 
 
 @api.exception_handler(SchemaValidationError)
 def on_schema_error(request, exc: SchemaValidationError):
-    """Field by field, in the request's language (lib/field_errors.py)."""
+    """Field by field, in the request's language (lib/field_errors.py). The members of a
+    union refused together are one message: all choices of its Literals in one list."""
     fields: dict[str, list[str]] = {}
+    choices: dict[str, list[str]] = {}
     for e in exc.errors:
-        loc = list(e.get("loc", []))
-        while loc and loc[0] in SOURCES:
-            loc.pop(0)
-        key = ".".join(str(p) for p in loc) or "__all__"
+        key = _field_of(e.get("loc", []))
+        if e.get("type") in ("literal_error", "enum") and (e.get("ctx") or {}).get("expected"):
+            choices.setdefault(key, []).append(str(e["ctx"]["expected"]).replace(" or ", ", "))
+            fields.setdefault(key, [])
+            continue
         message = message_for(e)
         if message not in fields.setdefault(key, []):
             fields[key].append(message)
+    for key, expected in choices.items():
+        fields[key].insert(0, message_for({"type": "literal_error", "ctx": {"expected": ", ".join(expected)}}))
     return error(request, 422, "invalid", _("The request is not valid."), fields)
 
 

@@ -190,6 +190,16 @@ def test_field_errors_are_in_english_on_request(client, headers, elder_in_a):
     assert assert_error(r, 422)["fields"] == {"page": ["Enter a value of at least 1."]}
 
 
+def test_a_union_is_named_as_its_field(client, headers, elder_in_a):
+    body = {"living_arrangement": "x"}
+    r = send(client, "patch", f"/api/v1/elders/{elder_in_a.id}", body, headers, HTTP_ACCEPT_LANGUAGE="en")
+    assert assert_error(r, 422)["fields"] == {"living_arrangement": [
+        "Choose one of: 'alone', 'spouse', 'children', 'others', 'institution', ''."]}
+    body = {"elder": elder_in_a.id, "item": [1]}
+    r = send(client, "post", "/api/v1/orders/quote", body, headers, HTTP_ACCEPT_LANGUAGE="en")
+    assert assert_error(r, 422)["fields"] == {"item": ["Enter a whole number.", "Enter text."]}
+
+
 def test_an_unknown_error_type_gets_the_generic_message():
     from kangyang.lib.field_errors import message_for
 
