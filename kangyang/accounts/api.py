@@ -3,7 +3,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from kangyang.accounts import actions, queries, scope
@@ -87,7 +87,7 @@ def tokens(request):
 def revoke(request, token_id: int):
     """Revoke one of the caller's tokens; another user's answers 404."""
     actions.revoke_api_token(get_object_or_404(queries.tokens_of(request.auth), pk=token_id), by=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/logout", response={204: None})
@@ -95,4 +95,4 @@ def logout(request):
     """Revoke the token this request was sent with."""
     actions.revoke_api_token(
         get_object_or_404(queries.tokens_of(request.auth), digest=_bearer_digest(request)), by=request.auth)
-    return 204, None
+    return Status(204, None)
