@@ -82,6 +82,8 @@ class Command(BaseCommand):
         self.stdout.write(_("Demo accounts (password for all: %(password)s):") % {"password": demo.DEMO_PASSWORD})
         for a in demo.DEMO_ACCOUNTS:
             self.stdout.write(f"  {a.username:<12} {demo.describe_account(accounts[a.username])}")
+        self.stdout.write(_("This database is a demo: these accounts sign in without a second factor, "
+                            "and every page says so. Do not enter real personal data."))
         url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
         self.stdout.write("")
         self.stdout.write(_("Open %(url)s — API documentation at %(url)sapi/docs") % {"url": url})
