@@ -79,14 +79,6 @@ def reserve_attempt(username: str, ip: str | None) -> list[str]:
     return taken
 
 
-def check_throttle(username: str, ip: str | None) -> None:
-    """Refuse when the username or address is at a limit, without counting an attempt."""
-    now = timezone.now()
-    for key, limit in _throttle_keys(username, ip):
-        if SignInCounter.objects.filter(key=key, count__gte=limit, updated_at__gte=now - settings.LOGIN_LOCKOUT).exists():
-            raise ValidationError(_("Too many failed sign-ins. Try again later."), code="throttled")
-
-
 def clear_failures(username: str, ip: str | None) -> None:
     """A complete sign-in forgets the account's failures (not the address's: one good
     account must not reset an address that is guessing at others)."""
