@@ -1,4 +1,5 @@
 import time
+from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -35,10 +37,6 @@ def _next_url(request: HttpRequest) -> str:
 
 
 def _with_next(url_name: str, request: HttpRequest) -> str:
-    from urllib.parse import urlencode
-
-    from django.urls import reverse
-
     return f"{reverse(url_name)}?{urlencode({'next': _next_url(request)})}"
 
 
