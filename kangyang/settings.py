@@ -25,7 +25,9 @@ ALLOWED_HOSTS = [h for h in os.getenv("KANGYANG_ALLOWED_HOSTS", "127.0.0.1,local
 CSRF_TRUSTED_ORIGINS = [o for o in os.getenv("KANGYANG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, with a site that signs in through the accounts pages (second factor,
+    # throttling, audit) and admits only second-factor-verified sessions.
+    "kangyang.accounts.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes
     "django_tasks",
     "django_tasks_db",
     "kangyang.accounts",
@@ -58,6 +61,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After OTPMiddleware: needs request.user.is_verified().
+    "kangyang.accounts.middleware.SignInGuardMiddleware",
+    "kangyang.accounts.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -82,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kangyang.accounts.context_processors.navigation",
+                "kangyang.accounts.context_processors.demo_mode",
             ],
         },
     },
@@ -113,8 +120,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# Failed logins per username and per address before logins are refused for a while.
+# Failed sign-ins for one username from one address before that pair is refused for a while;
+# a username from any address and an address for any usernames have higher caps, so that
+# one person's typos (or an attacker's guesses) do not lock out everyone behind the address.
 LOGIN_FAILURE_LIMIT = envint("KANGYANG_LOGIN_FAILURE_LIMIT", "5")
+LOGIN_ACCOUNT_FAILURE_LIMIT = envint("KANGYANG_LOGIN_ACCOUNT_FAILURE_LIMIT", "20")
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("KANGYANG_LOGIN_ADDRESS_FAILURE_LIMIT", "50")
 LOGIN_LOCKOUT = timedelta(seconds=envint("KANGYANG_LOGIN_LOCKOUT_SECONDS", "900"))
 API_TOKEN_LIFETIME = timedelta(days=envint("KANGYANG_API_TOKEN_DAYS", "30"))
 
@@ -127,6 +138,16 @@ CACHES = {
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("KANGYANG_SECURE_COOKIES", "false")
+# A session ends after this many idle minutes (the expiry moves forward on each request),
+# and in any case this many hours after signing in.
+SESSION_IDLE_MINUTES = envint("KANGYANG_SESSION_IDLE_MINUTES", "30")
+SESSION_MAX_HOURS = envint("KANGYANG_SESSION_MAX_HOURS", "12")
+if SESSION_IDLE_MINUTES <= 0 or SESSION_MAX_HOURS <= 0:
+    raise ImproperlyConfigured("KANGYANG_SESSION_IDLE_MINUTES and KANGYANG_SESSION_MAX_HOURS must be above zero")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+# django-otp: the issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = "Kangyang"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
