@@ -20,6 +20,7 @@ import dataclasses
 import hashlib
 import hmac
 import os
+import pwd
 import secrets
 import signal
 import tempfile
@@ -107,3 +108,42 @@ def reload(pidfile: Path) -> int:
     pid = int(Path(pidfile).read_text().split()[0])
     os.kill(pid, signal.SIGHUP)
     return pid
+
+
+# Lines of a production configuration that a private test broker replaces.
+_TLS_OPTIONS = ("certfile", "keyfile", "cafile", "capath", "tls_version", "require_certificate")
+
+
+def adapt_config(text: str, *, port: int, directory: Path, overrides: dict[str, str] | None = None) -> str:
+    """deploy/mosquitto.conf made into a private broker for tests and benches: one listener
+    on 127.0.0.1:`port` (no TLS listener: no certificate here), every file in `directory`,
+    log to stderr; `overrides` replaces (or adds) options, e.g. {"max_queued_messages": "1000"}.
+    Everything else is the shipped configuration as it is."""
+    overrides = dict(overrides or {})
+    paths = {
+        "password_file": directory / "passwd", "acl_file": directory / "acl",
+        "pid_file": directory / "mosquitto.pid", "persistence_location": f"{directory}/",
+    }
+    out, seen_listener = [], False
+    for line in text.splitlines():
+        words = line.split()
+        key = words[0] if words and not line.startswith("#") else ""
+        if key == "listener":
+            if not seen_listener:
+                out.append(f"listener {port} 127.0.0.1")
+                seen_listener = True
+            continue
+        if key in _TLS_OPTIONS or key in ("log_dest",):
+            continue
+        if key in overrides:
+            out.append(f"{key} {overrides.pop(key)}")
+            continue
+        if key in paths:
+            out.append(f"{key} {paths[key]}")
+            continue
+        out.append(line)
+    out.append("log_dest stderr")
+    # Started as root, Mosquitto would become the `mosquitto` user and not write our files.
+    out.append(f"user {pwd.getpwuid(os.getuid()).pw_name}")
+    out += [f"{k} {v}" for k, v in overrides.items()]
+    return "\n".join(out) + "\n"
