@@ -155,7 +155,7 @@ def issue_device_credentials(device: Device, *, by=None) -> str:
         raise ValidationError(_("Another device already uses the broker user name %(name)s.")
                               % {"name": device.mqtt_username}, code="duplicate") from None
     if by is not None:
-        record(by, AuditEntry.Action.UPDATE, device, verb="device.credentials")
+        record(by, AuditEntry.Action.CHANGE, device, verb="device.credentials")
     return password
 
 
