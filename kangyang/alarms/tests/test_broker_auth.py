@@ -4,6 +4,8 @@ written by `kangyang mqtt_auth`. The broker is started once for the module and k
 end; every wait is bounded (WAIT seconds). Skipped only when mosquitto is not installed."""
 
 import json
+import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -262,3 +264,45 @@ def test_messages_the_broker_drops_show_on_the_console(pendants, settings, clien
     client.force_login(operator)
     page = client.get("/alarms/console/").text
     assert f'data-broker-drops="{status.dropped}"' in page
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not installed")
+def test_the_ingester_and_a_device_talk_to_the_broker_over_tls_with_their_credentials(
+        tmp_path, settings, elder_in_a, worker_a):
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=tmp_path, check=True, capture_output=True, timeout=WAIT)
+
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "1", "-subj", "/CN=test CA")
+    openssl("req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
+    (tmp_path / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "server.pem", "-days", "1", "-extfile", "san.ext")
+    port = broker.free_port()
+    settings.MQTT_URL = f"mqtts://{INGESTER}:{INGESTER_PASSWORD}@127.0.0.1:{port}"
+    settings.MQTT_CA_FILE = str(tmp_path / "ca.pem")
+    device = register(elder_in_a, worker_a, prefix="TLS")
+    call_command("mqtt_auth", password_file=tmp_path / "passwd", acl_file=tmp_path / "acl", stdout=_Out())
+    (tmp_path / "m.conf").write_text(
+        f"per_listener_settings false\nallow_anonymous false\npassword_file {tmp_path}/passwd\n"
+        f"acl_file {tmp_path}/acl\nlistener {port} 127.0.0.1\ncertfile {tmp_path}/server.pem\n"
+        f"keyfile {tmp_path}/server.key\nuser {pwd.getpwuid(os.getuid()).pw_name}\n"
+    )
+    proc = subprocess.Popen(["mosquitto", "-c", str(tmp_path / "m.conf")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        until(lambda: broker.answers("127.0.0.1", port, timeout=0.2), "mosquitto to start")
+        with Running(None, None, None, session_expiry=0) as ingester:
+            assert ingester.endpoint.tls and ingester.endpoint.username == INGESTER
+            c = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id="tls-device", protocol=paho.MQTTv311)
+            c.username_pw_set(device.mqtt_username, device.mqtt_password)
+            c.tls_set(ca_certs=str(tmp_path / "ca.pem"))
+            c.connect("127.0.0.1", port)
+            c.loop_start()
+            c.publish(broker.device_topic(device.device_id, "alarm"), json.dumps(SOS), qos=1).wait_for_publish(WAIT)
+            until(Alarm.objects.filter(device=device).exists, "the alarm sent over TLS")
+            c.disconnect()
+            c.loop_stop()
+    finally:
+        proc.kill()
+        proc.wait(WAIT)
