@@ -113,6 +113,10 @@ def register_device(
     if Device.objects.filter(device_id=device_id).exists():
         raise ValidationError({"device_id": ValidationError(
             _("This device id is already registered."), code="duplicate")})
+    if Device.objects.filter(mqtt_username=mqtt_username_for(device_id)).exists():
+        raise ValidationError({"device_id": ValidationError(
+            _("Another device already uses the broker user name %(name)s.")
+            % {"name": mqtt_username_for(device_id)}, code="duplicate")})
     password = mosquitto.new_password()
     device = Device(
         device_id=device_id, kind=kind, vendor=vendor.strip(), model=model.strip(),

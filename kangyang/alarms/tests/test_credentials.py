@@ -11,6 +11,7 @@ import stat
 import subprocess
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from kangyang.alarms import actions, ingest, mosquitto
@@ -144,3 +145,10 @@ def test_old_drops_no_longer_warn_on_the_console(client, operator, now):
     BrokerStatus.objects.update(dropped_rose_at=now)
     assert 'data-broker-drops="4"' in client.get("/alarms/console/").text
     assert not Alarm.objects.exists()
+
+
+def test_two_device_ids_that_would_share_a_broker_user_name_are_refused(worker_a, elder_in_a):
+    actions.register_device(by=worker_a, device_id="AA:BB", kind="watch", elder=elder_in_a)
+    with pytest.raises(ValidationError) as refused:
+        actions.register_device(by=worker_a, device_id="AA-BB", kind="watch", elder=elder_in_a)
+    assert refused.value.error_dict["device_id"][0].code == "duplicate"
