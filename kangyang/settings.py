@@ -1,6 +1,8 @@
 """Kangyang settings: one file, configured only by environment variables (README)."""
 
+import hashlib
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -192,7 +194,28 @@ ASSESSMENT_VALID_MONTHS = envint("KANGYANG_ASSESSMENT_VALID_MONTHS", "12")
 # …or this many after an immediate re-assessment or a change of two levels or more.
 ASSESSMENT_SHORT_VALID_MONTHS = envint("KANGYANG_ASSESSMENT_SHORT_VALID_MONTHS", "6")
 
-MQTT_URL = os.getenv("MQTT_URL", "mqtt://127.0.0.1:1883")
+# The broker of the devices: mqtt://host:1883 or mqtts://user:password@host:8883 (TLS); the
+# credentials are the ingester's (or read the whole URL from the file named by MQTT_URL_FILE).
+MQTT_URL = envsecret("MQTT_URL") or "mqtt://127.0.0.1:1883"
+# CA certificate(s) that sign the broker's certificate for mqtts:// (default: the system's).
+MQTT_CA_FILE = os.getenv("KANGYANG_MQTT_CA_FILE", "")
+# The ingester's persistent session. Two deployments, or two ingesters, on one broker must
+# never share a client id (the second takes the first one's session and its messages), so
+# the default is derived from this deployment's secret key.
+MQTT_CLIENT_ID = os.getenv("KANGYANG_MQTT_CLIENT_ID") or (
+    "kangyang-ingest-" + hashlib.sha256(b"mqtt-client-id:" + SECRET_KEY.encode()).hexdigest()[:10]
+)
+# Topics are PREFIX/devices/{device_id}/alarm|heartbeat (CONTRACTS.md: prefix "kangyang").
+MQTT_TOPIC_PREFIX = os.getenv("KANGYANG_MQTT_TOPIC_PREFIX", "kangyang")
+# When set, ingesters subscribe through $share/GROUP/… and the broker splits the messages
+# between them (MQTT 5 or 3.1.1 with Mosquitto >= 2, EMQX); each ingester keeps its own id.
+MQTT_SHARED_GROUP = os.getenv("KANGYANG_MQTT_SHARED_GROUP", "")
+if not re.fullmatch(r"[^+#\s]+(/[^+#/\s]+)*", MQTT_TOPIC_PREFIX) or MQTT_TOPIC_PREFIX.startswith(("$", "/")):
+    raise ImproperlyConfigured("KANGYANG_MQTT_TOPIC_PREFIX must be topic levels without + # $ or spaces")
+if MQTT_SHARED_GROUP and not re.fullmatch(r"[A-Za-z0-9_.\-]{1,64}", MQTT_SHARED_GROUP):
+    raise ImproperlyConfigured("KANGYANG_MQTT_SHARED_GROUP must be letters, digits and . _ - only")
+if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,64}", MQTT_CLIENT_ID):
+    raise ImproperlyConfigured("KANGYANG_MQTT_CLIENT_ID must be 1 to 64 letters, digits and . _ -")
 # Alarms (issue 6). Not acknowledged within this long → the second operator group; after
 # twice as long → the duty officer.
 ALARM_ESCALATE_AFTER = timedelta(seconds=envint("KANGYANG_ALARM_ESCALATE_AFTER", "60"))
