@@ -53,6 +53,35 @@ def _clear_cache(db):
     cache.clear()
 
 
+def _flag_as_demo_account(sender, instance, **kwargs):
+    if instance._state.adding:
+        instance.is_demo_account = True
+
+
+@pytest.fixture(autouse=True)
+def _demo_database(db):
+    """Every test runs in a database that `kangyang demo` could have seeded: marked as a demo,
+    with every account it creates flagged as a demo account. So `client.force_login(persona)`
+    and password-only sign-ins (the `api_token` fixture) work as before two-factor sign-in was
+    enforced. Tests of the enforcement ask for `two_factor_enforced`, which removes the mark."""
+    from django.db.models.signals import pre_save
+
+    from kangyang.accounts.models import DemoDatabase, User
+
+    DemoDatabase.objects.create()
+    pre_save.connect(_flag_as_demo_account, sender=User, dispatch_uid="tests-demo-accounts")
+    yield
+    pre_save.disconnect(sender=User, dispatch_uid="tests-demo-accounts")
+
+
+@pytest.fixture
+def two_factor_enforced(_demo_database):
+    """A real installation: not a demo database, so every staff role needs its second factor."""
+    from kangyang.accounts.models import DemoDatabase
+
+    DemoDatabase.objects.all().delete()
+
+
 # -- region tree ---------------------------------------------------------------------------
 @pytest.fixture
 def district(db):

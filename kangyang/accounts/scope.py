@@ -125,3 +125,56 @@ def can_export(user) -> bool:
 def can_read_audit(user) -> bool:
     """The audit log is for the bureau admin (and the installer's superuser)."""
     return user.is_authenticated and (user.role == R.BUREAU_ADMIN or user.is_superuser)
+
+
+# Roles whose work shows other people's personal data (elder records, orders with addresses,
+# alarm cards, staff lists): a stolen password alone must not open them.
+# Volunteers are left out: they see only their own time-bank account, and are often retired
+# residents themselves; they may still turn two-factor sign-in on. Inspectors are in: they
+# work for the bureau and inspections show institutions' residents and staff.
+TWO_FACTOR_ROLES = {
+    R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER, R.COMMUNITY_WORKER, R.HOTLINE_OPERATOR,
+    R.PROVIDER_MANAGER, R.CAREGIVER, R.INSPECTOR,
+}
+
+
+def two_factor_required(user) -> bool:
+    """Whether the account must sign in with a second factor (and may not turn it off).
+    Every superuser and Django-staff account is included: they open the admin site."""
+    return bool(user.is_superuser or user.is_staff or user.role in TWO_FACTOR_ROLES)
+
+
+def second_factor_waived(user) -> bool:
+    """A demo account of a database that `kangyang demo` seeded signs in with its shared
+    password alone (the banner on every page says so). Never a superuser or admin-site user."""
+    from kangyang.accounts.queries import is_demo_database
+
+    return bool(
+        user.is_demo_account and not (user.is_superuser or user.is_staff) and is_demo_database()
+    )
+
+
+def needs_second_factor(user) -> bool:
+    """Whether this sign-in must pass a second factor before a session or a token is given."""
+    return two_factor_required(user) and not second_factor_waived(user)
+
+
+def can_manage_accounts(by) -> bool:
+    """Resetting other people's passwords and second factors: the bureau admin (and the
+    installer's superuser)."""
+    return by.is_authenticated and by.is_active and (by.role == R.BUREAU_ADMIN or by.is_superuser)
+
+
+def account_filter(by) -> Q:
+    """Accounts a bureau admin manages: people attached to their area of the region tree or
+    to an organisation there. Never superusers (only another superuser, from the command line)."""
+    if not can_manage_accounts(by):
+        return NOTHING
+    prefix = area_prefix(by)
+    if prefix is None:
+        return NOTHING
+    if not prefix:
+        return Q(is_superuser=False)
+    return Q(is_superuser=False) & (
+        Q(region__code__startswith=prefix) | Q(organisation__region__code__startswith=prefix)
+    )

@@ -120,8 +120,9 @@ def seed_district(*, elders: int, seed: int) -> tuple[Region, list[tuple[str, st
 
 
 def create_demo_accounts(district: Region, *, seed: int = DEMO_SEED) -> tuple[dict[str, User], list[tuple[str, str]]]:
-    """The accounts of CONTRACTS.md with the demo password, then every app's
-    `seed_demo_accounts`. An account that exists already is kept as it is."""
+    """The accounts of CONTRACTS.md with the demo password, flagged as demo accounts (they
+    sign in without a second factor only in a database `kangyang demo` marked), then every
+    app's `seed_demo_accounts`. An account that exists already is kept as it is."""
     subdistricts = list(district.children.filter(level=Region.Level.SUBDISTRICT).order_by("code")[:2])
     if len(subdistricts) < 2:
         raise ValueError("the demo district needs two subdistricts; seed it first")
@@ -140,8 +141,12 @@ def create_demo_accounts(district: Region, *, seed: int = DEMO_SEED) -> tuple[di
         if user is None:
             user = User.objects.create_user(
                 username=a.username, password=DEMO_PASSWORD, role=a.role, full_name=a.full_name,
-                **places[a.place],
+                is_demo_account=True, **places[a.place],
             )
+        elif not user.is_demo_account and not user.is_superuser and user.check_password(DEMO_PASSWORD):
+            # Made by a demo before accounts were flagged: still the demo's, by its password.
+            user.is_demo_account = True
+            user.save(update_fields=["is_demo_account"])
         accounts[a.username] = user
     messages = []
     for label, hook in demo_hooks("seed_demo_accounts"):
