@@ -74,8 +74,9 @@ ERROR_ANSWERS = {
     429: "Too many attempts; try again later.",
 }
 WRITE_METHODS = ("post", "put", "patch", "delete")
-# Operations that also answer 429 (throttled sign-in), by path.
-THROTTLED_PATHS = ("/api/v1/auth/token",)
+# Answers of particular operations that the rules below cannot tell, by path: sign-in is
+# throttled (429) and refuses an account that must first enrol a second factor (403).
+EXTRA_ANSWERS = {"/api/v1/auth/token": (403, 429)}
 
 
 class KangyangAPI(NinjaAPI):
@@ -112,8 +113,7 @@ def with_error_answers(schema):
                 statuses.add(404)
             if secured and method in WRITE_METHODS:
                 statuses.add(409)
-            if path in THROTTLED_PATHS:
-                statuses.add(429)
+            statuses.update(EXTRA_ANSWERS.get(path, ()))
             responses = operation.setdefault("responses", {})
             for status in sorted(statuses):
                 responses.setdefault(str(status), {
