@@ -271,15 +271,9 @@ def update(request, elder_id: int, payload: ElderPatch):
 def change_status(request, elder_id: int, payload: StatusIn):
     """Record death or moving out (or a return to active); records are never deleted."""
     elder = queries.get_elder_for(request.auth, elder_id, write=True)
-    try:
-        return actions.set_elder_status(
-            elder, by=request.auth, status=payload.status, on=payload.date, note=payload.note
-        )
-    except ValidationError as e:
-        # The action names the form's field; this body calls it `date`.
-        if hasattr(e, "error_dict") and "status_date" in e.error_dict:
-            e.error_dict["date"] = e.error_dict.pop("status_date")
-        raise
+    return actions.set_elder_status(
+        elder, by=request.auth, status=payload.status, on=payload.date, note=payload.note
+    )
 
 
 @router.post("/{elder_id}/reveal", response=RevealOut)
