@@ -173,3 +173,24 @@ def test_the_page_refuses_a_death_before_birth_on_its_field(client, worker_a, el
     assert r.status_code == 200 and "The date cannot be before the elder&#x27;s birth." in r.text
     elder_in_a.refresh_from_db()
     assert elder_in_a.status == "active"
+
+
+# -- the migration (registry 0006–0008) ----------------------------------------------------------
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_search_by_the_last_four_both_ways(worker_a, elder_in_a, elder_in_b):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = ("registry", "0005_elder_door_access_notes"), ("registry", "0008_remove_elder_plain_id_mask_and_tail")
+
+    MigrationExecutor(connection).migrate([before])  # back: the plain mask and tail, filled again
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number_masked, id_last4 FROM registry_elder ORDER BY id")
+        assert cursor.fetchall() == [("360103********0026", "0026"), ("360103********0019", "0019")]
+
+    MigrationExecutor(connection).migrate([after])  # forward: the hash from the decrypted numbers
+    with connection.cursor() as cursor:
+        columns = {c.name for c in connection.introspection.get_table_description(cursor, "registry_elder")}
+    assert "id_last4_hash" in columns and not {"id_number_masked", "id_last4"} & columns
+    assert list(elders_for(worker_a, q="0026")) == [Elder.objects.get(pk=elder_in_a.pk)]
+    assert Elder.objects.get(pk=elder_in_b.pk).id_last4_hash == crypto.tail_hash("0019")
