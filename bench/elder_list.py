@@ -93,6 +93,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
 
     from kangyang.accounts.actions import issue_api_token
     from kangyang.ops import demo
@@ -124,6 +126,12 @@ def main() -> None:
         terms = terms_for(user, rng)
         page_client = Client(HTTP_HOST="127.0.0.1")
         page_client.force_login(user)
+        # A staff session passes the second factor before any page opens (accounts/middleware.py);
+        # mark this one verified with a code-less device, so the demo accounts' sign-in is unchanged.
+        device, _created = StaticDevice.objects.get_or_create(user=user, name="bench session", defaults={"confirmed": True})
+        session = page_client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
         token, _t = issue_api_token(user)
         api_client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
         visible = queries.elders_for(user).count()

@@ -1,6 +1,8 @@
 """Kangyang settings: one file, configured only by environment variables (README)."""
 
+import hashlib
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,7 +27,9 @@ ALLOWED_HOSTS = [h for h in os.getenv("KANGYANG_ALLOWED_HOSTS", "127.0.0.1,local
 CSRF_TRUSTED_ORIGINS = [o for o in os.getenv("KANGYANG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, with a site that signs in through the accounts pages (second factor,
+    # throttling, audit) and admits only second-factor-verified sessions.
+    "kangyang.accounts.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,6 +40,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes
     "django_tasks",
     "django_tasks_db",
     "kangyang.accounts",
@@ -58,6 +63,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After OTPMiddleware: needs request.user.is_verified().
+    "kangyang.accounts.middleware.SignInGuardMiddleware",
+    "kangyang.accounts.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -82,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kangyang.accounts.context_processors.navigation",
+                "kangyang.accounts.context_processors.demo_mode",
             ],
         },
     },
@@ -113,8 +122,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# Failed logins per username and per address before logins are refused for a while.
+# Failed sign-ins for one username from one address before that pair is refused for a while;
+# a username from any address and an address for any usernames have higher caps, so that
+# one person's typos (or an attacker's guesses) do not lock out everyone behind the address.
 LOGIN_FAILURE_LIMIT = envint("KANGYANG_LOGIN_FAILURE_LIMIT", "5")
+LOGIN_ACCOUNT_FAILURE_LIMIT = envint("KANGYANG_LOGIN_ACCOUNT_FAILURE_LIMIT", "20")
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("KANGYANG_LOGIN_ADDRESS_FAILURE_LIMIT", "50")
 LOGIN_LOCKOUT = timedelta(seconds=envint("KANGYANG_LOGIN_LOCKOUT_SECONDS", "900"))
 API_TOKEN_LIFETIME = timedelta(days=envint("KANGYANG_API_TOKEN_DAYS", "30"))
 
@@ -127,6 +140,16 @@ CACHES = {
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("KANGYANG_SECURE_COOKIES", "false")
+# A session ends after this many idle minutes (the expiry moves forward on each request),
+# and in any case this many hours after signing in.
+SESSION_IDLE_MINUTES = envint("KANGYANG_SESSION_IDLE_MINUTES", "30")
+SESSION_MAX_HOURS = envint("KANGYANG_SESSION_MAX_HOURS", "12")
+if SESSION_IDLE_MINUTES <= 0 or SESSION_MAX_HOURS <= 0:
+    raise ImproperlyConfigured("KANGYANG_SESSION_IDLE_MINUTES and KANGYANG_SESSION_MAX_HOURS must be above zero")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+# django-otp: the issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = "Kangyang"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -144,15 +167,24 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even when empty
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded sheets and rejected-row files hold full ID numbers: encrypted with the field key.
+    "default": {"BACKEND": "kangyang.lib.storage.EncryptedFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Stored files are readable by the platform's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 # Imports larger than this many rows run in the background with a progress bar.
 IMPORT_BACKGROUND_ROWS = envint("KANGYANG_IMPORT_BACKGROUND_ROWS", "500")
+# Uploaded sheets and rejected-row files (full ID numbers) are deleted this many days after
+# their import, by the background worker (kangyang worker) every hour.
+IMPORT_RETENTION_DAYS = envint("KANGYANG_IMPORT_RETENTION_DAYS", "30")
+if IMPORT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("KANGYANG_IMPORT_RETENTION_DAYS must be at least 1")
 
 # GB/T 42195-2022 leaves open whether a diagnosis and ≥2 care-risk events together raise the
 # level by one or by two (shared/spec/assessment-gbt42195.md): one unless this is true.
@@ -162,7 +194,28 @@ ASSESSMENT_VALID_MONTHS = envint("KANGYANG_ASSESSMENT_VALID_MONTHS", "12")
 # …or this many after an immediate re-assessment or a change of two levels or more.
 ASSESSMENT_SHORT_VALID_MONTHS = envint("KANGYANG_ASSESSMENT_SHORT_VALID_MONTHS", "6")
 
-MQTT_URL = os.getenv("MQTT_URL", "mqtt://127.0.0.1:1883")
+# The broker of the devices: mqtt://host:1883 or mqtts://user:password@host:8883 (TLS); the
+# credentials are the ingester's (or read the whole URL from the file named by MQTT_URL_FILE).
+MQTT_URL = envsecret("MQTT_URL") or "mqtt://127.0.0.1:1883"
+# CA certificate(s) that sign the broker's certificate for mqtts:// (default: the system's).
+MQTT_CA_FILE = os.getenv("KANGYANG_MQTT_CA_FILE", "")
+# The ingester's persistent session. Two deployments, or two ingesters, on one broker must
+# never share a client id (the second takes the first one's session and its messages), so
+# the default is derived from this deployment's secret key.
+MQTT_CLIENT_ID = os.getenv("KANGYANG_MQTT_CLIENT_ID") or (
+    "kangyang-ingest-" + hashlib.sha256(b"mqtt-client-id:" + SECRET_KEY.encode()).hexdigest()[:10]
+)
+# Topics are PREFIX/devices/{device_id}/alarm|heartbeat (CONTRACTS.md: prefix "kangyang").
+MQTT_TOPIC_PREFIX = os.getenv("KANGYANG_MQTT_TOPIC_PREFIX", "kangyang")
+# When set, ingesters subscribe through $share/GROUP/… and the broker splits the messages
+# between them (MQTT 5 or 3.1.1 with Mosquitto >= 2, EMQX); each ingester keeps its own id.
+MQTT_SHARED_GROUP = os.getenv("KANGYANG_MQTT_SHARED_GROUP", "")
+if not re.fullmatch(r"[^+#\s]+(/[^+#/\s]+)*", MQTT_TOPIC_PREFIX) or MQTT_TOPIC_PREFIX.startswith(("$", "/")):
+    raise ImproperlyConfigured("KANGYANG_MQTT_TOPIC_PREFIX must be topic levels without + # $ or spaces")
+if MQTT_SHARED_GROUP and not re.fullmatch(r"[A-Za-z0-9_.\-]{1,64}", MQTT_SHARED_GROUP):
+    raise ImproperlyConfigured("KANGYANG_MQTT_SHARED_GROUP must be letters, digits and . _ - only")
+if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,64}", MQTT_CLIENT_ID):
+    raise ImproperlyConfigured("KANGYANG_MQTT_CLIENT_ID must be 1 to 64 letters, digits and . _ -")
 # Alarms (issue 6). Not acknowledged within this long → the second operator group; after
 # twice as long → the duty officer.
 ALARM_ESCALATE_AFTER = timedelta(seconds=envint("KANGYANG_ALARM_ESCALATE_AFTER", "60"))

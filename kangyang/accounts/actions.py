@@ -1,76 +1,135 @@
-"""Sign-in, throttling of failed sign-ins, API tokens and two-factor devices."""
+"""Sign-in, throttling of failed sign-ins, second factors, passwords and API tokens."""
 
+import secrets
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kangyang.accounts.models import ApiToken, User
+from kangyang.accounts.models import ApiToken, DemoDatabase, SignInCounter, User
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
 
+RECOVERY_CODES = 10
 
-def _throttle_keys(username: str, ip: str | None) -> list[str]:
-    keys = [f"login-fail:user:{username.lower()}"]
+
+# -- throttling -----------------------------------------------------------------------------
+# Three counters per attempt: the username from this address (the tight limit), the username
+# from anywhere, and the address for any username (both with higher caps). An attempt first
+# reserves a slot in each, atomically, and only then is the password checked; so N parallel
+# guesses cause at most `limit` password checks. A right answer gives its slot back.
+
+def _throttle_keys(username: str, ip: str | None) -> list[tuple[str, int]]:
+    name = username.strip().lower()[:150]
+    keys = [
+        (f"user-ip:{name}|{ip or '-'}", settings.LOGIN_FAILURE_LIMIT),
+        (f"user:{name}", settings.LOGIN_ACCOUNT_FAILURE_LIMIT),
+    ]
     if ip:
-        keys.append(f"login-fail:ip:{ip}")
+        keys.append((f"ip:{ip}", settings.LOGIN_ADDRESS_FAILURE_LIMIT))
     return keys
 
 
-def check_throttle(username: str, ip: str | None) -> None:
-    """Refuse further attempts after LOGIN_FAILURE_LIMIT failures for the same username or
-    from the same address, until LOGIN_LOCKOUT has passed since the last failure."""
-    limit = settings.LOGIN_FAILURE_LIMIT
-    if any((cache.get(key) or 0) >= limit for key in _throttle_keys(username, ip)):
-        minutes = int(settings.LOGIN_LOCKOUT.total_seconds() // 60)
-        raise ValidationError(
-            _("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {"minutes": minutes},
-            code="throttled",
-        )
+def _take_slot(key: str, limit: int, now: datetime) -> bool:
+    """One conditional UPDATE per key: atomic on SQLite and PostgreSQL without row locks
+    held across the password check."""
+    counters = SignInCounter.objects.filter(key=key)
+    # A counter untouched for the lockout period starts again (a parallel attempt that got
+    # there first has moved updated_at, so this matches nothing then).
+    counters.filter(updated_at__lt=now - settings.LOGIN_LOCKOUT).update(count=0)
+    if counters.filter(count__lt=limit).update(count=F("count") + 1, updated_at=now):
+        return True
+    if limit <= 0:
+        return False
+    try:
+        with transaction.atomic():
+            SignInCounter.objects.create(key=key, count=1, updated_at=now)
+        return True
+    except IntegrityError:  # a parallel attempt created it first: take a slot if one is left
+        return bool(counters.filter(count__lt=limit).update(count=F("count") + 1, updated_at=now))
 
 
-def note_failure(username: str, ip: str | None) -> None:
-    timeout = int(settings.LOGIN_LOCKOUT.total_seconds())
-    for key in _throttle_keys(username, ip):
-        cache.add(key, 0, timeout)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout)
-        cache.touch(key, timeout)
-    record(None, AuditEntry.Action.LOGIN_FAILED, verb="login.failed", note=username[:150])
+def _give_back(keys: list[str]) -> None:
+    SignInCounter.objects.filter(key__in=keys, count__gt=0).update(count=F("count") - 1)
+
+
+def reserve_attempt(username: str, ip: str | None) -> list[str]:
+    """Count one attempt under every key before checking anything; refuse (code "throttled",
+    audited) when a key is at its limit. Returns the keys to give back if the answer is right."""
+    now = timezone.now()
+    taken: list[str] = []
+    for key, limit in _throttle_keys(username, ip):
+        if not _take_slot(key, limit, now):
+            _give_back(taken)
+            record(None, AuditEntry.Action.LOGIN_FAILED, verb="login.throttled", note=username[:150])
+            minutes = max(1, int(settings.LOGIN_LOCKOUT.total_seconds() // 60))
+            raise ValidationError(
+                _("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {"minutes": minutes},
+                code="throttled",
+            )
+        taken.append(key)
+    return taken
 
 
 def clear_failures(username: str, ip: str | None) -> None:
-    cache.delete_many(_throttle_keys(username, ip))
+    """A complete sign-in forgets the account's failures (not the address's: one good
+    account must not reset an address that is guessing at others)."""
+    user_keys = [key for key, _limit in _throttle_keys(username, ip) if not key.startswith("ip:")]
+    SignInCounter.objects.filter(key__in=user_keys).delete()
 
 
 def sign_in(request, *, username: str, password: str, ip: str | None) -> User:
-    """Check the password, counting failures; ValidationError if refused or throttled."""
-    check_throttle(username, ip)
+    """Check the password, counting failures; ValidationError if refused or throttled.
+    The second factor, if any, is the caller's next step (verify_second_factor)."""
+    keys = reserve_attempt(username, ip)
     user = authenticate(request, username=username, password=password)
     if user is None:
-        note_failure(username, ip)
+        record(None, AuditEntry.Action.LOGIN_FAILED, verb="login.failed", note=username[:150])
         raise ValidationError(_("Wrong username or password."), code="invalid_login")
-    clear_failures(username, ip)
+    _give_back(keys)
     return user
 
 
+# -- second factor --------------------------------------------------------------------------
 def has_two_factor(user: User) -> bool:
+    """Enrolled: a confirmed authenticator app (recovery codes come with it)."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def verify_otp(user: User, token: str) -> TOTPDevice | None:
+def verify_otp(user: User, token: str) -> Device | None:
+    """The device that accepts this code: the authenticator app, or a recovery code (used up)."""
+    token = token.strip()
     for device in TOTPDevice.objects.filter(user=user, confirmed=True):
-        if device.verify_token(token.strip()):
+        if device.verify_token(token):
+            return device
+    recovery = token.replace("-", "").replace(" ", "").lower()
+    for device in StaticDevice.objects.filter(user=user, confirmed=True):
+        if device.verify_token(recovery):
+            record(user, AuditEntry.Action.OTP, user, verb="otp.recovery_code_used")
             return device
     return None
+
+
+def verify_second_factor(user: User, token: str, *, ip: str | None) -> Device:
+    """The second step of a sign-in, throttled and audited like the password."""
+    keys = reserve_attempt(user.username, ip)
+    device = verify_otp(user, token) if token.strip() else None
+    if device is None:
+        record(None, AuditEntry.Action.LOGIN_FAILED, verb="login.otp_failed", note=user.username[:150])
+        raise ValidationError(
+            {"otp": ValidationError(_("That code is not right; check the time on your phone."), code="otp_required")}
+        )
+    _give_back(keys)
+    clear_failures(user.username, ip)
+    return device
 
 
 @transaction.atomic
@@ -93,11 +152,74 @@ def confirm_two_factor(device: TOTPDevice, *, token: str) -> TOTPDevice:
 
 
 @transaction.atomic
+def new_recovery_codes(user: User) -> list[str]:
+    """Replace the user's recovery codes; each works once in place of the app's code. Only
+    the caller sees them, once (django-otp keeps them to compare, as it must)."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _i in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    record(user, AuditEntry.Action.OTP, user, verb="otp.recovery_codes")
+    return codes
+
+
+@transaction.atomic
 def disable_two_factor(user: User, *, by: User) -> None:
+    """The user turns their own second factor off; refused where it is required."""
+    from kangyang.accounts import scope
+
+    if scope.two_factor_required(user):
+        raise ValidationError(_("Your role must sign in with two factors; it cannot be turned off."),
+                              code="two_factor_required")
     TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
     record(by, AuditEntry.Action.OTP, user, verb="otp.disable")
 
 
+@transaction.atomic
+def reset_two_factor(user: User, *, by: User | None) -> User:
+    """A bureau admin (or the superuser, from the command line) removes a user's second factor
+    and recovery codes, e.g. after a lost phone; the user enrols again at the next sign-in.
+    Their API tokens go too: they may have been on the lost device."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
+    record(by, AuditEntry.Action.OTP, user, verb="otp.reset")
+    return user
+
+
+# -- passwords ------------------------------------------------------------------------------
+@transaction.atomic
+def change_password(user: User, *, new_password: str) -> User:
+    """The user sets a new password (the form has checked the old one and the validators).
+    Their API tokens are revoked; other sessions end by Django's session hash."""
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    ApiToken.objects.filter(user=user).delete()
+    record(user, AuditEntry.Action.CHANGE, user, verb="password.change")
+    return user
+
+
+def _temporary_password() -> str:
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread over the phone
+    return "-".join("".join(secrets.choice(alphabet) for _i in range(4)) for _j in range(4))
+
+
+@transaction.atomic
+def reset_password(user: User, *, by: User) -> str:
+    """A bureau admin gives the user a one-time temporary password (returned once, to tell
+    them); they must change it at the next sign-in. Sessions and API tokens end."""
+    temporary = _temporary_password()
+    user.set_password(temporary)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    ApiToken.objects.filter(user=user).delete()
+    record(by, AuditEntry.Action.CHANGE, user, verb="password.reset")
+    return temporary
+
+
+# -- API tokens -----------------------------------------------------------------------------
 @transaction.atomic
 def issue_api_token(user: User) -> tuple[str, ApiToken]:
     """A new bearer token; the secret is returned once and only its digest is kept."""
@@ -108,6 +230,13 @@ def issue_api_token(user: User) -> tuple[str, ApiToken]:
     )
     record(user, AuditEntry.Action.TOKEN, user, verb="token.issue")
     return secret, token
+
+
+@transaction.atomic
+def revoke_api_token(token: ApiToken, *, by: User) -> None:
+    """The token stops working at once. Only its owner revokes it (callers load it so)."""
+    record(by, AuditEntry.Action.TOKEN, token.user, verb="token.revoke", note=str(token.pk))
+    token.delete()
 
 
 def user_for_token(secret: str, *, now: datetime | None = None) -> User | None:
@@ -122,3 +251,15 @@ def user_for_token(secret: str, *, now: datetime | None = None) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# -- demo -----------------------------------------------------------------------------------
+@transaction.atomic
+def mark_demo_database() -> DemoDatabase:
+    """Only `kangyang demo` calls this, after seeding: from then on this database is a demo
+    (its demo accounts sign in without a second factor; every page says so)."""
+    mark = DemoDatabase.objects.first()
+    if mark is None:
+        mark = DemoDatabase.objects.create()
+        record(None, AuditEntry.Action.CHANGE, verb="demo.mark")
+    return mark

@@ -9,6 +9,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from kangyang.accounts.signals import create_cache_table
+        from django.contrib.auth.signals import user_logged_in
+
+        from kangyang.accounts.signals import create_cache_table, note_sign_in_time
 
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="kangyang-cache-table")
+        user_logged_in.connect(note_sign_in_time, dispatch_uid="kangyang-signed-in-at")

@@ -28,3 +28,10 @@ def navigation(request) -> dict:
             prefix = "/" + url.strip("/").split("/")[0] + "/"
             items.append({"url": url, "label": label, "current": request.path.startswith(prefix)})
     return {"nav": items}
+
+
+def demo_mode(request) -> dict:
+    """Whether to show the demo banner: on every page of a database `kangyang demo` seeded."""
+    from kangyang.accounts.queries import is_demo_database
+
+    return {"demo_mode": is_demo_database()}

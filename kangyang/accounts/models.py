@@ -58,6 +58,11 @@ class User(AbstractUser):
         Organisation, verbose_name=_("organisation"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="members",
     )
+    # Set by `kangyang demo` on the accounts of CONTRACTS.md it creates; such an account may
+    # sign in without a second factor, and only while the database is a demo (DemoDatabase).
+    is_demo_account = models.BooleanField(_("demo account"), default=False, editable=False)
+    # After a reset by the bureau admin the password is a temporary one, to be changed first.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -92,3 +97,27 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(secret: str) -> str:
         return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class DemoDatabase(models.Model):
+    """The mark that `kangyang demo` seeded this database: while it exists, the demo's
+    accounts may sign in without a second factor and every page carries a demo banner."""
+
+    seeded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("demo database mark")
+        verbose_name_plural = _("demo database marks")
+
+
+class SignInCounter(models.Model):
+    """Attempts to sign in under one throttling key (account, account and address, or
+    address) since the counter was last reset; reserved before each password check."""
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sign-in counter")
+        verbose_name_plural = _("sign-in counters")

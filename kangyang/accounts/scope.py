@@ -2,7 +2,7 @@
 
 Staff of the bureau see the part of the region tree their user is attached to: the
 region code of a record starts with the digits that identify the user's node
-(6 for a district, 9 for a subdistrict, 12 for a community). Elders and family
+(4 for a city, 6 for a district, 9 for a subdistrict, 12 for a community). Elders and family
 members see only themselves and their relatives. Roles that have no business with
 a kind of record see none of it: an empty filter, never everything.
 """
@@ -51,7 +51,8 @@ def region_tree_filter(user) -> Q:
         return Q(pk=user.region_id) if getattr(user, "region_id", None) else NOTHING
     if not prefix:
         return Q()
-    ancestors = {prefix[:6] + "0" * 6, prefix[:9] + "0" * 3} if len(prefix) > 6 else set()
+    # The city, district and subdistrict above the user's node (its own is matched by prefix).
+    ancestors = {prefix[:n].ljust(12, "0") for n in (4, 6, 9) if n < len(prefix)}
     return Q(code__startswith=prefix) | Q(code__in=ancestors)
 
 
@@ -124,6 +125,59 @@ def can_export(user) -> bool:
 def can_read_audit(user) -> bool:
     """The audit log is for the bureau admin (and the installer's superuser)."""
     return user.is_authenticated and (user.role == R.BUREAU_ADMIN or user.is_superuser)
+
+
+# Roles whose work shows other people's personal data (elder records, orders with addresses,
+# alarm cards, staff lists): a stolen password alone must not open them.
+# Volunteers are left out: they see only their own time-bank account, and are often retired
+# residents themselves; they may still turn two-factor sign-in on. Inspectors are in: they
+# work for the bureau and inspections show institutions' residents and staff.
+TWO_FACTOR_ROLES = {
+    R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER, R.COMMUNITY_WORKER, R.HOTLINE_OPERATOR,
+    R.PROVIDER_MANAGER, R.CAREGIVER, R.INSPECTOR,
+}
+
+
+def two_factor_required(user) -> bool:
+    """Whether the account must sign in with a second factor (and may not turn it off).
+    Every superuser and Django-staff account is included: they open the admin site."""
+    return bool(user.is_superuser or user.is_staff or user.role in TWO_FACTOR_ROLES)
+
+
+def second_factor_waived(user) -> bool:
+    """A demo account of a database that `kangyang demo` seeded signs in with its shared
+    password alone (the banner on every page says so). Never a superuser or admin-site user."""
+    from kangyang.accounts.queries import is_demo_database
+
+    return bool(
+        user.is_demo_account and not (user.is_superuser or user.is_staff) and is_demo_database()
+    )
+
+
+def needs_second_factor(user) -> bool:
+    """Whether this sign-in must pass a second factor before a session or a token is given."""
+    return two_factor_required(user) and not second_factor_waived(user)
+
+
+def can_manage_accounts(by) -> bool:
+    """Resetting other people's passwords and second factors: the bureau admin (and the
+    installer's superuser)."""
+    return by.is_authenticated and by.is_active and (by.role == R.BUREAU_ADMIN or by.is_superuser)
+
+
+def account_filter(by) -> Q:
+    """Accounts a bureau admin manages: people attached to their area of the region tree or
+    to an organisation there. Never superusers (only another superuser, from the command line)."""
+    if not can_manage_accounts(by):
+        return NOTHING
+    prefix = area_prefix(by)
+    if prefix is None:
+        return NOTHING
+    if not prefix:
+        return Q(is_superuser=False)
+    return Q(is_superuser=False) & (
+        Q(region__code__startswith=prefix) | Q(organisation__region__code__startswith=prefix)
+    )
 
 
 # -- what anyone sees of an elder's identity (issue 10) ----------------------------------------

@@ -1,4 +1,3 @@
-from django.contrib.auth.views import LogoutView
 from django.urls import path
 
 from kangyang.accounts import views
@@ -7,6 +6,14 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("login/otp/", views.login_otp, name="login_otp"),
-    path("logout/", LogoutView.as_view(), name="logout"),
+    path("login/enrol/", views.enrol, name="enrol"),
+    path("logout/", views.logout_view, name="logout"),
     path("two-factor/", views.two_factor, name="two_factor"),
+    path("two-factor/recovery-codes/", views.recovery_codes, name="recovery_codes"),
+    path("password/", views.password, name="password"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
+    path("staff/", views.staff, name="staff"),
+    path("staff/<int:user_id>/reset-two-factor/", views.reset_two_factor, name="reset_two_factor"),
+    path("staff/<int:user_id>/reset-password/", views.reset_password, name="reset_password"),
 ]

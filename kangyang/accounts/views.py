@@ -1,24 +1,32 @@
+import time
+from urllib.parse import urlencode
+
 import segno
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kangyang.accounts import actions
-from kangyang.accounts.forms import LoginForm, OtpForm
+from kangyang.accounts import actions, queries, scope
+from kangyang.accounts.forms import LoginForm, OtpForm, SecondFactorForm
+from kangyang.accounts.middleware import PENDING, set_pending
 from kangyang.accounts.models import User
 from kangyang.audit.actions import record
 from kangyang.audit.context import client_ip
 from kangyang.audit.models import AuditEntry
 
-PENDING = "kangyang-otp-pending-user"
+RECOVERY = "kangyang-recovery-codes"  # shown once on the next page, then dropped
+PENDING_SECONDS = 600  # the second step must follow the password within ten minutes
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -28,17 +36,31 @@ def _next_url(request: HttpRequest) -> str:
     return "/"
 
 
-def _finish_login(request: HttpRequest, user: User, device=None) -> HttpResponse:
+def _with_next(url_name: str, request: HttpRequest) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': _next_url(request)})}"
+
+
+def _pending_user(request: HttpRequest) -> User | None:
+    """The user who gave the right password in this session and has the second step to do."""
+    pending = request.session.get(PENDING)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    return User.objects.filter(pk=pending.get("user"), is_active=True).first()
+
+
+def _finish_login(request: HttpRequest, user: User, device=None) -> None:
+    request.session.pop(PENDING, None)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     if device is not None:
         otp_login(request, device)
+    actions.clear_failures(user.username, client_ip.get())
     record(user, AuditEntry.Action.LOGIN, user, verb="login")
-    return redirect(_next_url(request))
 
 
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    """Username and password; then, for accounts with two-factor on, a one-time code."""
+    """Username and password; then a code (enrolled accounts) or enrolment (accounts that
+    must have a second factor and have none yet)."""
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -47,38 +69,80 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, e)
         else:
             if actions.has_two_factor(user):
-                request.session[PENDING] = user.pk
-                return redirect(f"{request.path}otp/?next={_next_url(request)}")
-            return _finish_login(request, user)
+                set_pending(request, user)
+                return redirect(_with_next("accounts:login_otp", request))
+            if scope.needs_second_factor(user):
+                set_pending(request, user)
+                return redirect(_with_next("accounts:enrol", request))
+            _finish_login(request, user)
+            return redirect(_next_url(request))
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
 
 
 @require_http_methods(["GET", "POST"])
 def login_otp(request: HttpRequest) -> HttpResponse:
-    user = User.objects.filter(pk=request.session.get(PENDING), is_active=True).first()
+    """The second step: the authenticator app's code or a recovery code."""
+    user = _pending_user(request)
     if user is None:
-        return redirect("accounts:login")
+        return redirect(_with_next("accounts:login", request))
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = actions.verify_second_factor(user, form.cleaned_data["token"], ip=client_ip.get())
+        except ValidationError as e:
+            form.add_error(None, e.error_dict["otp"] if hasattr(e, "error_dict") else e)
+        else:
+            _finish_login(request, user, device)
+            return redirect(_next_url(request))
+    return render(request, "accounts/login_otp.html", {"form": form, "next": _next_url(request)})
+
+
+@require_http_methods(["GET", "POST"])
+def enrol(request: HttpRequest) -> HttpResponse:
+    """First sign-in of an account that must have a second factor: scan the QR code, type one
+    code; then the recovery codes are shown once."""
+    user = _pending_user(request)
+    if user is None:
+        return redirect(_with_next("accounts:login", request))
+    if actions.has_two_factor(user):
+        return redirect(_with_next("accounts:login_otp", request))
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or actions.start_two_factor(user)
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.check_throttle(user.username, client_ip.get())
+            actions.reserve_attempt(user.username, client_ip.get())  # guesses count as failures
+            actions.confirm_two_factor(device, token=form.cleaned_data["token"])
         except ValidationError as e:
             form.add_error(None, e)
         else:
-            device = actions.verify_otp(user, form.cleaned_data["token"])
-            if device is None:
-                actions.note_failure(user.username, client_ip.get())
-                form.add_error("token", _("That code is not right; check the time on your phone."))
-            else:
-                del request.session[PENDING]
-                return _finish_login(request, user, device)
-    return render(request, "accounts/login_otp.html", {"form": form, "next": _next_url(request)})
+            codes = actions.new_recovery_codes(user)
+            _finish_login(request, user, device)
+            request.session[RECOVERY] = codes
+            return redirect(_with_next("accounts:recovery_codes", request))
+    qr = segno.make(device.config_url).svg_inline(scale=4)
+    return render(request, "accounts/enrol.html", {"form": form, "qr": qr, "next": _next_url(request)})
+
+
+@login_required
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """The recovery codes just made, shown this once."""
+    codes = request.session.pop(RECOVERY, None)
+    return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    """Sign out of this browser. API tokens are not tied to browser sessions (scripts hold
+    them); they end by POST /api/v1/auth/logout, the tokens page, or a password change."""
+    logout(request)
+    return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
-    """Turn two-factor sign-in on (scan, then confirm with one code) or off."""
+    """Turn two-factor sign-in on (scan, then confirm with one code), make new recovery codes,
+    or, where the role does not require it, turn it off."""
     user = request.user
     enabled = actions.has_two_factor(user)
     form = OtpForm(request.POST or None)
@@ -90,8 +154,13 @@ def two_factor(request: HttpRequest) -> HttpResponse:
                 device = actions.start_two_factor(user)
             elif step == "confirm" and device is not None and form.is_valid():
                 actions.confirm_two_factor(device, token=form.cleaned_data["token"])
+                otp_login(request, device)
+                request.session[RECOVERY] = actions.new_recovery_codes(user)
                 messages.success(request, _("Two-factor sign-in is on."))
-                return redirect("accounts:two_factor")
+                return redirect("accounts:recovery_codes")
+            elif step == "recovery" and enabled:
+                request.session[RECOVERY] = actions.new_recovery_codes(user)
+                return redirect("accounts:recovery_codes")
             elif step == "disable" and enabled:
                 actions.disable_two_factor(user, by=user)
                 messages.success(request, _("Two-factor sign-in is off."))
@@ -101,5 +170,69 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     qr = segno.make(device.config_url).svg_inline(scale=4) if device and not enabled else ""
     return render(request, "accounts/two_factor.html", {
         "enabled": enabled, "device": device if not enabled else None, "qr": qr, "form": form,
-        "allowed": user.is_staff_role,
+        "allowed": user.is_staff_role, "required": scope.two_factor_required(user),
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password(request: HttpRequest) -> HttpResponse:
+    """Change one's own password: the old one, then the new one twice (Django's validators)."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = actions.change_password(request.user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Your password is changed."))
+        return redirect("home")
+    return render(request, "accounts/password.html", {"form": form, "temporary": request.user.must_change_password})
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    """The user's own API tokens, with a button to revoke each."""
+    return render(request, "accounts/tokens.html", {"tokens": queries.tokens_of(request.user)})
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(queries.tokens_of(request.user), pk=token_id)
+    actions.revoke_api_token(token, by=request.user)
+    messages.success(request, _("The token is revoked."))
+    return redirect("accounts:tokens")
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not scope.can_manage_accounts(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def staff(request: HttpRequest) -> HttpResponse:
+    """The bureau admin's list of the accounts of their area, with resets."""
+    _require_manager(request)
+    accounts = list(queries.accounts_for(request.user)[:500])
+    enrolled = set(TOTPDevice.objects.filter(user__in=accounts, confirmed=True).values_list("user_id", flat=True))
+    rows = [{"user": u, "enrolled": u.pk in enrolled, "required": scope.two_factor_required(u)} for u in accounts]
+    return render(request, "accounts/staff.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def reset_two_factor(request: HttpRequest, user_id: int) -> HttpResponse:
+    _require_manager(request)
+    user = queries.get_account_for(request.user, user_id)
+    actions.reset_two_factor(user, by=request.user)
+    messages.success(request, _("%(user)s will set up two-factor sign-in again at the next sign-in.") % {
+        "user": user.username})
+    return redirect("accounts:staff")
+
+
+@login_required
+@require_POST
+def reset_password(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Shows the temporary password once; it is not stored anywhere in clear."""
+    _require_manager(request)
+    user = queries.get_account_for(request.user, user_id)
+    temporary = actions.reset_password(user, by=request.user)
+    return render(request, "accounts/temporary_password.html", {"account": user, "temporary": temporary})

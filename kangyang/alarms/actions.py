@@ -30,8 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kangyang.accounts import scope
-from kangyang.alarms import constants, tasks
-from kangyang.alarms.models import Alarm, AlarmEvent, BadMessage, Device, WorkerTask
+from kangyang.alarms import constants, mosquitto, tasks
+from kangyang.alarms.models import Alarm, AlarmEvent, BadMessage, BrokerStatus, Device, WorkerTask
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
 from kangyang.lib import crypto
@@ -113,10 +113,16 @@ def register_device(
     if Device.objects.filter(device_id=device_id).exists():
         raise ValidationError({"device_id": ValidationError(
             _("This device id is already registered."), code="duplicate")})
+    if Device.objects.filter(mqtt_username=mqtt_username_for(device_id)).exists():
+        raise ValidationError({"device_id": ValidationError(
+            _("Another device already uses the broker user name %(name)s.")
+            % {"name": mqtt_username_for(device_id)}, code="duplicate")})
+    password = mosquitto.new_password()
     device = Device(
         device_id=device_id, kind=kind, vendor=vendor.strip(), model=model.strip(),
         installed_on=installed_on, elder=elder, household=household, region_code=region_code,
         heartbeat_interval=heartbeat_interval or heartbeat_interval_for(model.strip()),
+        mqtt_username=mqtt_username_for(device_id), mqtt_password_hash=mosquitto.password_hash(password),
     )
     try:
         with transaction.atomic():
@@ -126,7 +132,60 @@ def register_device(
             _("This device id is already registered."), code="duplicate")}) from None
     if audit and by is not None:
         record(by, AuditEntry.Action.CREATE, device, verb="device.register")
+    # Shown once (API answer, command output): only its hash is stored.
+    device.mqtt_password = password
     return device
+
+
+def mqtt_username_for(device_id: str) -> str:
+    """A device's user name at the broker: its id, with ':' (the password file's separator,
+    e.g. in MAC addresses) written as '-'."""
+    return device_id.replace(":", "-")
+
+
+@transaction.atomic
+def issue_device_credentials(device: Device, *, by=None) -> str:
+    """Give a device a new broker password (the old one stops working at the next
+    `kangyang mqtt_auth`) and return it: it is never shown again, only its hash is kept."""
+    if by is not None and not can_edit_devices(by, device.region_code):
+        raise PermissionDenied
+    password = mosquitto.new_password()
+    device.mqtt_username = device.mqtt_username or mqtt_username_for(device.device_id)
+    device.mqtt_password_hash = mosquitto.password_hash(password)
+    try:
+        with transaction.atomic():
+            device.save(update_fields=["mqtt_username", "mqtt_password_hash"])
+    except IntegrityError:
+        raise ValidationError(_("Another device already uses the broker user name %(name)s.")
+                              % {"name": device.mqtt_username}, code="duplicate") from None
+    if by is not None:
+        record(by, AuditEntry.Action.CHANGE, device, verb="device.credentials")
+    return password
+
+
+def issue_missing_credentials(devices: Iterable[Device]) -> list[tuple[Device, str]]:
+    """Credentials for devices registered before devices had them (`kangyang mqtt_auth
+    --issue-missing`): each gets a password, returned once, and its hash is stored."""
+    return [(device, issue_device_credentials(device)) for device in devices]
+
+
+def record_broker_status(
+    *, broker: str, dropped: int, stored: int | None = None, clients: int | None = None,
+    now: dt.datetime | None = None,
+) -> BrokerStatus:
+    """Keep what the broker's $SYS topics said. A drop counter that went up marks the time,
+    so the console warns; one that went down means the broker restarted (it counts from 0)."""
+    now = now or timezone.now()
+    status, _created = BrokerStatus.objects.get_or_create(broker=broker, defaults={"dropped": 0})
+    fields = ["dropped", "stored", "clients_connected", "updated_at"]
+    if dropped > status.dropped:
+        status.dropped_rise, status.dropped_rose_at = dropped - status.dropped, now
+        fields += ["dropped_rise", "dropped_rose_at"]
+        log.error("the MQTT broker %s dropped %d messages (%d since it started)",
+                  broker, dropped - status.dropped, dropped)
+    status.dropped, status.stored, status.clients_connected, status.updated_at = dropped, stored, clients, now
+    status.save(update_fields=fields)
+    return status
 
 
 @transaction.atomic

@@ -37,7 +37,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from kangyang.accounts import scope
-from kangyang.alarms import actions, ingest, queries
+from kangyang.alarms import actions, broker, ingest, queries
 from kangyang.alarms.models import Alarm, AlarmEvent, Device
 from kangyang.api import Page
 from kangyang.lib import coords, phone as phones
@@ -203,6 +203,7 @@ class DeviceOut(Schema):
     battery_low: bool
     offline_since: dt.datetime | None
     last_test_alarm_at: dt.datetime | None
+    mqtt_username: str = Field(description="The device's user name at the MQTT broker.")
 
     @staticmethod
     def resolve_elder(obj: Device) -> int | None:
@@ -219,6 +220,12 @@ class DeviceOut(Schema):
     @staticmethod
     def resolve_heartbeat_interval_seconds(obj: Device) -> int:
         return int(obj.heartbeat_interval.total_seconds())
+
+
+class DeviceCredentialsOut(DeviceOut):
+    mqtt_password: str = Field(description=(
+        "The device's password at the MQTT broker. Shown this once: only its hash is stored. "
+        "It works once `kangyang mqtt_auth` has rewritten the broker's files."))
 
 
 class DeviceIn(Schema):
@@ -330,9 +337,10 @@ def list_devices(request, filters: Query[DeviceFilter]):
     )
 
 
-@devices_router.post("", response={201: DeviceOut})
+@devices_router.post("", response={201: DeviceCredentialsOut})
 def register(request, payload: DeviceIn):
-    """Put a device into service for an elder or a household of the caller's area."""
+    """Put a device into service for an elder or a household of the caller's area. The answer
+    holds the device's broker password, this once."""
     user = request.auth
     elder = get_elder_for(user, payload.elder) if payload.elder is not None else None
     household = None
@@ -371,7 +379,7 @@ def webhook(request):
             raise ValueError
     except (ValueError, KeyError, TypeError):
         raise ValidationError(_("The body must be {device_id, event, payload}."), code="bad_message") from None
-    topic = f"kangyang/devices/{device_id}/{event}"
+    topic = broker.device_topic(device_id, event)
     outcome = ingest.handle_message(topic, json.dumps(payload).encode(), vendor=vendor)
     if outcome.kind == "bad":
         raise ValidationError(
@@ -401,6 +409,15 @@ def _refuse(message: str):
     e = HttpError(401, message)
     e.code = "bad_signature"
     raise e
+
+
+@devices_router.post("/{device_id}/credentials", response=DeviceCredentialsOut)
+def renew_credentials(request, device_id: str):
+    """A new broker password for the device (the old one stops working at the next
+    `kangyang mqtt_auth`), shown this once."""
+    device = queries.get_device_for(request.auth, device_id)
+    device.mqtt_password = actions.issue_device_credentials(device, by=request.auth)
+    return device
 
 
 @devices_router.get("/{device_id}", response=DeviceOut)

@@ -7,9 +7,10 @@ restart) and allows anonymous clients, which is why it never binds to a public a
 """
 
 import asyncio
+import dataclasses
 import logging
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 
@@ -18,12 +19,53 @@ log = logging.getLogger(__name__)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
-def broker_address(url: str | None = None) -> tuple[str, int]:
-    """(host, port) of an mqtt:// URL (MQTT_URL by default)."""
+@dataclasses.dataclass(frozen=True)
+class Endpoint:
+    """Where and how to reach the broker: MQTT_URL taken apart. `mqtts://` means TLS (port
+    8883 by default), checked against `ca_file` or else the system's certificates."""
+
+    host: str
+    port: int
+    tls: bool = False
+    username: str | None = None
+    password: str | None = dataclasses.field(default=None, repr=False)
+    ca_file: str = ""
+
+    def configure(self, client) -> None:
+        """Give a paho client the credentials and TLS of this endpoint (before connect)."""
+        if self.username is not None:
+            client.username_pw_set(self.username, self.password)
+        if self.tls:
+            client.tls_set(ca_certs=self.ca_file or None)
+
+
+def endpoint(url: str | None = None, *, ca_file: str | None = None) -> Endpoint:
+    """MQTT_URL (or `url`) as an Endpoint; a URL we cannot use raises ValueError."""
     parts = urlsplit(url or settings.MQTT_URL)
-    if parts.scheme not in ("mqtt", "tcp", ""):
-        raise ValueError(f"only mqtt:// URLs are supported, not {parts.scheme!r}")
-    return parts.hostname or "127.0.0.1", parts.port or 1883
+    if parts.scheme not in ("mqtt", "tcp", "mqtts", "ssl", ""):
+        raise ValueError(f"only mqtt:// and mqtts:// URLs are supported, not {parts.scheme!r}")
+    tls = parts.scheme in ("mqtts", "ssl")
+    try:
+        port = parts.port or (8883 if tls else 1883)
+    except ValueError:
+        raise ValueError("the port of MQTT_URL is not a number") from None
+    return Endpoint(
+        host=parts.hostname or "127.0.0.1", port=port, tls=tls,
+        username=unquote(parts.username) if parts.username is not None else None,
+        password=unquote(parts.password) if parts.password is not None else None,
+        ca_file=settings.MQTT_CA_FILE if ca_file is None else ca_file,
+    )
+
+
+def broker_address(url: str | None = None) -> tuple[str, int]:
+    """(host, port) of an mqtt:// or mqtts:// URL (MQTT_URL by default)."""
+    e = endpoint(url)
+    return e.host, e.port
+
+
+def device_topic(device_id: str, kind: str) -> str:
+    """The topic a device publishes `kind` (alarm, heartbeat) to (CONTRACTS.md)."""
+    return f"{settings.MQTT_TOPIC_PREFIX}/devices/{device_id}/{kind}"
 
 
 def answers(host: str, port: int, *, timeout: float = 1.0) -> bool:

@@ -39,3 +39,11 @@ NO_WATER_USE_AFTER = dt.timedelta(hours=12)
 
 # Bad messages keep at most this much of the payload, for review.
 BAD_PAYLOAD_KEEP = 2000
+
+# The console and `kangyang broker_status` warn for this long after the broker's drop
+# counter ($SYS/broker/publish/messages/dropped) went up: long enough for the next shift to see it.
+BROKER_DROP_WARNING = dt.timedelta(hours=24)
+# The ingester writes the broker's $SYS figures at most this often (a rising drop counter at once),
+# and the status is stale when older than BROKER_STATUS_STALE.
+BROKER_STATUS_EVERY = dt.timedelta(minutes=5)
+BROKER_STATUS_STALE = dt.timedelta(minutes=15)

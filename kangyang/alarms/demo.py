@@ -246,8 +246,10 @@ def demo_processes() -> list[list[str]]:
 
     commands = []
     ingest = kangyang("ingest")
-    host, port = broker.broker_address()
-    if host in broker.LOOPBACK and not broker.answers(host, port):
+    endpoint = broker.endpoint()
+    host, port = endpoint.host, endpoint.port
+    # The embedded broker speaks plain MQTT only: an mqtts:// URL must name a real broker.
+    if host in broker.LOOPBACK and not endpoint.tls and not broker.answers(host, port):
         commands.append(kangyang("broker"))
         ingest += ["--protocol", "3.1.1"]  # what the embedded broker speaks
     commands += [ingest, kangyang("escalate"), kangyang("simulate_devices", "--alarm-every", "600")]

@@ -5,6 +5,8 @@ command), so tests, the webhook and the command all call the same functions.
     kangyang/devices/{device_id}/alarm      {"msg_id", "type", "ts", "lat"?, "lng"?, "coord"?, "battery"?}
     kangyang/devices/{device_id}/heartbeat  {"ts", "battery"?, "reading"?}
 
+("kangyang" is KANGYANG_MQTT_TOPIC_PREFIX.)
+
 Rules:
 
 * Bad input never raises. A message with an unknown topic, no JSON object, a missing or
@@ -32,6 +34,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, WrapValidator
@@ -42,8 +45,21 @@ from kangyang.lib import coords
 
 log = logging.getLogger(__name__)
 
-TOPIC = re.compile(r"^kangyang/devices/([^/+#]{1,64})/(alarm|heartbeat)$")
-SUBSCRIPTIONS = ("kangyang/devices/+/alarm", "kangyang/devices/+/heartbeat")
+KINDS = ("alarm", "heartbeat")
+
+
+def topic_pattern(prefix: str | None = None) -> re.Pattern:
+    """PREFIX/devices/{device_id}/alarm|heartbeat (KANGYANG_MQTT_TOPIC_PREFIX, "kangyang")."""
+    prefix = settings.MQTT_TOPIC_PREFIX if prefix is None else prefix
+    return re.compile(rf"^{re.escape(prefix)}/devices/([^/+#]{{1,64}})/(alarm|heartbeat)$")
+
+
+def subscriptions(*, prefix: str | None = None, shared_group: str | None = None) -> list[str]:
+    """The ingester's topic filters; through `$share/GROUP/` when ingesters share the load."""
+    prefix = settings.MQTT_TOPIC_PREFIX if prefix is None else prefix
+    group = settings.MQTT_SHARED_GROUP if shared_group is None else shared_group
+    share = f"$share/{group}/" if group else ""
+    return [f"{share}{prefix}/devices/+/{kind}" for kind in KINDS]
 DEVICE_TYPES = ("sos", "fall", "smoke", "gas", "water", "door", "other")  # CONTRACTS.md
 # RFC 3339 date-time: full date, "T" (or space), time, fraction optional, offset required.
 RFC3339 = re.compile(
@@ -139,7 +155,7 @@ def parse(topic: str, payload: bytes | str) -> _Parsed | _Bad:
     for any input."""
     if isinstance(payload, str):
         payload = payload.encode("utf-8", errors="replace")
-    m = TOPIC.match(topic or "")
+    m = topic_pattern().match(topic or "")
     if not m or not actions.DEVICE_ID_PATTERN.match(m.group(1)):
         return _Bad(topic, payload, BadMessage.Reason.BAD_TOPIC, "topic")
     device_id, kind = m.groups()

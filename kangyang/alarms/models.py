@@ -69,6 +69,11 @@ class Device(models.Model):
     # Water meters: the cumulative reading, and when it last went up (the passive rule).
     meter_reading = models.FloatField(_("meter reading"), null=True, blank=True)
     last_use_at = models.DateTimeField(_("last use"), null=True, blank=True)
+    # The device's own account at the MQTT broker (`kangyang mqtt_auth` writes the broker's
+    # password and ACL files from these). Only a hash is kept, in Mosquitto's own format
+    # ($7$: PBKDF2-HMAC-SHA512), so the password file is written without any plaintext.
+    mqtt_username = models.CharField(_("MQTT user name"), max_length=64, blank=True)
+    mqtt_password_hash = models.CharField(_("MQTT password hash"), max_length=200, blank=True, editable=False)
 
     objects = DeviceQuerySet.as_manager()
 
@@ -76,6 +81,11 @@ class Device(models.Model):
         verbose_name = _("device")
         verbose_name_plural = _("devices")
         ordering = ["region_code", "device_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mqtt_username"], condition=~Q(mqtt_username=""), name="device_unique_mqtt_username",
+            ),
+        ]
         # No index on last_seen_at: every heartbeat changes it, and without an index on it
         # PostgreSQL updates the row in place (HOT); the offline check scans the devices
         # every half minute instead (50,000 rows: milliseconds).
@@ -300,6 +310,29 @@ class BadMessage(models.Model):
 
     def __str__(self) -> str:
         return self.topic
+
+
+class BrokerStatus(models.Model):
+    """What the MQTT broker last said about itself in its $SYS topics, one row per broker:
+    above all how many messages it dropped (a full queue drops alarms that it has already
+    acknowledged to the device). Written by the ingester, rarely."""
+
+    broker = models.CharField(_("broker"), max_length=200, unique=True)
+    dropped = models.BigIntegerField(_("messages dropped"), default=0)
+    stored = models.BigIntegerField(_("messages held"), null=True, blank=True)
+    clients_connected = models.IntegerField(_("clients connected"), null=True, blank=True)
+    # When the drop counter last went up, and by how much: the console warns for a while.
+    dropped_rose_at = models.DateTimeField(_("drops last rose"), null=True, blank=True)
+    dropped_rise = models.BigIntegerField(_("last rise"), default=0)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("broker status")
+        verbose_name_plural = _("broker statuses")
+        ordering = ["broker"]
+
+    def __str__(self) -> str:
+        return self.broker
 
 
 # -- the community worker's tasks ------------------------------------------------------------

@@ -9,9 +9,16 @@ message is acknowledged only after it is committed:
   it to handle_messages (one transaction), and only after that returns sends the PUBACKs,
   in the order the messages came. A crash at any point before leaves them unacknowledged,
   and the broker sends them again; the (device, msg_id) constraint makes that one alarm.
-* A persistent session with a fixed client id (MQTT 5: clean_start=False and a session
-  expiry; 3.1.1: clean_session=False) makes the broker keep what is published while the
-  ingester is down, and send it on restart.
+* A persistent session with the deployment's client id (KANGYANG_MQTT_CLIENT_ID; MQTT 5:
+  clean_start=False and a session expiry; 3.1.1: clean_session=False) makes the broker keep
+  what is published while the ingester is down, and send it on restart. How much it keeps
+  is the broker's setting (deploy/mosquitto.conf: no limit).
+* With KANGYANG_MQTT_SHARED_GROUP the subscriptions go through `$share/GROUP/`: the broker
+  gives each message to one of the ingesters of the group, and each still commits before
+  it acknowledges. Each ingester needs a client id of its own.
+* The broker's own counters ($SYS: messages dropped, messages held, clients connected) are
+  read on the side and written now and then (actions.record_broker_status), so that a
+  broker dropping messages is seen on the console and by `kangyang broker_status`.
 * MQTT 5 is tried first, because its Receive Maximum lets the broker send many
   unacknowledged messages at once (large batches, ≥ 1,000 alarms/s); a broker that
   refuses it (the embedded 3.1.1 one) gets 3.1.1, where Mosquitto's
@@ -31,16 +38,23 @@ import time
 from collections.abc import Callable
 
 import paho.mqtt.client as mqtt
-from django.db import InterfaceError, OperationalError, close_old_connections
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections
+from django.utils import timezone
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
-from kangyang.alarms import broker, ingest
+from kangyang.alarms import actions, broker, constants, ingest
 
 log = logging.getLogger(__name__)
 
-CLIENT_ID = "kangyang-ingest"
+# Mosquitto's counters (published every sys_interval seconds, retained).
+SYS_TOPICS = {
+    "$SYS/broker/publish/messages/dropped": "dropped",
+    "$SYS/broker/store/messages/count": "stored",
+    "$SYS/broker/clients/connected": "clients",
+}
 SESSION_EXPIRY = 7 * 24 * 3600  # seconds the broker keeps our session while we are away
 RECEIVE_MAXIMUM = 2000  # MQTT 5: unacknowledged messages the broker may send us at once
 CONNECT_TIMEOUT = 10.0
@@ -51,11 +65,24 @@ class Ingester:
     """One MQTT connection feeding ingest.handle_messages. `run()` blocks until `stop()`."""
 
     def __init__(
-        self, *, host: str, port: int, client_id: str = CLIENT_ID, batch_size: int = 1000,
+        self, *, host: str | None = None, port: int | None = None, endpoint: broker.Endpoint | None = None,
+        client_id: str | None = None, batch_size: int = 1000,
         protocol: str = "auto", keepalive: int = 30, session_expiry: int = SESSION_EXPIRY,
+        shared_group: str | None = None, prefix: str | None = None,
         handle: Callable[[list[ingest.Message]], list[ingest.Outcome]] = ingest.handle_messages,
     ):
-        self.host, self.port, self.client_id = host, port, client_id
+        """`endpoint` (default: MQTT_URL) or just `host` and `port` (no credentials, no TLS);
+        client id, shared group and topic prefix default to the settings."""
+        if endpoint is None:
+            endpoint = broker.endpoint() if host is None else broker.Endpoint(host=host, port=port or 1883)
+        self.endpoint = endpoint
+        self.host, self.port = endpoint.host, endpoint.port
+        self.client_id = client_id or settings.MQTT_CLIENT_ID
+        self.topics = ingest.subscriptions(prefix=prefix, shared_group=shared_group)
+        self._device_sub_mid: int | None = None
+        self.broker_figures: dict[str, int] = {}  # from $SYS, written by the network thread
+        self._figures_written: dict[str, int] = {}
+        self._figures_at = 0.0
         self.batch_size, self.keepalive, self.handle = batch_size, keepalive, handle
         self.protocol, self.session_expiry = protocol, session_expiry
         self.messages: queue.Queue = queue.Queue()
@@ -75,13 +102,20 @@ class Ingester:
             return
         self.generation += 1
         if client.protocol == mqtt.MQTTv5:
-            client.subscribe([(t, SubscribeOptions(qos=1)) for t in ingest.SUBSCRIPTIONS])
+            _rc, self._device_sub_mid = client.subscribe([(t, SubscribeOptions(qos=1)) for t in self.topics])
         else:
-            client.subscribe([(t, 1) for t in ingest.SUBSCRIPTIONS])
+            _rc, self._device_sub_mid = client.subscribe([(t, 1) for t in self.topics])
+        # Apart, and at QoS 0: a broker that refuses $SYS (not Mosquitto, or an ACL without
+        # it) must not stop the ingestion.
+        client.subscribe([(t, 0) for t in SYS_TOPICS])
         log.info("connected to %s:%d (session present: %s)", self.host, self.port,
                  getattr(flags, "session_present", "?"))
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
+        if mid != self._device_sub_mid:
+            if any(rc.is_failure for rc in reason_codes):
+                log.warning("the broker refused the $SYS subscriptions: broker drops will not be seen")
+            return
         if any(rc.is_failure for rc in reason_codes):
             log.error("the broker refused the subscriptions: %s", reason_codes)
             return
@@ -93,6 +127,12 @@ class Ingester:
             log.warning("lost the broker (%s); reconnecting", reason_code)
 
     def _on_message(self, client, userdata, message):
+        if message.topic in SYS_TOPICS:  # QoS 0, nothing to acknowledge
+            try:
+                self.broker_figures[SYS_TOPICS[message.topic]] = int(float(message.payload))
+            except ValueError:
+                pass
+            return
         self.messages.put((self.generation, message.mid, message.qos, message.topic, message.payload))
 
     # -- connection --------------------------------------------------------------------------
@@ -107,6 +147,7 @@ class Ingester:
         client.on_message = self._on_message
         client.on_subscribe = self._on_subscribe
         client.reconnect_delay_set(min_delay=1, max_delay=10)
+        self.endpoint.configure(client)
         return client
 
     def _connect(self, protocol: int, timeout: float) -> bool:
@@ -190,6 +231,7 @@ class Ingester:
                     for generation, mid, qos, _topic, _payload in batch:
                         if qos > 0 and generation == self.generation:
                             self.client.ack(mid, qos)
+                self._write_broker_figures()
                 if time.monotonic() - last_report > 60:
                     last_report = time.monotonic()
                     log.info("ingest counts: %s", ingest.snapshot())
@@ -198,6 +240,26 @@ class Ingester:
                 self.client.disconnect()
                 self.client.loop_stop()
             close_old_connections()
+
+    def _write_broker_figures(self) -> None:
+        """The $SYS figures, to the database: at once when the drop counter changed, else at
+        most every BROKER_STATUS_EVERY (they change all the time; nobody needs each change)."""
+        figures = dict(self.broker_figures)
+        if "dropped" not in figures:
+            return
+        changed = figures.get("dropped") != self._figures_written.get("dropped")
+        due = time.monotonic() - self._figures_at >= constants.BROKER_STATUS_EVERY.total_seconds()
+        if not (changed or due):
+            return
+        try:
+            actions.record_broker_status(
+                broker=f"{self.host}:{self.port}", dropped=figures["dropped"],
+                stored=figures.get("stored"), clients=figures.get("clients"), now=timezone.now(),
+            )
+        except DatabaseError:
+            log.warning("could not record the broker's figures", exc_info=True)
+            return
+        self._figures_written, self._figures_at = figures, time.monotonic()
 
     def stop(self, *_args) -> None:
         self.stopping.set()

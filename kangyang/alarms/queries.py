@@ -2,14 +2,17 @@
 `.visible_to(user)`, so nothing outside the caller's scope is ever returned, and a record
 outside scope is a 404."""
 
+import dataclasses
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from kangyang.alarms import actions
-from kangyang.alarms.models import Alarm, AlarmEvent, Device, WorkerTask
+from kangyang.alarms import actions, constants, mosquitto
+from kangyang.alarms.models import Alarm, AlarmEvent, BrokerStatus, Device, WorkerTask
 from kangyang.lib import crypto, phone as phones
 from kangyang.registry.models import Elder
 
@@ -128,3 +131,34 @@ def get_task_for(user, task_id: int) -> WorkerTask:
 
 def with_timeline(qs: QuerySet[Alarm]) -> QuerySet[Alarm]:
     return qs.prefetch_related(Prefetch("events", queryset=AlarmEvent.objects.select_related("by").order_by("at", "id")))
+
+
+def broker_warnings(*, now: dt.datetime | None = None) -> list[BrokerStatus]:
+    """Brokers whose drop counter went up within constants.BROKER_DROP_WARNING: alarms may
+    have been acknowledged to a device and never reached us. Not personal data: every
+    signed-in staff member who sees the console may see it."""
+    now = now or timezone.now()
+    return list(BrokerStatus.objects.filter(dropped_rose_at__gte=now - constants.BROKER_DROP_WARNING))
+
+
+def broker_accounts(*, ingester: mosquitto.Account | None) -> list[mosquitto.Account]:
+    """The broker's accounts: the ingester (may read every device's alarm and heartbeat
+    topics and the broker's $SYS counters), then each device in service that has
+    credentials (may write its own topics, read nothing). Retired devices have none."""
+    prefix = settings.MQTT_TOPIC_PREFIX
+    accounts = []
+    if ingester is not None:
+        accounts.append(dataclasses.replace(
+            ingester, read=(*(f"{prefix}/devices/+/{k}" for k in ("alarm", "heartbeat")), "$SYS/broker/#"),
+        ))
+    rows = (
+        Device.objects.exclude(status=Device.Status.RETIRED).exclude(mqtt_password_hash="")
+        .order_by("mqtt_username").values_list("device_id", "mqtt_username", "mqtt_password_hash")
+    )
+    for device_id, username, hashed in rows.iterator(chunk_size=5000):
+        accounts.append(mosquitto.Account(username, hashed, write=(f"{prefix}/devices/{device_id}/#",)))
+    return accounts
+
+
+def devices_without_credentials() -> QuerySet:
+    return Device.objects.exclude(status=Device.Status.RETIRED).filter(mqtt_password_hash="")

@@ -210,6 +210,7 @@ def console(request: HttpRequest) -> HttpResponse:
         "stream_url": reverse("alarms:stream") + "?" + urlencode({"after": _stamp(timezone.now())}),
         "selected": selected,
         "can_raise": _may_raise(request.user),
+        "broker_warnings": queries.broker_warnings(),
     }
     if selected is not None:
         context.update(_card_context(request, selected))

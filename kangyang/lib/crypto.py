@@ -84,3 +84,46 @@ def tail_hash(value: str) -> str:
     another purpose would let one table's hashes be matched against another's."""
     key = next(iter(_keys(_configured()).values()))
     return hmac.new(_tail_key(key), value.encode(), hashlib.sha256).hexdigest()
+
+
+# -- whole files ---------------------------------------------------------------------------
+# An encrypted file is FILE_MAGIC, the 8-character key id, a 12-byte nonce, then the
+# AES-256-GCM ciphertext with its tag. The magic and key id are authenticated (associated
+# data), so a file cannot be passed off as encrypted under another key.
+FILE_MAGIC = b"KYENC1\n"
+_KEY_ID_LENGTH = 8
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """`data` encrypted under the current (first) field key, with its key id."""
+    key_id, key = next(iter(_keys(_configured()).items()))
+    header = FILE_MAGIC + key_id.encode()
+    nonce = os.urandom(12)
+    return header + nonce + AESGCM(key).encrypt(nonce, data, header)
+
+
+def is_encrypted_bytes(data: bytes) -> bool:
+    return data.startswith(FILE_MAGIC)
+
+
+def decrypt_bytes(blob: bytes) -> bytes:
+    """The plain bytes of encrypt_bytes' output, under whichever configured key made it.
+    Raises FieldKeyError for a key that is not configured, and
+    cryptography.exceptions.InvalidTag for a file that was altered."""
+    if not is_encrypted_bytes(blob):
+        raise ValueError("not an encrypted file")
+    start = len(FILE_MAGIC)
+    key_id = blob[start:start + _KEY_ID_LENGTH].decode("ascii", "replace")
+    key = _keys(_configured()).get(key_id)
+    if key is None:
+        raise FieldKeyError(key_id)
+    header = blob[:start + _KEY_ID_LENGTH]
+    body = blob[len(header):]
+    return AESGCM(key).decrypt(body[:12], body[12:], header)
+
+
+def is_current_bytes(blob: bytes) -> bool:
+    """Whether the file is encrypted under the current (first) key."""
+    start = len(FILE_MAGIC)
+    return is_encrypted_bytes(blob) and blob[start:start + _KEY_ID_LENGTH].decode("ascii", "replace") == next(
+        iter(_keys(_configured())))

@@ -1,18 +1,22 @@
-"""Reading the first sheet of an .xlsx or a .csv file as dictionaries keyed by field name."""
+"""Spreadsheets in and out: reading the first sheet of an .xlsx or a .csv file as
+dictionaries keyed by field name, and writing cells that no spreadsheet runs as formulas."""
 
 import csv
 import io
+import re
 from collections.abc import Iterator
+from types import GeneratorType
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from zipfile import BadZipFile
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 
 def _cell(value) -> str:
@@ -56,19 +60,87 @@ def read_rows(data: bytes, filename: str, *, aliases: dict[str, str], required: 
             yield number, values
 
 
+# What a spreadsheet program may take for the start of a formula (OWASP, "CSV Injection"):
+# =, +, - and @, and a tab or carriage return before them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A plain signed number ("-5", "+86…") is not a formula; it keeps its sign unescaped.
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?\Z")
+
+
+def _looks_like_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(value)
+
+
+def safe_cell(value):
+    """A value for a CSV cell that no spreadsheet runs as a formula: text that starts like
+    one gets a leading apostrophe (OWASP's advice); numbers, dates, None and other text stay
+    as they are."""
+    return "'" + value if _looks_like_formula(value) else value
+
+
+class SafeCsvWriter:
+    """csv.writer whose every cell goes through safe_cell."""
+
+    def __init__(self, out, **kwargs) -> None:
+        self._writer = csv.writer(out, **kwargs)
+
+    def writerow(self, row):
+        return self._writer.writerow([safe_cell(v) for v in row])
+
+    def writerows(self, rows) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
 def sheet_value(worksheet, value):
-    """A value for a write-only sheet that is never a formula: text that starts with = stays
-    text (a name or address such as =HYPERLINK(…) must not run in the reader's Excel)."""
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(worksheet, value=value)
-        cell.data_type = "s"
+    """A value for an .xlsx sheet that is never a formula. Text that starts like one (a name
+    or address such as =HYPERLINK(…)) is written as a text cell with Excel's quote prefix,
+    which is what Excel itself stores when one types '=…: shown as typed, and still text
+    after the cell is edited. The text itself is unchanged, so a rejected-row sheet imports
+    again as it was. Cells made by the caller (with a style) are checked the same way."""
+    if isinstance(value, Cell):
+        if _looks_like_formula(value.value):
+            value.data_type = "s"
+            value.quotePrefix = True
+        return value
+    if _looks_like_formula(value):
+        cell = WriteOnlyCell(worksheet, value=value)  # a Cell with a position, for any sheet
+        cell.data_type = "s"  # openpyxl makes any text starting with = a formula
+        cell.quotePrefix = True
         return cell
     return value
 
 
+def sheet_row(worksheet, values) -> list:
+    """sheet_value for every value of a row."""
+    return [sheet_value(worksheet, v) for v in values]
+
+
+class _SafeWriteOnlySheet(WriteOnlyWorksheet):
+    """A write-only sheet whose append() passes every value through sheet_value."""
+
+    def append(self, row):
+        if not isinstance(row, (list, tuple, range, GeneratorType)):
+            self._invalid_row(row)  # openpyxl's own TypeError, as for a plain sheet
+        super().append(sheet_row(self, row))
+
+
+class SafeWorkbook(Workbook):
+    """A write-only workbook whose sheets never hold a formula, whatever is appended: every
+    .xlsx export starts from this (or new_sheet), so no writer can forget a cell."""
+
+    def __init__(self) -> None:
+        super().__init__(write_only=True)
+
+    def create_sheet(self, title=None, index=None):
+        sheet = _SafeWriteOnlySheet(parent=self, title=title)
+        self._add_sheet(sheet=sheet, index=index)  # as Workbook.create_sheet does (openpyxl 3.1)
+        return sheet
+
+
 def new_sheet(title: str, headers: list[str], widths: list[int]) -> tuple[Workbook, object]:
-    """A write-only workbook whose one sheet has a bold, frozen header row."""
-    workbook = Workbook(write_only=True)
+    """A SafeWorkbook whose one sheet has a bold, frozen header row."""
+    workbook = SafeWorkbook()
     sheet = workbook.create_sheet(title)
     sheet.freeze_panes = "A2"
     for index, width in enumerate(widths):

@@ -33,7 +33,9 @@ from kangyang.accounts.models import Organisation, User
 from kangyang.regions.models import Region
 from kangyang.registry.models import Elder
 
-# Xihu district (西湖区) of Nanchang: GB/T 2260 code 360103.
+# Nanchang (南昌市), GB/T 2260 code 3601, and its Xihu district (西湖区), 360103.
+CITY_CODE = "360100000000"
+CITY_NAME = "南昌市"
 DISTRICT_CODE = "360103000000"
 DISTRICT_NAME = "西湖区"
 DISTRICT_CENTRE = (28.66, 115.89)
@@ -50,11 +52,12 @@ class DemoAccount:
     username: str
     role: str
     full_name: str
-    place: str  # district, subdistrict_1, community_a, community_b, provider, or "" (none)
+    place: str  # city, district, subdistrict_1, community_a, community_b, provider, or "" (none)
 
 
 # CONTRACTS.md "Demo accounts", in its order. The places mirror the personas of conftest.py.
 DEMO_ACCOUNTS = [
+    DemoAccount("city", R.BUREAU_ADMIN, "罗建平", "city"),  # the city bureau: every district
     DemoAccount("admin", R.BUREAU_ADMIN, "刘卫民", "district"),
     DemoAccount("subdistrict", R.SUBDISTRICT_OFFICER, "陈红", "subdistrict_1"),
     DemoAccount("worker_a", R.COMMUNITY_WORKER, "李娟", "community_a"),
@@ -85,11 +88,19 @@ def demo_hooks(name: str) -> Iterator[tuple[str, Callable]]:
 
 
 def get_district() -> Region:
+    """The synthetic district, under its city (a district seeded before the city existed is
+    attached to it)."""
+    city, _created = Region.objects.get_or_create(
+        code=CITY_CODE, defaults={"name": CITY_NAME, "level": Region.Level.CITY}
+    )
     district, _created = Region.objects.get_or_create(
         code=DISTRICT_CODE,
-        defaults={"name": DISTRICT_NAME, "level": Region.Level.DISTRICT,
+        defaults={"name": DISTRICT_NAME, "level": Region.Level.DISTRICT, "parent": city,
                   "lat": DISTRICT_CENTRE[0], "lng": DISTRICT_CENTRE[1]},
     )
+    if district.parent_id is None:
+        district.parent = city
+        district.save(update_fields=["parent"])
     return district
 
 
@@ -109,8 +120,9 @@ def seed_district(*, elders: int, seed: int) -> tuple[Region, list[tuple[str, st
 
 
 def create_demo_accounts(district: Region, *, seed: int = DEMO_SEED) -> tuple[dict[str, User], list[tuple[str, str]]]:
-    """The accounts of CONTRACTS.md with the demo password, then every app's
-    `seed_demo_accounts`. An account that exists already is kept as it is."""
+    """The accounts of CONTRACTS.md with the demo password, flagged as demo accounts (they
+    sign in without a second factor only in a database `kangyang demo` marked), then every
+    app's `seed_demo_accounts`. An account that exists already is kept as it is."""
     subdistricts = list(district.children.filter(level=Region.Level.SUBDISTRICT).order_by("code")[:2])
     if len(subdistricts) < 2:
         raise ValueError("the demo district needs two subdistricts; seed it first")
@@ -119,7 +131,7 @@ def create_demo_accounts(district: Region, *, seed: int = DEMO_SEED) -> tuple[di
         name=PROVIDER_NAME, kind=Organisation.Kind.PROVIDER, defaults={"region": subdistricts[0]}
     )
     places = {
-        "district": {"region": district}, "subdistrict_1": {"region": subdistricts[0]},
+        "city": {"region": district.parent}, "district": {"region": district}, "subdistrict_1": {"region": subdistricts[0]},
         "community_a": {"region": communities[0]}, "community_b": {"region": communities[1]},
         "provider": {"organisation": provider}, "": {},
     }
@@ -129,8 +141,12 @@ def create_demo_accounts(district: Region, *, seed: int = DEMO_SEED) -> tuple[di
         if user is None:
             user = User.objects.create_user(
                 username=a.username, password=DEMO_PASSWORD, role=a.role, full_name=a.full_name,
-                **places[a.place],
+                is_demo_account=True, **places[a.place],
             )
+        elif not user.is_demo_account and not user.is_superuser and user.check_password(DEMO_PASSWORD):
+            # Made by a demo before accounts were flagged: still the demo's, by its password.
+            user.is_demo_account = True
+            user.save(update_fields=["is_demo_account"])
         accounts[a.username] = user
     messages = []
     for label, hook in demo_hooks("seed_demo_accounts"):

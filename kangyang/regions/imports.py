@@ -51,7 +51,7 @@ def _messages(e: ValidationError) -> str:
 @transaction.atomic
 def import_regions(data: bytes, filename: str, *, by) -> ImportResult:
     """Create or rename regions by code. Parents are implied by the codes; rows are taken
-    district first, so a file may list them in any order. A row that fails is reported
+    city first, so a file may list them in any order. A row that fails is reported
     and skipped; its children then fail too, naming the missing parent."""
     result = ImportResult()
     rows = []
@@ -61,10 +61,12 @@ def import_regions(data: bytes, filename: str, *, by) -> ImportResult:
         except ValidationError as e:
             result.errors.append((number, _messages(e)))
             continue
-        rows.append((["district", "subdistrict", "community"].index(level), number, level, row))
+        rows.append((codes.LEVELS.index(level), number, level, row))
     for _depth, number, level, row in sorted(rows, key=lambda r: (r[0], r[1])):
         code = row["code"]
-        parent_code = {"district": None, "subdistrict": code[:6] + "000000", "community": code[:9] + "000"}[level]
+        parent_code = codes.parent_code_of(code)
+        if level == "district" and not Region.objects.filter(code=parent_code).exists():
+            parent_code = None  # an installation of one district has no city above it
         try:
             if not row.get("name"):
                 raise ValidationError(_("The name is empty."))

@@ -13,9 +13,10 @@ class RegionQuerySet(models.QuerySet):
 
 
 class Region(models.Model):
-    """A node of the region tree: district, subdistrict or community (statistical code)."""
+    """A node of the region tree: city, district, subdistrict or community (statistical code)."""
 
     class Level(models.TextChoices):
+        CITY = "city", _("city")
         DISTRICT = "district", _("district")
         SUBDISTRICT = "subdistrict", _("subdistrict")
         COMMUNITY = "community", _("community")

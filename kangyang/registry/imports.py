@@ -43,7 +43,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from kangyang.lib.sheets import sheet_value
+from kangyang.lib.sheets import SafeWorkbook, sheet_row, sheet_value
+from kangyang.lib.storage import reencrypt_stored_files
 from kangyang.accounts import scope
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
@@ -578,7 +579,7 @@ class _Rejected:
         self.rows = 0
 
     def _start(self) -> None:
-        self.workbook = Workbook(write_only=True)
+        self.workbook = SafeWorkbook()  # no cell of the uploaded sheet comes back as a formula
         self.worksheet = self.workbook.create_sheet(self.sheet.worksheet.title)
         self.worksheet.freeze_panes = "B2"
         bold = Font(bold=True)
@@ -658,13 +659,13 @@ def template_xlsx(*, by=None) -> bytes:
         if column.field == "compound" and communities:
             first = Compound.objects.filter(community=communities[0]).order_by("name").first()
             example = first.name if first else ""
-        rules.append([column.header, _("Yes") if column.required else _("No"), rule, example])
+        rules.append(sheet_row(rules, [column.header, _("Yes") if column.required else _("No"), rule, example]))
     if communities:
         rules.append([])
         rules.append([_("Communities in your area")])
         rules.append([_("Region code"), _("Name")])
         for c in communities:
-            rules.append([c.code, c.name])
+            rules.append(sheet_row(rules, [c.code, c.name]))
     for letter, width in zip("ABCD", (14, 8, 70, 24)):
         rules.column_dimensions[letter].width = width
     out = io.BytesIO()
@@ -829,6 +830,31 @@ def _finish(job: ImportJob, *, by, status: str, message: str) -> None:
             "created": job.created_count, "existing": job.existing_count, "rejected": job.error_count,
         },
     )
+
+
+def open_error_file(job: ImportJob, *, by):
+    """The job's rejected rows, decrypted, for download. They hold full ID numbers, so
+    every download is audited (who, which job, how many rows)."""
+    file = job.error_file.open("rb")
+    record(
+        by, AuditEntry.Action.EXPORT, job, verb="elder.import_errors.download",
+        region_code=by.region.code if getattr(by, "region_id", None) else "",
+        changes={"rows": job.error_count},
+    )
+    return file
+
+
+def reencrypt_import_files() -> int:
+    """Rewrite the stored sheets and error files under the current field key (part of a key
+    rotation). Returns how many files were rewritten."""
+    names = ImportJob.objects.exclude(source="", error_file="").values_list("source", "error_file")
+    return reencrypt_stored_files(name for pair in names.iterator() for name in pair)
+
+
+def prune_expired_import_files() -> int:
+    """prune_import_files for the retention period (KANGYANG_IMPORT_RETENTION_DAYS): what
+    the background worker runs every hour."""
+    return prune_import_files(older_than=timezone.now() - dt.timedelta(days=settings.IMPORT_RETENTION_DAYS))
 
 
 def prune_import_files(*, older_than: dt.datetime) -> int:

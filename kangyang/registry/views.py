@@ -343,4 +343,4 @@ def import_errors(request: HttpRequest, job_id: int) -> FileResponse:
         raise Http404
     extension = os.path.splitext(job.error_file.name)[1] or ".xlsx"
     filename = f"{REJECTED_FILENAME}-{job.pk}{extension}"
-    return FileResponse(job.error_file.open("rb"), as_attachment=True, filename=filename)
+    return FileResponse(imports.open_error_file(job, by=request.user), as_attachment=True, filename=filename)

@@ -7,7 +7,6 @@ sheets: they are forms of the Chinese administration. Rows are written one by on
 database iterator, so a roll of any size needs little memory.
 """
 
-import csv
 import io
 
 from django.conf import settings
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
 from kangyang.lib import crypto
-from kangyang.lib.sheets import new_sheet, sheet_value
+from kangyang.lib.sheets import SafeCsvWriter, new_sheet, sheet_value
 from kangyang.subsidies import eligibility as rules
 from kangyang.subsidies.constants import BANK_CSV_ENCODING
 from kangyang.subsidies.models import PaymentLine, PaymentRoll
@@ -82,7 +81,7 @@ def bank_csv(roll: PaymentRoll) -> tuple[bytes, int]:
     pays into the social-security card (惠民惠农一卡通) that it finds by the ID number, as
     is usual for allowances in China; the 备注 column says so."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeCsvWriter(out, lineterminator="\r\n")  # no name or note runs as a formula
     writer.writerow(BANK_HEADERS)
     month = roll.month.strftime("%Y-%m")
     rows = 0

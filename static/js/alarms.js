@@ -4,7 +4,8 @@
  * "alarms-changed". This script fires that event whenever the server-sent event stream
  * (data-stream-url) says something changed in the user's alarms. While the stream is not
  * connected, window.kangyangAlarmsLive is false and the queue polls every two seconds
- * instead (its hx-trigger), so the page works without the stream as well.
+ * instead (this script fires the event; no hx-trigger filter, as htmx may not eval under
+ * the Content-Security-Policy), so the page works without the stream as well.
  *
  * After each reload, alarms not seen before that are still waiting are highlighted and a
  * short beep is played (Web Audio: no sound file; browsers allow sound only after the
@@ -194,6 +195,9 @@
     });
   }
   setInterval(tick, 1000);
+  setInterval(function () {
+    if (!window.kangyangAlarmsLive) htmx.trigger(document.body, "alarms-changed");
+  }, 2000);
 
   // -- keys ------------------------------------------------------------------------------
   function typing(el) {

@@ -144,3 +144,19 @@ def test_the_same_seed_gives_the_same_district(db):
         pass
     assert not Elder.objects.exists()
     assert draw() == first
+
+
+def test_only_the_demo_command_makes_a_demo_database_and_flags_its_accounts(two_factor_enforced):
+    from django.db.models.signals import pre_save
+
+    from kangyang.accounts.queries import is_demo_database
+
+    pre_save.disconnect(sender=User, dispatch_uid="tests-demo-accounts")  # see conftest.py
+    User.objects.create_user("clerk", password="kangyang-demo", role="community_worker")
+    call_command("seed", "--elders", "150", stdout=StringIO())
+    assert not is_demo_database()  # seeding alone is not a demo
+
+    run_demo("--elders", "0")
+    assert is_demo_database()
+    flagged = set(User.objects.filter(is_demo_account=True).values_list("username", flat=True))
+    assert flagged == {a.username for a in demo.DEMO_ACCOUNTS}

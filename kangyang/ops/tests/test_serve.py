@@ -67,8 +67,21 @@ def test_serve_answers_the_login_page_and_static_files(server_env, tmp_path):
                 time.sleep(0.2)
         assert status == 200
         assert 'name="password"' in body
+        assert "demo-banner" not in body  # a database the demo did not seed is no demo
         status, content_type, body = get(f"{base}/static/admin/css/base.css")  # via whitenoise finders
         assert status == 200 and content_type.startswith("text/css") and body
+
+        # The demo seeds the same data dir: `serve` now behaves as `demo` does.
+        subprocess.run([sys.executable, "-m", "kangyang", "demo", "--no-serve", "--elders", "0"],
+                       env=server_env, cwd=settings.BASE_DIR, check=True, timeout=300,
+                       stdout=subprocess.DEVNULL)
+        status, _type, body = get(f"{base}/accounts/login/")
+        assert status == 200 and "demo-banner" in body
+        request = urllib.request.Request(
+            f"{base}/api/v1/auth/token", data=b'{"username": "worker_a", "password": "kangyang-demo"}',
+            headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(request, timeout=10) as r:
+            assert r.status == 200
     finally:
         server.terminate()
         try:

@@ -23,8 +23,10 @@ class Command(BaseCommand):
                             help=_("TCP port (default: the port of MQTT_URL)."))
 
     def handle(self, *args, port: int | None, **options):
-        host, default_port = broker.broker_address()
-        port = port or default_port
+        endpoint = broker.endpoint()
+        host, port = endpoint.host, port or endpoint.port
+        if endpoint.tls:
+            raise CommandError(_("The embedded broker does not speak TLS; MQTT_URL is mqtts://."))
         if host not in broker.LOOPBACK:
             raise CommandError(_("The embedded broker listens on loopback only; MQTT_URL names %(host)s.") % {"host": host})
         if broker.answers(host, port):

@@ -39,14 +39,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, alarm_every: float, seed: int | None, **options):
         rng = random.Random(seed)
-        host, port = broker.broker_address()
+        endpoint = broker.endpoint()
         stop = threading.Event()
         for s in (signal.SIGTERM, signal.SIGINT):
             signal.signal(s, lambda *_a: stop.set())
         client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"kangyang-sim-{rng.randrange(10**6)}",
                              protocol=mqtt.MQTTv311)
         client.max_queued_messages_set(10000)
-        client.connect_async(host, port)
+        endpoint.configure(client)  # MQTT_URL's credentials and TLS (demo: usually none)
+        client.connect_async(endpoint.host, endpoint.port)
         client.loop_start()
         due: list[tuple[float, str, float, int]] = []  # (when, device id, interval s, battery)
         known: set[str] = set()
@@ -69,14 +70,14 @@ class Command(BaseCommand):
                     body = {"ts": timezone.now().isoformat(), "battery": battery}
                     if device_id.startswith("M"):  # a water meter: some use most of the day
                         body["reading"] = round(time.time() / 3600 * 0.01, 3)
-                    client.publish(f"kangyang/devices/{device_id}/heartbeat", json.dumps(body), qos=1)
+                    client.publish(broker.device_topic(device_id, "heartbeat"), json.dumps(body), qos=1)
                     heapq.heappush(due, (now + seconds, device_id, seconds, battery))
                 if alarm_every and now >= next_alarm:
                     if next_alarm and known:
                         device_id = rng.choice(sorted(d for d in known if d.startswith("P")) or sorted(known))
                         body = {"msg_id": f"sim-{int(time.time() * 1000)}", "type": "sos",
                                 "ts": timezone.now().isoformat()}
-                        client.publish(f"kangyang/devices/{device_id}/alarm", json.dumps(body), qos=1)
+                        client.publish(broker.device_topic(device_id, "alarm"), json.dumps(body), qos=1)
                     next_alarm = now + alarm_every
                 stop.wait(0.5)
         finally:

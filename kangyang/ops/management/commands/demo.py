@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kangyang.accounts.actions import mark_demo_database
 from kangyang.ops import demo, processes
 from kangyang.ops.management.commands.serve import DEFAULT_PORT
 
@@ -57,6 +58,9 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             accounts, messages = demo.create_demo_accounts(district, seed=seed)
+            # This database is a demo from now on (also under `kangyang serve`): its demo
+            # accounts sign in without a second factor, and every page says so.
+            mark_demo_database()
         for label, text in messages:
             self.stdout.write(f"  {label}: {text}")
         self.print_accounts(accounts, host=host, port=port)
@@ -78,6 +82,8 @@ class Command(BaseCommand):
         self.stdout.write(_("Demo accounts (password for all: %(password)s):") % {"password": demo.DEMO_PASSWORD})
         for a in demo.DEMO_ACCOUNTS:
             self.stdout.write(f"  {a.username:<12} {demo.describe_account(accounts[a.username])}")
+        self.stdout.write(_("This database is a demo: these accounts sign in without a second factor, "
+                            "and every page says so. Do not enter real personal data."))
         url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
         self.stdout.write("")
         self.stdout.write(_("Open %(url)s — API documentation at %(url)sapi/docs") % {"url": url})

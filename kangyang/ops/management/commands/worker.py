@@ -1,15 +1,19 @@
-"""`kangyang worker`: runs background tasks; django-tasks-db's `db_worker` with our defaults."""
+"""`kangyang worker`: runs background tasks (django-tasks-db's `db_worker` with our defaults)
+and the worker's own chores (housekeeping.py: deleting import files past their retention)."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kangyang.ops.housekeeping import PeriodicPrune, prune_once
+
 
 class Command(BaseCommand):
     help = gettext_lazy(
         "Run background tasks from the database queue until Ctrl-C (django-tasks-db's "
-        "db_worker, all queues, no auto-reload)."
+        "db_worker, all queues, no auto-reload), and delete import files past their retention "
+        "period at start and every hour."
     )
 
     def add_arguments(self, parser):
@@ -24,7 +28,17 @@ class Command(BaseCommand):
                             help=_("Exit after this many tasks."))
 
     def handle(self, *args, queue_name: str, interval: float, batch: bool, max_tasks: int | None, **options):
-        call_command(
-            "db_worker", queue_name=queue_name, interval=interval, batch=batch,
-            max_tasks=max_tasks, reload=False, verbosity=options["verbosity"],
-        )
+        pruner = None
+        if batch:
+            prune_once()
+        else:
+            pruner = PeriodicPrune()
+            pruner.start()
+        try:
+            call_command(
+                "db_worker", queue_name=queue_name, interval=interval, batch=batch,
+                max_tasks=max_tasks, reload=False, verbosity=options["verbosity"],
+            )
+        finally:
+            if pruner is not None:
+                pruner.stop()

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from kangyang.registry.actions import rotate_field_keys
+from kangyang.registry.imports import reencrypt_import_files
 
 
 class Command(BaseCommand):
@@ -16,3 +17,5 @@ class Command(BaseCommand):
             raise SystemExit(2)
         count = rotate_field_keys()
         self.stdout.write(f"re-encrypted {count} elder records under the current key")
+        files = reencrypt_import_files()
+        self.stdout.write(f"re-encrypted {files} import files under the current key")
