@@ -93,6 +93,12 @@ class ElderOut(Schema):
         return obj.age()
 
     @staticmethod
+    def resolve_id_number_masked(obj: Elder, context) -> str:
+        """As accounts.scope.identity_view allows the caller (every role that reaches this
+        resource sees the mask; a role that may not would get "")."""
+        return scope.identity_view(context["request"].auth, obj).get("id_number_masked", "")
+
+    @staticmethod
     def resolve_community(obj: Elder) -> str:
         return obj.community.code
 

@@ -212,3 +212,15 @@ def test_no_api_answer_but_the_reveal_carries_a_birth_date():
                 if '"birth_date"' in expanded(answer) and not path.endswith("/reveal"):
                     offenders.append(f"{method.upper()} {path} → {status}")
     assert not offenders, offenders
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_the_identity_view_of_every_role_is_within_what_is_shown_without_a_reveal(request, elder_in_a, viewer):
+    from kangyang.accounts import scope
+
+    shown = scope.identity_view(request.getfixturevalue(viewer), elder_in_a)
+    assert set(shown) <= set(scope.IDENTITY_SHOWN)
+    assert not set(shown) & set(scope.IDENTITY_REVEALED)
+    assert shown["age"] == elder_in_a.age() and shown["name"] == elder_in_a.name
+    # the ID number's mask is for those who keep or read the record, not for providers
+    assert ("id_number_masked" in shown) == (viewer not in ("provider", "caregiver"))
