@@ -185,7 +185,8 @@ def account_filter(by) -> Q:
 # elder, their family, a provider serving them) sees these and nothing more of who they are:
 # pages, API, exports and PDFs show at most these; a page may show fewer. Never the birth date
 # beside the masked ID number: the mask hides exactly the eight birth-date digits, so the two
-# together are the whole number. The age leaves hundreds of candidate dates.
+# together are the whole number. The age leaves a year of possible dates: some 33 numbers that
+# pass the check character, none of which can be confirmed without the reveal.
 IDENTITY_SHOWN = ("name", "sex", "age", "id_number_masked", "phone_masked")
 # Only through registry.actions.reveal_elder: REVEAL_ROLES, a stated reason, an audit entry.
 IDENTITY_REVEALED = ("id_number", "phone", "birth_date")
