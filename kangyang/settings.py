@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware, so that its refusals are in the request's language.
+    "kangyang.lib.middleware.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -99,7 +101,6 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.getenv("DATABASE_URL", f"sqlite:///{DATA_DIR / 'kangyang.sqlite3'}"),
-        conn_max_age=envint("KANGYANG_DB_CONN_MAX_AGE", "60"),
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -112,6 +113,29 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A bounded pool per process (psycopg 3, Django 5.1+). Persistent connections
+    # (CONN_MAX_AGE) are per thread, and under ASGI Django runs each request's sync code
+    # in a thread of its own: each left an idle connection behind until PostgreSQL's
+    # max_connections was used up (bench/connections.py --no-pool). The pool shares at most DB_POOL_SIZE
+    # connections among all threads of the process; a request waits up to
+    # KANGYANG_DB_POOL_TIMEOUT seconds for one, then fails alone, not the server.
+    # KANGYANG_DB_POOL_SIZE=0 turns the pool off (e.g. behind PgBouncer); only then is
+    # KANGYANG_DB_CONN_MAX_AGE read (Django refuses persistent connections with a pool).
+    DB_POOL_SIZE = envint("KANGYANG_DB_POOL_SIZE", "10")
+    if DB_POOL_SIZE < 0:
+        raise ImproperlyConfigured("KANGYANG_DB_POOL_SIZE must be 0 (no pool) or more.")
+    if DB_POOL_SIZE:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(2, DB_POOL_SIZE),
+            "max_size": DB_POOL_SIZE,
+            "timeout": envfloat("KANGYANG_DB_POOL_TIMEOUT", "10"),
+            "max_idle": 300,  # idle connections above min_size close after 5 minutes
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = envint("KANGYANG_DB_CONN_MAX_AGE", "0")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -40,6 +40,7 @@ from kangyang.accounts import scope
 from kangyang.alarms import actions, broker, ingest, queries
 from kangyang.alarms.models import Alarm, AlarmEvent, Device
 from kangyang.api import Page
+from kangyang.lib.schemas import StrictDate
 from kangyang.lib import coords, phone as phones
 from kangyang.regions.models import Household
 from kangyang.registry.models import Contact
@@ -233,7 +234,7 @@ class DeviceIn(Schema):
     kind: DeviceKind
     vendor: str = Field("", max_length=100)
     model: str = Field("", max_length=100)
-    installed_on: dt.date | None = None
+    installed_on: StrictDate | None = None
     elder: int | None = Field(None, description="The elder who wears or uses it.")
     household: int | None = Field(None, description="Or the household where it is installed.")
     heartbeat_interval_seconds: int | None = Field(None, ge=10, le=7 * 24 * 3600)

@@ -21,6 +21,7 @@ from ninja.responses import Status as Respond
 from pydantic import NonNegativeInt, StrictInt
 
 from kangyang.api import Page
+from kangyang.lib.schemas import StrictDate
 from kangyang.assessment import actions, queries
 from kangyang.assessment.models import Assessment
 from kangyang.assessment.standard import DIMENSIONS, ITEMS_BY_CODE, PREVIOUS_STANDARD, RISK_EVENTS, STANDARD
@@ -47,7 +48,7 @@ class AssessmentIn(Schema):
 
     elder: int = Field(..., description="Id of the elder.")
     reason: Reason = Field(..., description="Annex A: first, routine, immediate (status changed), dispute, other.")
-    assessed_on: dt.date | None = Field(None, description="Date of the assessment; today if left out.")
+    assessed_on: StrictDate | None = Field(None, description="Date of the assessment; today if left out.")
     place: str = Field("", max_length=200)
     assessor_1: str = Field(..., min_length=1, max_length=50, description="Name of the first assessor.")
     assessor_2: str = Field(..., min_length=1, max_length=50, description="Name of the second assessor.")

@@ -32,6 +32,7 @@ from ninja.pagination import paginate
 
 from kangyang.accounts import scope
 from kangyang.api import Page
+from kangyang.lib.schemas import StrictDate
 from kangyang.regions.models import Compound, Region
 from kangyang.registry import actions, queries
 from kangyang.registry.models import Elder
@@ -135,7 +136,7 @@ class ElderIn(Schema):
     address: str = Field("", max_length=200)
     categories: list[Category] = []
     living_arrangement: LivingArrangement | Literal[""] = ""
-    birth_date: dt.date | None = None
+    birth_date: StrictDate | None = None
     sex: Sex | None = None
 
 
@@ -151,7 +152,7 @@ class ElderPatch(Schema):
     address: str | None = Field(None, max_length=200)
     categories: list[Category] | None = None
     living_arrangement: LivingArrangement | Literal[""] | None = None
-    birth_date: dt.date | None = None
+    birth_date: StrictDate | None = None
     sex: Sex | None = None
 
 
@@ -170,7 +171,7 @@ class ElderFilter(Schema):
 
 class StatusIn(Schema):
     status: Status
-    date: dt.date | None = Field(
+    date: StrictDate | None = Field(
         None, description="Date of death or moving out; required unless the status is active."
     )
     note: str = Field("", max_length=500)

@@ -39,9 +39,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import AwareDatetime, PlainSerializer, WithJsonSchema
+from pydantic import PlainSerializer, WithJsonSchema
 
 from kangyang.api import Page
+from kangyang.lib.schemas import StrictAwareDatetime, StrictDate
 from kangyang.lib import coords
 from kangyang.registry.queries import get_elder_for
 from kangyang.services import actions, queries
@@ -190,7 +191,7 @@ class QuoteIn(Schema):
     item: ItemRef
     provider: int | None = Field(None, description="A provider's id; by default the cheapest serving the elder.")
     quantity: int = Field(1, ge=1, le=99)
-    window_start: AwareDatetime | None = Field(
+    window_start: StrictAwareDatetime | None = Field(
         None, description="When the service would start; the voucher's share follows the policy of that month. "
                           "Default: now.")
 
@@ -220,8 +221,8 @@ class OrderIn(Schema):
     item: ItemRef
     provider: int | None = Field(None, description="A provider's id; by default the cheapest serving the elder.")
     quantity: int = Field(1, ge=1, le=99)
-    window_start: AwareDatetime = Field(..., description="The service starts from this time.")
-    window_end: AwareDatetime | None = Field(None, description="…and by this time, the same day.")
+    window_start: StrictAwareDatetime = Field(..., description="The service starts from this time.")
+    window_end: StrictAwareDatetime | None = Field(None, description="…and by this time, the same day.")
     flexible: bool = Field(False, description="Any time in the window suits the elder.")
     urgent: bool = Field(False, description="Urgent help: outside the provider's hours, and now.")
     note: str = Field("", max_length=2000, description="For the caregiver.")
@@ -236,7 +237,7 @@ class OrderFilter(Schema):
     provider: int | None = None
     caregiver: int | None = None
     item: str | None = Field(None, max_length=40, description="A service item's id or code.")
-    day: dt.date | None = Field(None, description="Local date of the start of the window.")
+    day: StrictDate | None = Field(None, description="Local date of the start of the window.")
 
 
 class OrderOut(Schema):
@@ -417,8 +418,8 @@ class RecurrenceIn(Schema):
     weekdays: str = Field(..., pattern=r"^[1-7]{1,7}$", description='ISO weekdays, "12345" = Monday to Friday.')
     time_from: dt.time = Field(..., description="Local time the window starts.")
     time_to: dt.time | None = Field(None, description="…and ends; default a 30-minute window.")
-    starts_on: dt.date
-    ends_on: dt.date | None = None
+    starts_on: StrictDate
+    ends_on: StrictDate | None = None
     flexible: bool = False
     note: str = Field("", max_length=2000)
 
@@ -470,7 +471,7 @@ class PointIn(Schema):
     lng: float | None = Field(None, ge=-180, le=180)
     accuracy: float | None = Field(None, ge=0, le=100_000, description="The phone's accuracy radius in metres.")
     coord: CoordSystem = Field("wgs84", description="gcj02 for AMap and Tencent, bd09 for Baidu.")
-    at: AwareDatetime | None = Field(
+    at: StrictAwareDatetime | None = Field(
         None, description="When the check was made, for a check queued while the phone was offline (≤ 12 h ago).")
 
 

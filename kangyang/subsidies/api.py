@@ -19,6 +19,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from kangyang.api import Page
+from kangyang.lib.schemas import Month, StrictDate
 from kangyang.registry.queries import get_elder_for
 from kangyang.subsidies import eligibility as rules, queries
 from kangyang.subsidies.models import Means, PaymentLine, PaymentRoll, Policy
@@ -101,7 +102,7 @@ class PaymentOut(Schema):
 
 class PaymentFilter(Schema):
     elder: int | None = Field(None, description="An elder's id: that elder's payment history.")
-    month: dt.date | None = Field(None, description="Any day of the month.")
+    month: Month | None = Field(None, description="Any day of the month.")
     policy: int | None = None
 
 
@@ -152,7 +153,7 @@ class RollOut(Schema):
 
 
 class RollFilter(Schema):
-    month: dt.date | None = Field(None, description="Any day of the month.")
+    month: Month | None = Field(None, description="Any day of the month.")
     policy: int | None = None
     status: RollStatus | None = None
     region: str | None = Field(
@@ -170,7 +171,7 @@ def _elder_for_allowances(user, elder_id: int):
 
 # -- endpoints -------------------------------------------------------------------------------
 @router.get("/eligibility/{elder_id}", response=EligibilityOut)
-def eligibility(request, elder_id: int, on: dt.date | None = None):
+def eligibility(request, elder_id: int, on: StrictDate | None = None):
     """What each policy covering the elder gives in the month of `on` (default: this month),
     and why, or why not."""
     elder = _elder_for_allowances(request.auth, elder_id)
