@@ -178,3 +178,32 @@ def account_filter(by) -> Q:
     return Q(is_superuser=False) & (
         Q(region__code__startswith=prefix) | Q(organisation__region__code__startswith=prefix)
     )
+
+
+# -- what anyone sees of an elder's identity (issue 10) ----------------------------------------
+# Without an audited reveal, every role that may see an elder at all (staff of the area, the
+# elder, their family, a provider serving them) sees these and nothing more of who they are:
+# pages, API, exports and PDFs show at most these; a page may show fewer. Never the birth date
+# beside the masked ID number: the mask hides exactly the eight birth-date digits, so the two
+# together are the whole number. The age leaves a year of possible dates: some 33 numbers that
+# pass the check character, none of which can be confirmed without the reveal.
+IDENTITY_SHOWN = ("name", "sex", "age", "id_number_masked", "phone_masked")
+# Only through registry.actions.reveal_elder: REVEAL_ROLES, a stated reason, an audit entry.
+IDENTITY_REVEALED = ("id_number", "phone", "birth_date")
+# Roles that see the masked ID number: those who keep or read the record. A provider or
+# caregiver serves the elder by name, age and phone; the ID number is none of their business.
+ID_MASK_ROLES = AREA_ROLES | {R.ELDER, R.FAMILY}
+
+
+def identity_view(user, elder) -> dict[str, object]:
+    """What `user` sees of the identity of `elder` (whom they may see) without a reveal,
+    by the names of IDENTITY_SHOWN; the one source for pages, API, exports and PDFs."""
+    shown = {
+        "name": elder.name,
+        "sex": elder.get_sex_display(),
+        "age": elder.age(),
+        "phone_masked": elder.phone_masked,
+    }
+    if user.is_superuser or user.role in ID_MASK_ROLES:
+        shown["id_number_masked"] = elder.id_number_masked
+    return shown

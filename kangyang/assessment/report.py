@@ -155,7 +155,7 @@ def render_pdf(assessment: Assessment) -> bytes:
     ]
     facts = [
         [p(_("Name")), p(elder.name), p(_("ID number")), p(elder.id_number_masked)],
-        [p(_("Sex")), p(elder.get_sex_display()), p(_("Birth date")), p(elder.birth_date.isoformat())],
+        [p(_("Sex")), p(elder.get_sex_display()), p(_("Age at assessment")), p(str(elder.age(a.assessed_on)))],
         [p(_("Community")), p(elder.community.name), p(_("Reason")), p(a.get_reason_display())],
         [p(_("Date of assessment")), p(a.assessed_on.isoformat()), p(_("Place")), p(a.place or "—")],
         [p(_("Assessors")), p("、".join(n for n in (a.assessor_1, a.assessor_2) if n) or "—"),

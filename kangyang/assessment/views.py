@@ -224,6 +224,8 @@ def report_page(request: HttpRequest, assessment_id: int) -> HttpResponse:
     return render(request, "assessment/report.html", {
         "assessment": assessment, "elder": assessment.elder, "report": report.report_data(assessment),
         "show_en": report.show_english(),
+        # the age, not the birth date, beside the masked ID number (accounts.scope.IDENTITY_SHOWN)
+        "age_at_assessment": assessment.elder.age(assessment.assessed_on),
     })
 
 

@@ -73,6 +73,19 @@ def lookup_hash(value: str) -> str:
     return hmac.new(_lookup_key(key), value.encode(), hashlib.sha256).hexdigest()
 
 
+@cache
+def _tail_key(key: bytes) -> bytes:
+    return HKDF(algorithm=SHA256(), length=32, salt=None, info=b"kangyang id tail").derive(key)
+
+
+def tail_hash(value: str) -> str:
+    """Keyed hash of the last four characters of an ID number, for search by them. Its own
+    derived key (not lookup_hash's): with only 11,000 possible tails, a hash shared with
+    another purpose would let one table's hashes be matched against another's."""
+    key = next(iter(_keys(_configured()).values()))
+    return hmac.new(_tail_key(key), value.encode(), hashlib.sha256).hexdigest()
+
+
 # -- whole files ---------------------------------------------------------------------------
 # An encrypted file is FILE_MAGIC, the 8-character key id, a 12-byte nonce, then the
 # AES-256-GCM ciphertext with its tag. The magic and key id are authenticated (associated

@@ -85,8 +85,7 @@ def duplicate_error(existing: Elder, by) -> ValidationError:
 def _set_id_number(elder: Elder, rid: residentid.ResidentId) -> None:
     elder.id_number_encrypted = crypto.encrypt(rid.number)
     elder.id_number_hash = crypto.lookup_hash(rid.number)
-    elder.id_number_masked = rid.masked
-    elder.id_last4 = rid.number[-4:]
+    elder.id_last4_hash = crypto.tail_hash(rid.number[-4:])
 
 
 def _set_phone(elder: Elder, number: str) -> None:
@@ -263,15 +262,31 @@ def _jsonable(value):
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+def check_status_date(elder: Elder, on: dt.date) -> None:
+    """A death or move-out date lies between the elder's birth and today. A date before the
+    birth or in the future (also 1970-01-01 from a `0` sent as a date) is a typing error."""
+    if on > timezone.localdate():
+        raise ValidationError(
+            {"status_date": ValidationError(_("The date cannot be in the future."), code="future")}
+        )
+    if on < elder.birth_date:
+        raise ValidationError({"status_date": ValidationError(
+            _("The date cannot be before the elder's birth."), code="before_birth"
+        )})
+
+
 @transaction.atomic
 def set_elder_status(elder: Elder, *, by, status: str, on: dt.date | None = None, note: str = "") -> Elder:
-    """Record death or moving out (or a return to active). Records are never deleted."""
+    """Record death or moving out (or a return to active), dated between the elder's birth
+    and today. Records are never deleted."""
     if status not in Elder.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
     if status != Elder.Status.ACTIVE and on is None:
         raise ValidationError({"status_date": _("Enter the date of death or moving out.")})
-    if on and on > timezone.localdate():
-        raise ValidationError({"status_date": _("The date cannot be in the future.")})
+    if status == Elder.Status.ACTIVE:
+        on = None  # a return to active has no date (one sent with it is ignored)
+    if on is not None:
+        check_status_date(elder, on)
     if elder.status == status and elder.status_date == on:
         return elder
     changes = {"status": [elder.status, status], "status_date": [_jsonable(elder.status_date), _jsonable(on)]}
@@ -281,16 +296,17 @@ def set_elder_status(elder: Elder, *, by, status: str, on: dt.date | None = None
     return elder
 
 
-def reveal_elder(elder: Elder, *, by, reason: str) -> dict[str, str]:
-    """The full ID number and phone, for a user whose area covers the elder and who
-    states why. Each reveal is written to the audit log before the values are returned."""
+def reveal_elder(elder: Elder, *, by, reason: str) -> dict[str, object]:
+    """The full ID number, phone and birth date (accounts.scope.IDENTITY_REVEALED), for a
+    user whose area covers the elder and who states why. Each reveal is written to the
+    audit log before the values are returned."""
     if not scope.can_reveal(by, elder.region_code):
         raise PermissionDenied
     reason = reason.strip()
     if len(reason) < 2:
         raise ValidationError({"reason": _("State why you need the full number.")}, code="reason")
     record(by, AuditEntry.Action.VIEW_FULL, elder, verb="elder.reveal", note=reason)
-    return {"id_number": elder._id_number(), "phone": elder._phone()}
+    return {"id_number": elder._id_number(), "phone": elder._phone(), "birth_date": elder.birth_date}
 
 
 @transaction.atomic
@@ -360,7 +376,8 @@ def rotate_field_keys(*, batch: int = 1000) -> int:
                 _set_id_number(elder, residentid.parse(number))
                 _set_phone(elder, phone)
             Elder.objects.bulk_update(
-                elders, ["id_number_encrypted", "id_number_hash", "phone_encrypted", "phone_hash"]
+                elders,
+                ["id_number_encrypted", "id_number_hash", "id_last4_hash", "phone_encrypted", "phone_hash"],
             )
             contacts = list(Contact.objects.filter(elder__in=elders))
             for c in contacts:

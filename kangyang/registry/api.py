@@ -14,9 +14,11 @@ hotline operator's district) is a 403, from the action. A compound is named by i
 and must lie in the elder's community, else a 422 on `compound`; moving an elder to
 another community without naming a compound there clears the compound.
 
-Personal numbers. ElderOut carries only the masked ID number and masked phone. The
-full values leave the API in one place, `POST /{id}/reveal`, which needs a stated
-reason and writes a `view_full` audit entry before answering.
+Personal numbers. ElderOut carries only what accounts.scope.IDENTITY_SHOWN allows: the
+masked ID number and masked phone, and the age instead of the birth date (the mask hides
+exactly the birth-date digits). The full values and the birth date leave the API in one
+place, `POST /{id}/reveal`, which needs a stated reason and writes a `view_full` audit
+entry before answering.
 """
 
 import datetime as dt
@@ -70,8 +72,8 @@ class ElderOut(Schema):
     id: int
     name: str
     sex: Sex
-    birth_date: dt.date
-    age: int
+    age: int = Field(description="Age today. The birth date is not shown beside the masked ID "
+                                 "number (which hides exactly its digits); reveal gives it.")
     id_number_masked: str
     phone_masked: str
     community: str = Field(description="12-digit code of the elder's community.")
@@ -90,6 +92,12 @@ class ElderOut(Schema):
     @staticmethod
     def resolve_age(obj: Elder) -> int:
         return obj.age()
+
+    @staticmethod
+    def resolve_id_number_masked(obj: Elder, context) -> str:
+        """As accounts.scope.identity_view allows the caller (every role that reaches this
+        resource sees the mask; a role that may not would get "")."""
+        return scope.identity_view(context["request"].auth, obj).get("id_number_masked", "")
 
     @staticmethod
     def resolve_community(obj: Elder) -> str:
@@ -176,6 +184,7 @@ class RevealIn(Schema):
 class RevealOut(Schema):
     id_number: str
     phone: str
+    birth_date: dt.date
 
 
 # -- helpers (parsing only) ------------------------------------------------------------------

@@ -269,12 +269,13 @@ class _Synthesizer:
         )
         self.places = [_Place(c, counts.get(c.pk, 0)) for c in compounds]
         self.place_cum = list(itertools.accumulate(max(1, c.household_count) for c in compounds))
-        # (birth date ordinal × 1000 + sequence) of every ID number already issued with this
-        # address code: the masked number keeps the code, and its last four are sequence + check.
-        self.used = {
-            birth.toordinal() * 1000 + int(last4[:3])
-            for birth, last4 in Elder.objects.filter(id_number_masked__startswith=self.code6)
-            .values_list("birth_date", "id_last4").iterator(chunk_size=10000)
+        # (birth date ordinal × 1000 + sequence) of every ID number this run issues; those
+        # registered before are known only by their keyed hash (no plain part of an ID number
+        # is stored), kept as 64-bit prefixes, and a candidate is hashed to test against them.
+        self.used: set[int] = set()
+        self.registered = {
+            int(digest[:16], 16)
+            for digest in Elder.objects.values_list("id_number_hash", flat=True).iterator(chunk_size=10000)
         }
         self.doctors: dict[int, list[str]] = {}
         self.stats: dict[str, int] = {}
@@ -285,6 +286,14 @@ class _Synthesizer:
         earliest = _years_before(self.today, age + 1) + dt.timedelta(days=1)
         return earliest + dt.timedelta(days=self.rng.randrange((latest - earliest).days + 1))
 
+    def _free(self, birth: dt.date, seq: int) -> bool:
+        if birth.toordinal() * 1000 + seq in self.used:
+            return False
+        if not self.registered:
+            return True
+        digest = crypto.lookup_hash(residentid.make(self.code6, birth, seq))
+        return int(digest[:16], 16) not in self.registered
+
     def _id_number(self, person: _Person) -> None:
         """A sequence number unused with this birth date; if all 500 of the sex are taken,
         a day earlier (never younger, so never under 60)."""
@@ -294,10 +303,10 @@ class _Synthesizer:
             for _attempt in range(20):
                 # Men 1, 3 … 999; women 2, 4 … 998.
                 seq = rng.randrange(0, 500) * 2 + 1 if parity else rng.randrange(1, 500) * 2
-                if base + seq not in self.used:
+                if self._free(person.birth, seq):
                     break
             else:
-                free = [s for s in range(2 - parity, 1000, 2) if base + s not in self.used]
+                free = [s for s in range(2 - parity, 1000, 2) if self._free(person.birth, s)]
                 if not free:
                     person.birth -= dt.timedelta(days=1)
                     continue

@@ -41,7 +41,7 @@ def export_elders_xlsx(queryset, *, by, filters: dict | None = None) -> bytes:
         queryset.filter(scope.elder_filter(by))  # the caller scoped it already; this makes sure
         .select_related("community", "compound")
         .only(
-            "name", "sex", "birth_date", "id_number_masked", "phone_masked", "community__name",
+            "name", "sex", "birth_date", "id_number_encrypted", "phone_masked", "community__name",
             "community__code", "compound__name", "address", "living_arrangement",
             "categories_text", "status", "created_at", "region_code",
         )

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kangyang.accounts import scope
-from kangyang.lib import crypto
+from kangyang.lib import crypto, residentid
 
 
 class ElderQuerySet(models.QuerySet):
@@ -48,11 +48,13 @@ class Elder(models.Model):
     name_initials = models.CharField(_("pinyin initials"), max_length=50, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"), db_index=True)
-    # Resident ID number: encrypted; a keyed hash for exact lookup; the masked form for lists.
+    # Resident ID number: encrypted; a keyed hash for exact lookup; a keyed hash of its last
+    # four characters for search by them. No plain part of the number is stored: with the
+    # birth date (kept in clear for ages and allowances), a plain mask or tail would give the
+    # whole number back (issue 10). The masked form is computed when shown (id_number_masked).
     id_number_encrypted = models.TextField(editable=False)
     id_number_hash = models.CharField(max_length=64, editable=False)
-    id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
-    id_last4 = models.CharField(max_length=4, editable=False)
+    id_last4_hash = models.CharField(max_length=64, editable=False)
     phone_encrypted = models.TextField(blank=True, editable=False)
     phone_hash = models.CharField(max_length=64, blank=True, editable=False)
     phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
@@ -112,7 +114,7 @@ class Elder(models.Model):
             ),
             # Exact-match lookups only: plain indexes, without PostgreSQL's LIKE copies.
             models.Index(fields=["phone_hash"], name="elder_phone_hash_idx"),
-            models.Index(fields=["id_last4"], name="elder_id_last4_idx"),
+            models.Index(fields=["id_last4_hash"], name="elder_id_last4_hash_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["id_number_hash"], name="elder_unique_id_number"),
@@ -139,7 +141,14 @@ class Elder(models.Model):
         b = self.birth_date
         return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
 
-    # Decrypted values: only registry.actions.reveal_elder calls these, and audits it.
+    @property
+    def id_number_masked(self) -> str:
+        """The ID number as everyone may see it: address code and last four characters
+        (accounts.scope.IDENTITY_SHOWN), decrypted per row when shown, never stored."""
+        return residentid.mask(self._id_number()) if self.id_number_encrypted else ""
+
+    # Decrypted values: for registry.actions.reveal_elder (audited) and the bank file
+    # (subsidies.exports, audited); the mask above shows only what IDENTITY_SHOWN allows.
     def _id_number(self) -> str:
         return crypto.decrypt(self.id_number_encrypted)
 

@@ -63,7 +63,7 @@ def search_term_filter(term: str) -> Q:
         return Q()
     compact = re.sub(r"[\s\-]", "", term)
     if re.fullmatch(r"\d{3}[\dxX]", compact):
-        return Q(id_last4=compact.upper())
+        return Q(id_last4_hash=crypto.tail_hash(compact.upper()))  # no plain tail is stored
     if len(compact) == 18:
         try:
             return Q(id_number_hash=crypto.lookup_hash(residentid.parse(compact).number))

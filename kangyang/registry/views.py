@@ -158,6 +158,7 @@ def _detail_context(request: HttpRequest, elder: Elder, **forms) -> dict:
     can_see_health = scope.can_see_health(user, elder)
     return {
         "elder": elder,
+        "identity": scope.identity_view(user, elder),
         "contacts": elder.contacts.all(),
         "can_see_health": can_see_health,
         "health": HealthRecord.objects.filter(elder=elder).first() if can_see_health else None,

@@ -147,7 +147,7 @@ def roll_lines(roll: PaymentRoll):
         roll.lines.select_related("elder", "band")
         .only("amount", "level", "means", "month", "region_code", "band__age_from", "band__age_to",
               "band__level_from", "band__level_to", "band__means", "band__amount", "elder__name",
-              "elder__birth_date", "elder__id_number_masked", "elder__status", "elder__status_date",
+              "elder__birth_date", "elder__id_number_encrypted", "elder__status", "elder__status_date",
               "elder__region_code", "roll_id", "elder_id", "band_id")
         .order_by("elder__name", "elder_id")
     )

@@ -86,7 +86,7 @@ def test_seeded_elders_are_stored_as_create_elder_stores_them(demo_output):
     for e in elders:
         number = e._id_number()
         assert e.id_number_hash == crypto.lookup_hash(number)
-        assert e.id_number_masked == residentid.mask(number) and e.id_last4 == number[-4:]
+        assert e.id_number_masked == residentid.mask(number) and e.id_last4_hash == crypto.tail_hash(number[-4:])
         assert e.name_initials == pinyin.initials(e.name)
         assert e.region_code == e.community.code
         assert e.compound.community_id == e.community_id

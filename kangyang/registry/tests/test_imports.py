@@ -100,7 +100,8 @@ def test_worker_imports_the_good_rows_of_a_sheet(imported):
 def test_imported_elder_has_every_derived_field(imported, community_a):
     elder = Elder.objects.get(id_number_hash=crypto.lookup_hash(ID_1))
     assert (elder.name, elder.name_initials, elder.sex, elder.birth_date) == ("王秀英", "wxy", "F", dt.date(1945, 3, 12))
-    assert elder.id_number_masked == residentid.mask(ID_1) and elder.id_last4 == ID_1[-4:]
+    assert elder.id_number_masked == residentid.mask(ID_1)
+    assert elder.id_last4_hash == crypto.tail_hash(ID_1[-4:])
     assert elder._id_number() == ID_1 and elder._phone() == "13807911234"
     assert elder.phone_masked == "138****1234"
     assert (elder.community, elder.region_code) == (community_a, "360103001001")
