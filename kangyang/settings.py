@@ -280,3 +280,5 @@ LOGGING = {
 
 # Shown in the page header and exports.
 SITE_NAME = _("Kangyang elder-care platform")
+# A form whose CSRF token failed gets a page in the reader's words (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "kangyang.urls.csrf_failure"

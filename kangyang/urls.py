@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import include, path
 
 from kangyang.accounts.models import User
@@ -15,6 +15,12 @@ def home(request):
     if role == User.Role.PROVIDER_MANAGER:
         return redirect("services:board")
     return redirect("registry:list")
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without a valid CSRF token (expired, or from another site): said in words
+    (CSRF_FAILURE_VIEW), not Django's page for developers."""
+    return render(request, "403_csrf.html", status=403)
 
 
 urlpatterns = [
