@@ -27,10 +27,50 @@ CASES = [
     ("inspector", "elder_in_a"),
     ("elder", "elder_in_b"),
     ("family", "elder_in_b"),
+    # the city level: a district's bureau and hotline never read the other district's elders
+    ("admin", "elder_in_c"),
+    ("operator", "elder_in_c"),
 ]
 # The import template's example row shows the format of an ID number with a made-up one.
 NOT_ELDER_DATA = {"registry/imports/template/"}
 SKIP_PREFIXES = ("admin/", "api/", "i18n/", "accounts/logout/", "static/")
+
+
+@pytest.fixture
+def city(tree):
+    """Nanchang above the test district (Xihu), and a second district, Qingyunpu, with one
+    community."""
+    from kangyang.regions.models import Region
+
+    city = Region.objects.create(code="360100000000", name="南昌市", level="city")
+    Region.objects.filter(pk=tree.pk).update(parent=city)
+    other = Region.objects.create(code="360104000000", name="青云谱区", level="district", parent=city)
+    sub = Region.objects.create(code="360104001000", name="洪都街道", level="subdistrict", parent=other)
+    Region.objects.create(code="360104001001", name="洪都社区", level="community", parent=sub)
+    return city
+
+
+@pytest.fixture
+def elder_in_c(city, elder_in_a, elder_in_b):
+    """An elder of the other district (the hidden elders of the CASES all exist together)."""
+    from kangyang.accounts.models import User
+    from kangyang.registry.actions import create_elder
+
+    community = city.children.get(code="360104000000").children.get().children.get()
+    worker = User.objects.create_user(username="worker_c", password="kangyang-demo", role="community_worker",
+                                      region=community)
+    return create_elder(by=worker, name="胡秀英", id_number="360104194402020022", community=community,
+                        phone="13607918888")
+
+
+def test_the_city_bureau_reads_both_districts(client, city, elder_in_c, api_token):
+    from kangyang.accounts.models import User
+
+    city_bureau = User.objects.create_user(username="city", password="kangyang-demo", role="bureau_admin", region=city)
+    body = client.get("/api/v1/elders", {"page_size": 200}, **api_token(city_bureau)).json()
+    assert {e["name"] for e in body["items"]} == {"张桂兰", "李建国", "胡秀英"}
+    client.force_login(city_bureau)
+    assert "胡秀英" in client.get("/registry/elders/", {"q": "胡秀英"}).text
 
 
 def _patterns(resolver=None, prefix=""):
@@ -66,7 +106,8 @@ def _text(response) -> str:
 def _marks(elder, *, searched: str = "") -> list[str]:
     """What would betray the elder. The search box echoes the term typed into it, so a
     searched name alone proves nothing; the record's link and masked ID do."""
-    marks = [elder.id_number_masked, f"/elders/{elder.pk}/", "360103194503120026", "360103193807150019"]
+    marks = [elder.id_number_masked, f"/elders/{elder.pk}/", "360103194503120026", "360103193807150019",
+             "360104194402020022"]
     return marks if searched == elder.name else [elder.name, *marks]
 
 
