@@ -70,12 +70,7 @@ class ShippedMosquitto:
             time.sleep(0.05)
 
     def close(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        alarm_fault.stop(self.proc)
         self.log.close()
         self.dir.cleanup()
 

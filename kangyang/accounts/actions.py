@@ -193,12 +193,17 @@ def reset_two_factor(user: User, *, by: User | None) -> User:
 def change_password(user: User, *, new_password: str) -> User:
     """The user sets a new password (the form has checked the old one and the validators).
     Their API tokens are revoked; other sessions end by Django's session hash."""
-    user.set_password(new_password)
-    user.must_change_password = False
-    user.save(update_fields=["password", "must_change_password"])
-    ApiToken.objects.filter(user=user).delete()
+    _set_password(user, new_password, must_change=False)
     record(user, AuditEntry.Action.CHANGE, user, verb="password.change")
     return user
+
+
+def _set_password(user: User, password: str, *, must_change: bool) -> None:
+    """A new password ends the user's API tokens (and, by Django's session hash, sessions)."""
+    user.set_password(password)
+    user.must_change_password = must_change
+    user.save(update_fields=["password", "must_change_password"])
+    ApiToken.objects.filter(user=user).delete()
 
 
 def _temporary_password() -> str:
@@ -211,10 +216,7 @@ def reset_password(user: User, *, by: User) -> str:
     """A bureau admin gives the user a one-time temporary password (returned once, to tell
     them); they must change it at the next sign-in. Sessions and API tokens end."""
     temporary = _temporary_password()
-    user.set_password(temporary)
-    user.must_change_password = True
-    user.save(update_fields=["password", "must_change_password"])
-    ApiToken.objects.filter(user=user).delete()
+    _set_password(user, temporary, must_change=True)
     record(by, AuditEntry.Action.CHANGE, user, verb="password.reset")
     return temporary
 
