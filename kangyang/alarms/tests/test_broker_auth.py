@@ -17,10 +17,19 @@ import paho.mqtt.client as paho
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.utils import translation
 
 from kangyang.alarms import broker, mosquitto
 from kangyang.alarms.models import Alarm, BrokerStatus
 from kangyang.alarms.tests.test_mqtt import WAIT, Running, until
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The commands' messages are checked in English (the default language is zh-Hans)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = [
     pytest.mark.mqtt,

@@ -13,10 +13,19 @@ import subprocess
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from kangyang.alarms import actions, ingest, mosquitto
 from kangyang.alarms.models import Alarm, BrokerStatus, Device
 from kangyang.audit.models import AuditEntry
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The commands' messages are checked in English (the default language is zh-Hans)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 INGESTER_URL = "mqtts://kangyang-ingest:s%40fe@broker.example:8883"
