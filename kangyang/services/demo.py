@@ -93,6 +93,10 @@ ORDER_MIX = {
 }
 SHARE_CANCELLED, SHARE_NO_SHOW, SHARE_FAR, SHARE_SHORT, SHARE_UNCONFIRMED = 0.04, 0.02, 0.04, 0.03, 0.15
 REVIEW_AFTER_DAYS = 2  # flagged visits older than this were reviewed (accepted) already
+# Beside the random ones, every tenth visit of a provider (the 2nd, 12th, …) is checked in far
+# from home, so a small district has flagged visits too, reviewed and waiting (random draws
+# alone left none in one run of 26 visits).
+FAR_EVERY = 10
 
 
 def _name(rng: random.Random) -> str:
@@ -203,7 +207,7 @@ class _Day:
         self.provider, self.rng, self.accounts, self.clients, self.plans = provider, rng, accounts, clients, plans
         offered = set(provider.prices.filter(active=True).values_list("item__code", flat=True))
         self.mix = [(items[c], w, hours) for c, (w, hours) in ORDER_MIX.items() if c in offered and w]
-        self.counts = {"orders": 0, "flagged": 0}
+        self.counts = {"orders": 0, "flagged": 0, "visits": 0}
 
     def _stops(self, day: dt.date):
         """The day's stops in time order: the plan's, or — for a provider that does not plan
@@ -275,7 +279,8 @@ class _Day:
                                        now=checked_in)
                 free[stop.caregiver.pk] = (checked_in + dt.timedelta(minutes=10), home)
                 continue
-            far = rng.random() < SHARE_FAR
+            far = rng.random() < SHARE_FAR or self.counts["visits"] % FAR_EVERY == 1
+            self.counts["visits"] += 1
             point = _near(rng, *home, rng.uniform(700, 2500) if far else rng.uniform(5, 60))
             fix = Fix(point[0], point[1], accuracy_m=rng.choice([8, 12, 20, 35, 65]))
             actions.start_travel(order, by=by, now=max(accepted_at, checked_in - on_the_way))
