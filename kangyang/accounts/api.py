@@ -157,10 +157,6 @@ class UserFilter(Schema):
     q: str = Field("", max_length=100, description="Part of the username or name.")
 
 
-class DeactivateIn(Schema):
-    reason: str = Field("", max_length=500)
-
-
 def _user_out(user) -> dict:
     return {
         "id": user.pk, "username": user.username, "full_name": user.full_name, "role": user.role,
@@ -261,12 +257,12 @@ def update_user(request, user_id: int, payload: UserPatch):
 
 
 @users_router.post("/{user_id}/deactivate", response=UserOut)
-def deactivate_user(request, user_id: int, payload: DeactivateIn | None = None):
+def deactivate_user(request, user_id: int):
     """The account can no longer sign in; its tokens are revoked and its sessions end."""
     by = _manager(request)
     account = queries.get_account_for(by, user_id)
     try:
-        account = actions.deactivate_account(account, by=by, reason=payload.reason if payload else "")
+        account = actions.deactivate_account(account, by=by)
     except PermissionDenied as e:
         raise _refused(e) from None
     return _user_out(account)
