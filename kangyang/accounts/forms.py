@@ -56,6 +56,9 @@ class AccountForm(forms.Form):
         self.fields["region"].queryset = queries.assignable_regions(by)
         self.fields["region"].label_from_instance = lambda r: f"{r.code} {r.name}"
         self.fields["organisation"].queryset = queries.assignable_organisations(by)
+        if by.role == User.Role.PROVIDER_MANAGER:  # her own organisation, the only choice
+            self.fields["organisation"].initial = by.organisation_id
+            self.fields["organisation"].empty_label = None
         if not any(r in scope.AREA_ACCOUNT_ROLES for r in roles):
             del self.fields["region"]
         if not any(r in scope.ORGANISATION_ACCOUNT_ROLES for r in roles):

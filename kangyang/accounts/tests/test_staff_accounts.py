@@ -340,3 +340,27 @@ def test_the_import_template_has_the_columns_and_imports_as_it_is(client, admin,
     result = client.post("/accounts/staff/import/", {"file": upload}).context["result"]
     assert [a.username for a, _t in result.created] == ["zhang_min"]
     assert [row for row, _reason in result.errors] == [3]  # the example organisation is not registered
+
+
+def test_provider_manager_makes_a_caregiver_on_the_page_with_her_organisation_offered_alone(
+        client, provider, provider_org, other_org):
+    client.force_login(provider)
+    form = client.get("/accounts/staff/new/").context["form"]
+    assert list(form.fields["organisation"].queryset) == [provider_org] and "region" not in form.fields
+
+    client.post("/accounts/staff/new/", {"username": "caregiver2", "role": "caregiver",
+                                         "organisation": provider_org.pk, "password": PASSWORD})
+    assert User.objects.get(username="caregiver2").organisation == provider_org
+
+
+def test_subdistrict_officer_resets_the_password_of_her_community_worker_only(client, subdistrict, worker_a, worker_b):
+    client.force_login(subdistrict)
+    assert client.post(f"/accounts/staff/{worker_a.pk}/reset-password/").status_code == 200
+    assert client.post(f"/accounts/staff/{worker_b.pk}/reset-password/").status_code == 404
+    assert audited("password.reset", by=subdistrict, target=worker_a)
+
+
+def test_a_refusal_says_why(client, api_token, admin, city):
+    r = create(client, {**api_token(admin), "HTTP_ACCEPT_LANGUAGE": "en"}, username="someone",
+               password=PASSWORD, role="bureau_admin", region="360100000000")
+    assert "wider than yours" in r.json()["error"]["message"]
