@@ -364,3 +364,22 @@ def test_a_refusal_says_why(client, api_token, admin, city):
     r = create(client, {**api_token(admin), "HTTP_ACCEPT_LANGUAGE": "en"}, username="someone",
                password=PASSWORD, role="bureau_admin", region="360100000000")
     assert "wider than yours" in r.json()["error"]["message"]
+
+
+STAFF = {"admin", "subdistrict", "worker_a", "worker_b", "operator", "provider", "caregiver", "volunteer", "inspector"}
+
+
+@pytest.mark.parametrize("persona,manages", [
+    ("admin", STAFF),                        # never the elder or her daughter
+    ("subdistrict", {"worker_a"}),           # her subdistrict's community workers only
+    ("provider", {"caregiver"}),             # her organisation's caregivers only
+    ("worker_a", set()), ("operator", set()), ("caregiver", set()), ("inspector", set()),
+    ("volunteer", set()), ("elder", set()), ("family", set()),
+])
+def test_each_persona_manages_exactly_these_accounts(request, persona, manages, family, elder):
+    from kangyang.accounts.queries import accounts_for
+
+    for name in STAFF:
+        request.getfixturevalue(name)
+    viewer = User.objects.get(username=persona)
+    assert set(accounts_for(viewer).values_list("username", flat=True)) == manages
