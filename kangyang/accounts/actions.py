@@ -5,7 +5,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.exceptions import ValidationError
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kangyang.accounts.models import ApiToken, DemoDatabase, SignInCounter, User
+from kangyang.accounts.models import ApiToken, DemoDatabase, Organisation, SignInCounter, User
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
 
@@ -253,6 +254,179 @@ def user_for_token(secret: str, *, now: datetime | None = None) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# -- staff accounts (issue 11) ----------------------------------------------------------------
+# Who may give which account what is decided in scope.py ("staff accounts"); these functions
+# check the shape of the input (422), then the caller's reach (403), then write and audit.
+
+def _area_code(region, organisation) -> str:
+    """The region code an account's audit entries are filed under (so the area's admin reads them)."""
+    if region is not None:
+        return region.code
+    return organisation.region.code if organisation is not None else ""
+
+
+def _checked_assignment(by: User, *, role: str, region, organisation):
+    """(region, organisation) as the account keeps them: an area role keeps no organisation,
+    an organisation role no area. ValidationError for input that does not fit the role,
+    PermissionDenied for an area or organisation beyond the caller's."""
+    from kangyang.accounts import scope
+
+    if role not in scope.MANAGED_ROLES:
+        raise ValidationError({"role": ValidationError(
+            _("Accounts of elders and their families are not made here."), code="invalid")})
+    if role in scope.AREA_ACCOUNT_ROLES:
+        organisation = None
+        if region is None:
+            raise ValidationError({"region": ValidationError(_("This role needs an area."), code="required")})
+    else:
+        region = None
+        if organisation is None:
+            raise ValidationError({"organisation": ValidationError(
+                _("This role needs an organisation."), code="required")})
+    refusal = scope.assignment_refusal(by, role=role, region=region, organisation=organisation)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if region is not None and region.level not in scope.ACCOUNT_AREA_LEVELS[role]:
+        levels = "、".join(str(type(region).Level(level).label) for level in scope.ACCOUNT_AREA_LEVELS[role])
+        raise ValidationError({"region": ValidationError(
+            _("This role works at the level of: %(levels)s.") % {"levels": levels}, code="level")})
+    return region, organisation
+
+
+def _require_manages(by: User, account: User) -> None:
+    from kangyang.accounts import scope
+
+    if not User.objects.filter(scope.account_filter(by), pk=account.pk).exists():
+        raise PermissionDenied(_("This account is not one you manage."))
+
+
+def _clean_username(username: str) -> str:
+    username = (username or "").strip()
+    field = User._meta.get_field("username")
+    try:
+        field.run_validators(username)
+        if not username:
+            raise ValidationError(_("Enter a username."), code="required")
+        if len(username) > field.max_length:
+            raise ValidationError(_("At most %(n)d characters.") % {"n": field.max_length}, code="max_length")
+    except ValidationError as e:
+        raise ValidationError({"username": e}) from None
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": ValidationError(
+            _("This username is taken."), code="duplicate")})
+    return username
+
+
+@transaction.atomic
+def create_account(
+    *, by: User, username: str, role: str, full_name: str = "", region=None,
+    organisation: Organisation | None = None, password: str | None = None,
+    must_change_password: bool = False,
+) -> tuple[User, str | None]:
+    """A new staff account with a role and an area or organisation no wider than the caller's.
+    With a password, it must pass Django's validators; without one, a temporary password is
+    made, returned once (the second value), and must be changed at the first sign-in.
+    The account sets up its second factor at its first sign-in, as every staff account does."""
+    username = _clean_username(username)
+    region, organisation = _checked_assignment(by, role=role, region=region, organisation=organisation)
+    full_name = (full_name or "").strip()[: User._meta.get_field("full_name").max_length]
+    account = User(username=username, role=role, full_name=full_name, region=region, organisation=organisation)
+    temporary = None
+    if password:
+        try:
+            validate_password(password, user=account)
+        except ValidationError as e:
+            raise ValidationError({"password": e}) from None
+    else:
+        temporary = password = _temporary_password()
+        must_change_password = True
+    account.set_password(password)
+    account.must_change_password = must_change_password
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError:  # a parallel request took the username first
+        raise ValidationError({"username": ValidationError(_("This username is taken."), code="duplicate")}) from None
+    record(by, AuditEntry.Action.CREATE, account, verb="account.create",
+           region_code=_area_code(region, organisation),
+           changes={"role": role, "region": region.code if region else None,
+                    "organisation": organisation.pk if organisation else None,
+                    "temporary_password": temporary is not None})
+    return account, temporary
+
+
+@transaction.atomic
+def update_account(
+    account: User, *, by: User, full_name: str, role: str, region=None,
+    organisation: Organisation | None = None,
+) -> User:
+    """Change a managed account's name, role, area or organisation, by the rules of
+    create_account. Nobody changes the role or area of their own account here."""
+    from kangyang.accounts import scope
+
+    _require_manages(by, account)
+    full_name = (full_name or "").strip()[: User._meta.get_field("full_name").max_length]
+    region, organisation = _checked_assignment(by, role=role, region=region, organisation=organisation)
+    before = {"role": account.role, "region": account.region.code if account.region_id else None,
+              "organisation": account.organisation_id}
+    after = {"role": role, "region": region.code if region else None,
+             "organisation": organisation.pk if organisation else None}
+    if before != after:
+        refusal = scope.account_change_refusal(by, account)
+        if refusal:
+            raise PermissionDenied(refusal)
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if full_name != account.full_name:
+        changes["full_name"] = "changed"  # a name is personal data: the log says only that it changed
+    if not changes:
+        return account
+    account.full_name, account.role, account.region, account.organisation = full_name, role, region, organisation
+    account.save(update_fields=["full_name", "role", "region", "organisation"])
+    record(by, AuditEntry.Action.CHANGE, account, verb="account.update",
+           region_code=_area_code(region, organisation), changes=changes)
+    return account
+
+
+@transaction.atomic
+def deactivate_account(account: User, *, by: User, reason: str = "") -> User:
+    """The account can no longer sign in: its API tokens are revoked at once, and its open
+    web sessions end at their next request (Django refuses an inactive user's session).
+    Deactivating twice changes nothing. Nobody deactivates their own account."""
+    from kangyang.accounts import scope
+
+    _require_manages(by, account)
+    refusal = scope.account_change_refusal(by, account)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if not account.is_active:
+        return account
+    account.is_active = False
+    account.save(update_fields=["is_active"])
+    revoked = ApiToken.objects.filter(user=account).delete()[0]
+    record(by, AuditEntry.Action.CHANGE, account, verb="account.deactivate", note=reason[:500],
+           region_code=_area_code(account.region, account.organisation), changes={"tokens_revoked": revoked})
+    return account
+
+
+@transaction.atomic
+def reactivate_account(account: User, *, by: User) -> User:
+    """A deactivated account may sign in again (with its old password and second factor;
+    its revoked tokens stay revoked). Reactivating an active account changes nothing."""
+    from kangyang.accounts import scope
+
+    _require_manages(by, account)
+    refusal = scope.account_change_refusal(by, account)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if account.is_active:
+        return account
+    account.is_active = True
+    account.save(update_fields=["is_active"])
+    record(by, AuditEntry.Action.CHANGE, account, verb="account.reactivate",
+           region_code=_area_code(account.region, account.organisation))
+    return account
 
 
 # -- demo -----------------------------------------------------------------------------------

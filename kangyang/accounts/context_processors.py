@@ -20,14 +20,14 @@ def navigation(request) -> dict:
     """The modules the signed-in user works with, and which one the page belongs to."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav": []}
+        return {"nav": [], "can_manage_accounts": False}
     items = []
     for module, url_name, label in NAVIGATION:
         if scope.can_open(user, module):
             url = reverse(url_name)
             prefix = "/" + url.strip("/").split("/")[0] + "/"
             items.append({"url": url, "label": label, "current": request.path.startswith(prefix)})
-    return {"nav": items}
+    return {"nav": items, "can_manage_accounts": scope.can_manage_accounts(user)}
 
 
 def demo_mode(request) -> dict:

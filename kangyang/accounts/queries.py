@@ -1,10 +1,11 @@
 """Reads of accounts worth a name: the demo mark, a user's tokens, the accounts an admin manages."""
 
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kangyang.accounts import scope
-from kangyang.accounts.models import ApiToken, DemoDatabase, User
+from kangyang.accounts.models import ApiToken, DemoDatabase, Organisation, User
 
 
 def is_demo_database() -> bool:
@@ -17,11 +18,71 @@ def tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at")
 
 
-def accounts_for(by: User) -> QuerySet[User]:
-    """The accounts `by` may reset (scope.account_filter), by username."""
-    return User.objects.filter(scope.account_filter(by)).select_related("region", "organisation").order_by("username")
+def accounts_for(
+    by: User, *, role: str | None = None, region_code: str | None = None,
+    is_active: bool | None = None, search: str = "",
+) -> QuerySet[User]:
+    """The accounts `by` manages (scope.account_filter), by username; optionally of one role,
+    within one area (by region code: accounts of that area or below, and of organisations
+    registered there), active or not, or whose username or name contains `search`."""
+    accounts = User.objects.filter(scope.account_filter(by))
+    if role:
+        accounts = accounts.filter(role=role)
+    if region_code:
+        prefix = region_prefix(region_code)
+        accounts = accounts.filter(Q(region__code__startswith=prefix) | Q(organisation__region__code__startswith=prefix))
+    if is_active is not None:
+        accounts = accounts.filter(is_active=is_active)
+    if search.strip():
+        accounts = accounts.filter(Q(username__icontains=search.strip()) | Q(full_name__icontains=search.strip()))
+    return accounts.select_related("region", "organisation", "organisation__region").order_by("username")
 
 
 def get_account_for(by: User, user_id: int) -> User:
     """One account `by` manages; outside their scope → 404, not 403."""
     return get_object_or_404(accounts_for(by), pk=user_id)
+
+
+# The region tree is the regions app's; accounts reach it through the User's foreign key,
+# so that this app imports nothing from the apps that build on it.
+Region = User._meta.get_field("region").related_model
+
+
+def region_prefix(code: str) -> str:
+    """The leading digits of a region code's area (the code itself when it is malformed)."""
+    from kangyang.regions import codes
+
+    try:
+        return codes.prefix(code)
+    except ValidationError:
+        return code
+
+
+def region_by_code(code: str):
+    """The region with this code, or None."""
+    return Region.objects.filter(code=(code or "").strip()).first()
+
+
+def assignable_regions(by: User):
+    """The regions `by` may attach accounts to: their own area."""
+    prefix = scope.area_prefix(by)
+    if prefix is None or not scope.can_manage_accounts(by):
+        return Region.objects.none()
+    return Region.objects.filter(code__startswith=prefix).order_by("code")
+
+
+def assignable_organisations(by: User) -> QuerySet[Organisation]:
+    """The organisations whose accounts `by` may make: those registered in a bureau admin's
+    area; a provider manager's own."""
+    if not scope.can_manage_accounts(by):
+        return Organisation.objects.none()
+    prefix = scope.bureau_prefix(by)
+    if prefix is not None:
+        return Organisation.objects.filter(region__code__startswith=prefix).order_by("name")
+    if by.role == User.Role.PROVIDER_MANAGER:
+        return Organisation.objects.filter(pk=by.organisation_id)
+    return Organisation.objects.none()
+
+
+def organisation_by_id(organisation_id: int) -> Organisation | None:
+    return Organisation.objects.select_related("region").filter(pk=organisation_id).first()

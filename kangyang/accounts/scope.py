@@ -159,25 +159,117 @@ def needs_second_factor(user) -> bool:
     return two_factor_required(user) and not second_factor_waived(user)
 
 
+# -- staff accounts: who creates, edits and deactivates whose (issue 11) ---------------------
+# Nobody gives an account a wider area than their own. Three kinds of manager:
+# * a bureau admin (of the city, or of a district) manages the staff accounts whose area lies
+#   within their own (an equal area included: a district may have two admins), and the
+#   accounts of organisations registered there; a district admin never reaches a city-level
+#   account, another district's, or a superuser;
+# * a subdistrict officer manages the community workers of her subdistrict's communities, and
+#   only them: community workers are recruited and managed by the subdistrict office (街道管理、
+#   社区使用), which is also who hears first when one leaves or loses her phone; officers,
+#   operators and inspectors are the bureau's own staff and stay the bureau's business;
+# * a provider manager manages her own organisation's caregivers, and only them.
+# Superusers and admin-site (`is_staff`) accounts are never managed here (the command line is
+# for them), nor elders and families (their accounts come with the elder app).
+
+# Roles whose account hangs on a node of the region tree, with the levels each may hang on.
+ACCOUNT_AREA_LEVELS = {
+    R.BUREAU_ADMIN: ("city", "district"),
+    R.SUBDISTRICT_OFFICER: ("subdistrict",),
+    R.COMMUNITY_WORKER: ("community",),
+    R.HOTLINE_OPERATOR: ("city", "district"),
+    R.INSPECTOR: ("city", "district"),
+    R.VOLUNTEER: ("subdistrict", "community"),
+}
+AREA_ACCOUNT_ROLES = tuple(ACCOUNT_AREA_LEVELS)
+# Roles whose account belongs to an organisation (and has no area of its own).
+ORGANISATION_ACCOUNT_ROLES = (R.PROVIDER_MANAGER, R.CAREGIVER)
+# The roles an account may be given here, in the order forms list them.
+MANAGED_ROLES = (*AREA_ACCOUNT_ROLES, *ORGANISATION_ACCOUNT_ROLES)
+
+
+def bureau_prefix(by) -> str | None:
+    """The area of a bureau admin (or the installer's superuser, '' for everything)."""
+    if not by.is_authenticated or not by.is_active:
+        return None
+    if by.role == R.BUREAU_ADMIN or by.is_superuser:
+        return area_prefix(by)
+    return None
+
+
 def can_manage_accounts(by) -> bool:
-    """Resetting other people's passwords and second factors: the bureau admin (and the
-    installer's superuser)."""
-    return by.is_authenticated and by.is_active and (by.role == R.BUREAU_ADMIN or by.is_superuser)
+    """Whether `by` manages any accounts at all (the Accounts page, the users API)."""
+    if not by.is_authenticated or not by.is_active:
+        return False
+    if bureau_prefix(by) is not None:
+        return True
+    if by.role == R.SUBDISTRICT_OFFICER:
+        return area_prefix(by) is not None
+    return by.role == R.PROVIDER_MANAGER and by.organisation_id is not None
 
 
 def account_filter(by) -> Q:
-    """Accounts a bureau admin manages: people attached to their area of the region tree or
-    to an organisation there. Never superusers (only another superuser, from the command line)."""
+    """Accounts `by` manages (lists them, edits, deactivates, resets their password or
+    second factor)."""
     if not can_manage_accounts(by):
         return NOTHING
-    prefix = area_prefix(by)
-    if prefix is None:
-        return NOTHING
-    if not prefix:
-        return Q(is_superuser=False)
-    return Q(is_superuser=False) & (
-        Q(region__code__startswith=prefix) | Q(organisation__region__code__startswith=prefix)
-    )
+    managed = Q(is_superuser=False, is_staff=False, role__in=MANAGED_ROLES)
+    prefix = bureau_prefix(by)
+    if prefix is not None:
+        if not prefix:
+            return managed
+        return managed & (
+            Q(role__in=AREA_ACCOUNT_ROLES, region__code__startswith=prefix)
+            | Q(role__in=ORGANISATION_ACCOUNT_ROLES, organisation__region__code__startswith=prefix)
+        )
+    if by.role == R.SUBDISTRICT_OFFICER:
+        return managed & Q(role=R.COMMUNITY_WORKER, region__code__startswith=area_prefix(by))
+    return managed & Q(role=R.CAREGIVER, organisation_id=by.organisation_id)
+
+
+def assignable_roles(by) -> tuple[str, ...]:
+    """The roles `by` may give an account."""
+    if bureau_prefix(by) is not None:
+        return MANAGED_ROLES
+    if by.role == R.SUBDISTRICT_OFFICER and area_prefix(by) is not None:
+        return (R.COMMUNITY_WORKER,)
+    if by.role == R.PROVIDER_MANAGER and by.organisation_id is not None:
+        return (R.CAREGIVER,)
+    return ()
+
+
+def assignment_refusal(by, *, role: str, region=None, organisation=None) -> str | None:
+    """Why `by` may not give an account this role with this area or organisation, or None if
+    they may. The shape of the input (a missing area, a level that does not fit the role) is
+    checked by the action; this is only about the caller's reach."""
+    from django.utils.translation import gettext as _
+
+    if role not in assignable_roles(by):
+        return _("You may not give an account this role.")
+    if role in ACCOUNT_AREA_LEVELS and region is not None:
+        prefix = area_prefix(by)
+        if prefix is None or not region.code.startswith(prefix):
+            return _("This area is wider than yours or outside it: you may only give an area within your own.")
+    if role in ORGANISATION_ACCOUNT_ROLES and organisation is not None:
+        prefix = bureau_prefix(by)
+        if prefix is not None:
+            if not organisation.region.code.startswith(prefix):
+                return _("This organisation is outside your area.")
+        elif organisation.pk != by.organisation_id:
+            return _("You may only manage the accounts of your own organisation.")
+    return None
+
+
+def account_change_refusal(by, account) -> str | None:
+    """Why `by` may not change the role, area, organisation or active state of `account` (whom
+    they manage): their own account is not theirs to change (nobody locks themselves out, or
+    moves themselves)."""
+    from django.utils.translation import gettext as _
+
+    if account.pk == by.pk:
+        return _("You cannot change the role, area or state of your own account.")
+    return None
 
 
 # -- what anyone sees of an elder's identity (issue 10) ----------------------------------------

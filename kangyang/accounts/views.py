@@ -8,6 +8,7 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,8 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kangyang.accounts import actions, queries, scope
-from kangyang.accounts.forms import LoginForm, OtpForm, SecondFactorForm
+from kangyang.accounts import actions, imports, queries, scope
+from kangyang.accounts.forms import (
+    AccountForm, LoginForm, OtpForm, SecondFactorForm, StaffFilterForm, StaffImportForm,
+)
 from kangyang.accounts.middleware import PENDING, set_pending
 from kangyang.accounts.models import User
 from kangyang.audit.actions import record
@@ -26,7 +29,8 @@ from kangyang.audit.context import client_ip
 from kangyang.audit.models import AuditEntry
 
 RECOVERY = "kangyang-recovery-codes"  # shown once on the next page, then dropped
-PENDING_SECONDS = 600  # the second step must follow the password within ten minutes
+PENDING_SECONDS = 600
+STAFF_IMPORT_MAX_BYTES = 5 * 1024 * 1024  # a city's staff fit in far less  # the second step must follow the password within ten minutes
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -207,14 +211,143 @@ def _require_manager(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+STAFF_PAGE_SIZE = 50
+
+
 @login_required
 def staff(request: HttpRequest) -> HttpResponse:
-    """The bureau admin's list of the accounts of their area, with resets."""
+    """The accounts the signed-in manager manages (scope.account_filter), filtered by role,
+    state or name, with their actions."""
     _require_manager(request)
-    accounts = list(queries.accounts_for(request.user)[:500])
-    enrolled = set(TOTPDevice.objects.filter(user__in=accounts, confirmed=True).values_list("user_id", flat=True))
-    rows = [{"user": u, "enrolled": u.pk in enrolled, "required": scope.two_factor_required(u)} for u in accounts]
-    return render(request, "accounts/staff.html", {"rows": rows})
+    form = StaffFilterForm(request.GET or None, by=request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    active = {"yes": True, "no": False}.get(filters.get("active") or "")
+    accounts = queries.accounts_for(request.user, role=filters.get("role") or None, is_active=active,
+                                    search=filters.get("q") or "")
+    page = Paginator(accounts, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
+    enrolled = set(TOTPDevice.objects.filter(user__in=page.object_list, confirmed=True).values_list("user_id", flat=True))
+    rows = [{"user": u, "enrolled": u.pk in enrolled, "required": scope.two_factor_required(u),
+             "self": u.pk == request.user.pk} for u in page.object_list]
+    querystring = urlencode({k: v for k, v in filters.items() if v})
+    return render(request, "accounts/staff.html", {
+        "rows": rows, "form": form, "page_obj": page, "querystring": querystring,
+    })
+
+
+def _account_input(form: AccountForm) -> dict:
+    data = form.cleaned_data
+    return {"full_name": data.get("full_name", ""), "role": data["role"],
+            "region": data.get("region"), "organisation": data.get("organisation")}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_create(request: HttpRequest) -> HttpResponse:
+    """A new account; a temporary password, if one was made, is shown once."""
+    _require_manager(request)
+    form = AccountForm(request.POST or None, by=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account, temporary = actions.create_account(
+                by=request.user, username=form.cleaned_data["username"],
+                password=form.cleaned_data.get("password") or None,
+                must_change_password=form.cleaned_data.get("must_change_password", False),
+                **_account_input(form))
+        except (ValidationError, PermissionDenied) as e:
+            _form_errors(form, e)
+        else:
+            if temporary:
+                return render(request, "accounts/temporary_password.html",
+                              {"account": account, "temporary": temporary})
+            messages.success(request, _("The account %(user)s is made.") % {"user": account.username})
+            return redirect("accounts:staff")
+    return render(request, "accounts/staff_form.html", {"form": form, "account": None})
+
+
+def _form_errors(form, e) -> None:
+    if isinstance(e, PermissionDenied):
+        form.add_error(None, str(e) or _("You may not do this."))
+    elif hasattr(e, "error_dict"):
+        for name, errors in e.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, e)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    _require_manager(request)
+    account = queries.get_account_for(request.user, user_id)
+    initial = {"full_name": account.full_name, "role": account.role, "region": account.region,
+               "organisation": account.organisation}
+    form = AccountForm(request.POST or None, by=request.user, account=account, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_account(account, by=request.user, **_account_input(form))
+        except (ValidationError, PermissionDenied) as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, _("The account %(user)s is changed.") % {"user": account.username})
+            return redirect("accounts:staff")
+    return render(request, "accounts/staff_form.html", {"form": form, "account": account})
+
+
+@login_required
+@require_POST
+def staff_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
+    _require_manager(request)
+    account = queries.get_account_for(request.user, user_id)
+    try:
+        actions.deactivate_account(account, by=request.user, reason=request.POST.get("reason", ""))
+    except PermissionDenied as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("%(user)s can no longer sign in.") % {"user": account.username})
+    return redirect("accounts:staff")
+
+
+@login_required
+@require_POST
+def staff_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
+    _require_manager(request)
+    account = queries.get_account_for(request.user, user_id)
+    try:
+        actions.reactivate_account(account, by=request.user)
+    except PermissionDenied as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("%(user)s may sign in again.") % {"user": account.username})
+    return redirect("accounts:staff")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_import(request: HttpRequest) -> HttpResponse:
+    """Upload a sheet: the good rows become accounts (temporary passwords shown once), the
+    others are listed by row number with the reason."""
+    _require_manager(request)
+    form = StaffImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > STAFF_IMPORT_MAX_BYTES:
+            form.add_error("file", _("The file is too large."))
+        else:
+            try:
+                result = imports.import_accounts(upload.read(), upload.name, by=request.user)
+            except ValidationError as e:
+                form.add_error("file", e)
+    return render(request, "accounts/staff_import.html", {"form": form, "result": result})
+
+
+@login_required
+def staff_import_template(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="staff-accounts.xlsx"'
+    imports.template_workbook().save(response)
+    return response
 
 
 @login_required
