@@ -16,6 +16,8 @@ characters (each its position in the alphabet), C = 31 − (sum mod 31), 31 → 
 the alphabet's character at C.
 """
 
+import hashlib
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -101,3 +103,17 @@ def is_valid(value: str) -> bool:
     except ValidationError:
         return False
     return True
+
+
+def compose(*, authority: str, kind: str, division: str, body: str) -> str:
+    """The code of these parts, with both check characters computed."""
+    first17 = f"{authority}{kind}{division}{body}{organisation_code_check(body)}"
+    return first17 + check_character(first17)
+
+
+def synthetic(text: str, *, division: str, authority: str = "9", kind: str = "1") -> str:
+    """A valid code derived from `text` (always the same), for demo and test data only: its
+    organisation-code body starts with "MA" followed by six characters of a hash of the text."""
+    digest = hashlib.sha256(text.encode()).digest()
+    body = "MA" + "".join(ALPHABET[b % len(ALPHABET)] for b in digest[:6])
+    return compose(authority=authority, kind=kind, division=division, body=body)

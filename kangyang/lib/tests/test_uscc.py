@@ -112,3 +112,10 @@ def test_an_unknown_authority_type_or_division_is_refused():
     assert _refusal(build(kind="0")).code == "type"
     assert _refusal(build(division="3601A3")).code == "division"
 
+
+
+def test_compose_and_synthetic_make_valid_codes_that_the_builder_agrees_with():
+    assert uscc.compose(authority="9", kind="1", division="360103", body="MA35QX7K") == build()
+    code = uscc.synthetic("安心家政服务部", division="360103")
+    assert uscc.is_valid(code) and code == uscc.synthetic("安心家政服务部", division="360103")
+    assert code == build(body=code[8:16])
