@@ -14,8 +14,8 @@ import pytest
 from django.utils import timezone
 
 from kangyang.accounts.models import Organisation, User
-from kangyang.lib import coords
 from kangyang.accounts.organisations import blacklist_organisation
+from kangyang.lib import coords
 from kangyang.services import actions
 from kangyang.services.models import Complaint, Order, Recurrence, Visit
 from kangyang.services.tests.conftest import HOME, local, metres_north

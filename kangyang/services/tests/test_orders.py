@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from kangyang.audit.models import AuditEntry
 from kangyang.accounts.organisations import blacklist_organisation
+from kangyang.audit.models import AuditEntry
 from kangyang.services import actions, rules
 from kangyang.services.models import Complaint, Order, OrderEvent, Recurrence
 from kangyang.services.tests.conftest import local
