@@ -36,7 +36,7 @@ class LicenceOut(Schema):
 
     @staticmethod
     def resolve_alert(obj: Licence) -> str:
-        return licence_alert(obj)
+        return queries.licence_alert(obj)
 
 
 class BlacklistOut(Schema):
@@ -127,15 +127,6 @@ class LicenceIn(Schema):
     number: str = Field(..., max_length=60)
     issued: StrictDate | None = None
     expires: StrictDate | None = None
-
-
-def licence_alert(licence: Licence) -> str:
-    days = licence.days_left()
-    if days is None:
-        return ""
-    if days < 0:
-        return "expired"
-    return "expiring" if days <= queries.LICENCE_WARNING.days else ""
 
 
 def _region(code: str) -> Region:

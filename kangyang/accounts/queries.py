@@ -74,3 +74,13 @@ def licences_expiring_for(user: User, *, on: dt.date | None = None) -> QuerySet[
     return (Licence.objects.filter(organisation__in=Organisation.objects.visible_to(user),
                                    expires__isnull=False, expires__lte=on + LICENCE_WARNING)
             .select_related("organisation").order_by("expires", "pk"))
+
+
+def licence_alert(licence: Licence, *, on: dt.date | None = None) -> str:
+    """"expired", "expiring" (within LICENCE_WARNING) or "" for a licence."""
+    days = licence.days_left(on)
+    if days is None:
+        return ""
+    if days < 0:
+        return "expired"
+    return "expiring" if days <= LICENCE_WARNING.days else ""
