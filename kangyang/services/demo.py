@@ -158,7 +158,7 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
     providers = caregivers = 0
     for name, kind, seat, served, codes, per_thousand, _orders in PROVIDERS:
         seat_region = _subdistrict(district, seat)
-        organisation = _organisation(name, kind, seat_region, district, rng)
+        organisation = _organisation(name, kind, seat_region, district)
         provider = Provider.objects.filter(organisation=organisation).first()
         areas = [district] if served == [""] else [_subdistrict(district, d) for d in served]
         if provider is None:
@@ -184,10 +184,12 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
         "items": len(items), "providers": providers, "caregivers": caregivers}
 
 
-def _organisation(name: str, kind: str, seat: Region, district: Region, rng: random.Random) -> Organisation:
+def _organisation(name: str, kind: str, seat: Region, district: Region) -> Organisation:
     """The provider's entry in the register of organisations: a constructed (never real)
     credit code, a contact, and its licences; one elder-care filing lapses within the
-    alert window, so the register shows an expiry alert."""
+    alert window, so the register shows an expiry alert. Its own random numbers, drawn from
+    the name, leave the demo's stream (and so the rest of the demo) as it was."""
+    rng = random.Random(name)
     organisation = Organisation.objects.filter(name=name, kind=kind).first()
     code = uscc.synthetic(name, division=district.code[:6], authority="5" if kind == Organisation.Kind.INSTITUTION else "9",
                           kind="2" if kind == Organisation.Kind.INSTITUTION else "1")
