@@ -271,6 +271,7 @@ class Page(PaginationBase):
 
 def _add_routers() -> None:
     from kangyang.accounts.api import router as auth_router, users_router
+    from kangyang.accounts.api_organisations import router as organisations_router
     from kangyang.alarms.api import devices_router, router as alarms_router
     from kangyang.assessment.api import router as assessments_router
     from kangyang.regions.api import router as regions_router
@@ -281,6 +282,7 @@ def _add_routers() -> None:
     api.add_router("/v1/auth", auth_router)
     api.add_router("/v1/users", users_router)
     api.add_router("/v1/regions", regions_router)
+    api.add_router("/v1/organisations", organisations_router)
     api.add_router("/v1/elders", elders_router)
     api.add_router("/v1/assessments", assessments_router)
     api.add_router("/v1/allowances", allowances_router)

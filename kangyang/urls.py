@@ -27,6 +27,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("kangyang.accounts.urls")),
     path("regions/", include("kangyang.regions.urls")),
+    path("organisations/", include("kangyang.accounts.organisation_urls")),
     path("registry/", include("kangyang.registry.urls")),
     path("assessment/", include("kangyang.assessment.urls")),
     path("allowances/", include("kangyang.subsidies.urls")),

@@ -12,6 +12,7 @@ NAVIGATION = [
     ("services", "services:index", _("Home services")),
     ("route", "services:route", _("Today's route")),
     ("regions", "regions:list", _("Regions")),
+    ("organisations", "organisations:list", _("Organisations")),
     ("audit", "audit:list", _("Audit log")),
 ]
 

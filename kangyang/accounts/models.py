@@ -1,35 +1,153 @@
+import datetime as dt
 import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def barred_filter(*, on: dt.date, path: str = "") -> Q:
+    """Organisations (or, through `path`, records of organisations) under a blacklist on the
+    day `on`: decided and not lifted, with no end or an end not yet passed."""
+    return Q(**{f"{path}blacklisted_at__isnull": False}) & (
+        Q(**{f"{path}blacklisted_until__isnull": True}) | Q(**{f"{path}blacklisted_until__gte": on})
+    )
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "OrganisationQuerySet":
+        from kangyang.accounts import scope
+
+        return self.filter(scope.organisation_filter(user))
+
+    def barred(self, *, on: dt.date | None = None) -> "OrganisationQuerySet":
+        return self.filter(barred_filter(on=on or timezone.localdate()))
+
+
 class Organisation(models.Model):
-    """A provider, institution or other body whose staff use Kangyang."""
+    """A legal entity Kangyang deals with (a provider, institution, meal point, enterprise or
+    the bureau itself): one register, so every module sees the same licences and blacklist."""
 
     class Kind(models.TextChoices):
         BUREAU = "bureau", _("civil-affairs bureau")
         PROVIDER = "provider", _("home-service provider")
         INSTITUTION = "institution", _("care institution")
         MEAL_POINT = "meal_point", _("meal point")
+        ENTERPRISE = "enterprise", _("enterprise")
         OTHER = "other", _("other")
+
+    class CreditStatus(models.TextChoices):
+        # Kept by the bureau from its supervision (and, later, the credit module's ratings).
+        GOOD = "good", _("good")
+        WATCHED = "watched", _("under watch")
+        DISHONEST = "dishonest", _("dishonest")
 
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # Checked by GB 32100-2015 (kangyang/lib/uscc.py) in the actions; unique when given.
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
     )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=100, blank=True)
+    # The contact's phone is personal data: encrypted, shown masked (as elders' phones).
+    contact_phone_encrypted = models.TextField(blank=True, editable=False)
+    contact_phone_masked = models.CharField(_("contact phone"), max_length=20, blank=True, editable=False)
+    credit_status = models.CharField(
+        _("credit status"), max_length=12, choices=CreditStatus.choices, default=CreditStatus.GOOD)
+    # The blacklist in force, if any (its history is in BlacklistEntry). A bar with an end
+    # date ends by itself the day after; lifting it early clears these.
+    blacklisted_at = models.DateTimeField(_("blacklisted"), null=True, blank=True, editable=False)
+    blacklisted_until = models.DateField(_("blacklisted until"), null=True, blank=True, editable=False)
+    blacklist_reason = models.TextField(_("reason for the blacklist"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~Q(credit_code=""), name="organisation_credit_code_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def region_code(self) -> str:
+        return self.region.code
+
+    def is_barred(self, on: dt.date | None = None) -> bool:
+        """Under a blacklist on that day (today by default)."""
+        if self.blacklisted_at is None:
+            return False
+        return self.blacklisted_until is None or self.blacklisted_until >= (on or timezone.localdate())
+
+    @property
+    def is_blacklisted(self) -> bool:
+        return self.is_barred()
+
+
+class Licence(models.Model):
+    """A licence or filing an organisation holds (business licence, elder-care filing, food
+    business licence ...), with its expiry, so the bureau is told before it lapses."""
+
+    class Kind(models.TextChoices):
+        BUSINESS = "business", _("business licence")
+        ELDER_CARE = "elder_care", _("elder-care institution filing")
+        FOOD = "food", _("food business licence")
+        MEDICAL = "medical", _("medical institution licence")
+        OTHER = "other", _("other")
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="licences")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    number = models.CharField(_("number"), max_length=60)
+    issued = models.DateField(_("issued"), null=True, blank=True)
+    expires = models.DateField(_("expires"), null=True, blank=True, help_text=_("Empty when it does not expire."))
+
+    class Meta:
+        verbose_name = _("licence")
+        verbose_name_plural = _("licences")
+        ordering = ["expires", "kind"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    def days_left(self, on: dt.date | None = None) -> int | None:
+        return None if self.expires is None else (self.expires - (on or timezone.localdate())).days
+
+
+class BlacklistEntry(models.Model):
+    """One decision to blacklist an organisation, and its lifting: the history behind the
+    bar shown on the organisation."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="blacklist_entries")
+    reason = models.TextField(_("reason"))
+    decided_on = models.DateField(_("decided on"))
+    until = models.DateField(_("until"), null=True, blank=True, help_text=_("Empty for no end date."))
+    decided_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+")
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("lifted by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+")
+    lift_reason = models.TextField(_("reason for lifting"), blank=True)
+
+    class Meta:
+        verbose_name = _("blacklist entry")
+        verbose_name_plural = _("blacklist entries")
+        ordering = ["-created_at", "-id"]
 
 
 class User(AbstractUser):

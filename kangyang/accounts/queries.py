@@ -1,11 +1,14 @@
 """Reads of accounts worth a name: the demo mark, a user's tokens, the accounts an admin manages."""
 
-from django.core.exceptions import ValidationError
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from kangyang.accounts import scope
-from kangyang.accounts.models import ApiToken, DemoDatabase, Organisation, User
+from kangyang.accounts.models import ApiToken, DemoDatabase, Licence, Organisation, User, barred_filter
 
 
 def is_demo_database() -> bool:
@@ -86,3 +89,58 @@ def assignable_organisations(by: User) -> QuerySet[Organisation]:
 
 def organisation_by_id(organisation_id: int) -> Organisation | None:
     return Organisation.objects.select_related("region").filter(pk=organisation_id).first()
+
+
+# -- organisations (issue 11) ------------------------------------------------------------------
+def organisations_for(user: User, *, kind: str = "", blacklisted: bool | None = None,
+                      licences_expiring: bool = False, search: str = "") -> QuerySet[Organisation]:
+    """The organisations `user` may read (scope.organisation_filter), by name; filtered by
+    kind, by being under a blacklist today, by a licence expired or expiring soon."""
+    organisations = Organisation.objects.visible_to(user).select_related("region")
+    if kind:
+        organisations = organisations.filter(kind=kind)
+    today = timezone.localdate()
+    if blacklisted is True:
+        organisations = organisations.filter(barred_filter(on=today))
+    elif blacklisted is False:
+        organisations = organisations.exclude(barred_filter(on=today))
+    if licences_expiring:
+        organisations = organisations.filter(
+            pk__in=licences_expiring_for(user).values("organisation_id"))
+    if search.strip():
+        term = search.strip()
+        organisations = organisations.filter(Q(name__icontains=term) | Q(credit_code=term.upper()))
+    return organisations.order_by("name", "pk")
+
+
+def get_organisation_for(user: User, organisation_id: int, *, write: bool = False) -> Organisation:
+    """The one way pages and the API load an organisation: outside scope → 404; a write the
+    user may not make → 403."""
+    organisation = get_object_or_404(Organisation.objects.visible_to(user).select_related("region"),
+                                     pk=organisation_id)
+    if write and not scope.can_manage_organisations(user, organisation.region.code):
+        raise PermissionDenied
+    return organisation
+
+
+# A licence is flagged this long before it lapses (the bureau has time to ask for the renewal).
+LICENCE_WARNING = dt.timedelta(days=60)
+
+
+def licences_expiring_for(user: User, *, on: dt.date | None = None) -> QuerySet[Licence]:
+    """Licences of the user's organisations that expired or expire within LICENCE_WARNING:
+    the alerts of the register, soonest first."""
+    on = on or timezone.localdate()
+    return (Licence.objects.filter(organisation__in=Organisation.objects.visible_to(user),
+                                   expires__isnull=False, expires__lte=on + LICENCE_WARNING)
+            .select_related("organisation").order_by("expires", "pk"))
+
+
+def licence_alert(licence: Licence, *, on: dt.date | None = None) -> str:
+    """"expired", "expiring" (within LICENCE_WARNING) or "" for a licence."""
+    days = licence.days_left(on)
+    if days is None:
+        return ""
+    if days < 0:
+        return "expired"
+    return "expiring" if days <= LICENCE_WARNING.days else ""

@@ -80,6 +80,7 @@ MODULE_ROLES = {
     "route": {R.CAREGIVER},  # the caregiver's own day
     "regions": AREA_ROLES,
     "audit": {R.BUREAU_ADMIN},
+    "organisations": {R.BUREAU_ADMIN},  # the register of organisations (see below)
 }
 
 
@@ -270,6 +271,40 @@ def account_change_refusal(by, account) -> str | None:
     if account.pk == by.pk:
         return _("You cannot change the role, area or state of your own account.")
     return None
+
+
+# -- organisations (issue 11) -----------------------------------------------------------------
+# The register of organisations belongs to the bureau: the bureau admin of an area keeps the
+# organisations seated in it (a city bureau every district's); a provider's manager reads her
+# own organisation. Nobody else reads the register (providers are shown to other roles by the
+# services module, from its own rules).
+
+def organisation_filter(user) -> Q:
+    """Organisations a user may read."""
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.role == R.PROVIDER_MANAGER:
+        return Q(pk=user.organisation_id) if user.organisation_id else NOTHING
+    if not (user.role == R.BUREAU_ADMIN or user.is_superuser):
+        return NOTHING
+    return region_filter(user, field="region__code")
+
+
+def can_manage_organisations(user, region_code: str) -> bool:
+    """Registering, editing, blacklisting and lifting an organisation seated at `region_code`:
+    the bureau admin whose area covers it (the city bureau covers every district)."""
+    return (
+        user.is_authenticated and user.is_active
+        and (user.role == R.BUREAU_ADMIN or user.is_superuser) and in_area(user, region_code)
+    )
+
+
+def can_register_organisations(user) -> bool:
+    """Whether the user may register organisations anywhere (the create page and button)."""
+    return (
+        user.is_authenticated and user.is_active
+        and (user.role == R.BUREAU_ADMIN or user.is_superuser) and area_prefix(user) is not None
+    )
 
 
 # -- what anyone sees of an elder's identity (issue 10) ----------------------------------------

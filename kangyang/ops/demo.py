@@ -30,6 +30,7 @@ from django.apps import apps
 from django.utils.translation import gettext as _
 
 from kangyang.accounts.models import Organisation, User
+from kangyang.lib import uscc
 from kangyang.regions.models import Region
 from kangyang.registry.models import Elder
 
@@ -128,7 +129,8 @@ def create_demo_accounts(district: Region, *, seed: int = DEMO_SEED) -> tuple[di
         raise ValueError("the demo district needs two subdistricts; seed it first")
     communities = [s.children.filter(level=Region.Level.COMMUNITY).order_by("code").first() for s in subdistricts]
     provider, _created = Organisation.objects.get_or_create(
-        name=PROVIDER_NAME, kind=Organisation.Kind.PROVIDER, defaults={"region": subdistricts[0]}
+        name=PROVIDER_NAME, kind=Organisation.Kind.PROVIDER,
+        defaults={"region": subdistricts[0], "credit_code": uscc.synthetic(PROVIDER_NAME, division=district.code[:6])},
     )
     places = {
         "city": {"region": district.parent}, "district": {"region": district}, "subdistrict_1": {"region": subdistricts[0]},

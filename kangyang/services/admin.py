@@ -25,7 +25,7 @@ class ServiceItemAdmin(ReadOnly):
 
 @admin.register(Provider)
 class ProviderAdmin(ReadOnly):
-    list_display = ["organisation", "region_code", "licence_number", "active", "blacklisted_at"]
+    list_display = ["organisation", "region_code", "licence_number", "active"]
     list_filter = ["active"]
     search_fields = ["organisation__name", "licence_number"]
 

@@ -35,7 +35,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kangyang.accounts.models import Organisation, User
+from kangyang.accounts.models import Licence, Organisation, User
+from kangyang.accounts.organisations import add_licence, blacklist_organisation, register_organisation
+from kangyang.lib import uscc
 from kangyang.regions.models import Region
 from kangyang.registry.models import Elder
 from kangyang.services import actions, constants, planning, queries
@@ -65,7 +67,8 @@ PROVIDERS = [
      ["home_care_bed", "respite", "health_check", "aids_rental"], 0.2, 0.2),
     ("安心家政服务部", Organisation.Kind.PROVIDER, "002", ["002"], ["cleaning", "housekeeping"], 0.1, 0.0),
 ]
-BLACKLISTED = "安心家政服务部"
+BLACKLISTED = "安心家政服务部"  # blacklisted on its organisation: no module contracts with it
+EXPIRING_LICENCE = "福寿康居家服务有限公司"  # its elder-care filing lapses in 30 days (an alert)
 BLACKLIST_REASON = "演示数据：2025年抽查发现虚报服务记录，列入黑名单。"
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段漕钱汤尹黎易常武乔贺赖龚文"
@@ -159,8 +162,7 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
     providers = caregivers = 0
     for name, kind, seat, served, codes, per_thousand, _orders in PROVIDERS:
         seat_region = _subdistrict(district, seat)
-        organisation, _created = Organisation.objects.get_or_create(
-            name=name, kind=kind, defaults={"region": seat_region})
+        organisation = _organisation(name, kind, seat_region, district)
         provider = Provider.objects.filter(organisation=organisation).first()
         areas = [district] if served == [""] else [_subdistrict(district, d) for d in served]
         if provider is None:
@@ -175,8 +177,8 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
                 price = constants.CATALOGUE[[c[0] for c in constants.CATALOGUE].index(code)][7]
                 factor = Decimal(str(round(rng.uniform(0.9, 1.1), 2)))
                 actions.set_price(provider, by=None, item=items[code], price=(price * factor).quantize(Decimal("1")))
-            if name == BLACKLISTED:
-                actions.set_blacklisted(provider, by=None, blacklisted=True, reason=BLACKLIST_REASON)
+            if name == BLACKLISTED and not organisation.is_barred():
+                blacklist_organisation(organisation, by=None, reason=BLACKLIST_REASON)
             providers += 1
         skills = {items[c].skill for c in codes if items[c].skill}
         centre = (sum(a.lat for a in areas) / len(areas), sum(a.lng for a in areas) / len(areas))
@@ -184,6 +186,33 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
                                   centre=centre, rng=rng)
     return _("%(items)d catalogue items, %(providers)d providers (one blacklisted), %(caregivers)d caregivers") % {
         "items": len(items), "providers": providers, "caregivers": caregivers}
+
+
+def _organisation(name: str, kind: str, seat: Region, district: Region) -> Organisation:
+    """The provider's entry in the register of organisations: a constructed (never real)
+    credit code, a contact, and its licences; one elder-care filing lapses within the
+    alert window, so the register shows an expiry alert. Its own random numbers, drawn from
+    the name, leave the demo's stream (and so the rest of the demo) as it was."""
+    rng = random.Random(name)
+    organisation = Organisation.objects.filter(name=name, kind=kind).first()
+    code = uscc.synthetic(name, division=district.code[:6], authority="5" if kind == Organisation.Kind.INSTITUTION else "9",
+                          kind="2" if kind == Organisation.Kind.INSTITUTION else "1")
+    if organisation is None:
+        organisation = register_organisation(
+            by=None, name=name, kind=kind, region=seat, credit_code=code, address=f"{seat.name}{rng.randint(1, 300)}号",
+            contact_person=rng.choice(["王", "李", "张", "刘", "陈"]) + rng.choice(["经理", "主任", "站长"]),
+            contact_phone=f"139{rng.randrange(10**7, 10**8)}")
+    elif not organisation.credit_code:  # made by the accounts' demo before this seed
+        Organisation.objects.filter(pk=organisation.pk).update(credit_code=code)
+        organisation.credit_code = code
+    if not organisation.licences.exists():
+        today = timezone.localdate()
+        add_licence(organisation, by=None, kind=Licence.Kind.BUSINESS, number=code,
+                    issued=dt.date(today.year - 3, 3, 1))
+        expires = today + dt.timedelta(days=30) if name == EXPIRING_LICENCE else dt.date(today.year + 2, 12, 31)
+        add_licence(organisation, by=None, kind=Licence.Kind.ELDER_CARE, number=f"赣民养{rng.randrange(10**6, 10**7)}",
+                    issued=dt.date(today.year - 2, 6, 1), expires=expires)
+    return organisation
 
 
 # -- orders ----------------------------------------------------------------------------------

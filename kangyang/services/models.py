@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kangyang.accounts import scope
-from kangyang.accounts.models import User
+from kangyang.accounts.models import User, barred_filter
 from kangyang.subsidies.models import MONEY, ZERO
 
 R = User.Role
@@ -88,8 +88,11 @@ class ProviderQuerySet(models.QuerySet):
         return self
 
     def receiving_orders(self) -> "ProviderQuerySet":
-        """Active and not blacklisted: the only providers an order may go to."""
-        return self.filter(active=True, blacklisted_at__isnull=True)
+        """Active and its organisation not blacklisted: the only providers an order may go to."""
+        return self.filter(active=True).exclude(barred_filter(on=timezone.localdate(), path="organisation__"))
+
+    def not_receiving_orders(self) -> "ProviderQuerySet":
+        return self.filter(Q(active=False) | barred_filter(on=timezone.localdate(), path="organisation__"))
 
 
 def serving_filter(community_codes) -> Q:
@@ -120,9 +123,6 @@ class Provider(models.Model):
     # ISO weekdays it works, "1234567" = every day.
     open_days = models.CharField(_("open days"), max_length=7, default="1234567")
     active = models.BooleanField(_("active"), default=True)
-    # Barred after serious breaches (the institutions module decides; orders never go here).
-    blacklisted_at = models.DateTimeField(_("blacklisted"), null=True, blank=True)
-    blacklist_reason = models.TextField(_("reason for the blacklist"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     objects = ProviderQuerySet.as_manager()
@@ -141,7 +141,8 @@ class Provider(models.Model):
 
     @property
     def is_blacklisted(self) -> bool:
-        return self.blacklisted_at is not None
+        """The bar is held on the organisation (accounts.Organisation), for every module."""
+        return self.organisation.is_barred()
 
     def is_open(self, weekday: int) -> bool:
         return str(weekday) in self.open_days

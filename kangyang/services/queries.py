@@ -232,7 +232,7 @@ def providers_for(user, *, community: str = "", taking_orders: bool | None = Non
     if taking_orders is True:
         providers = providers.receiving_orders()
     elif taking_orders is False:
-        providers = providers.exclude(active=True, blacklisted_at__isnull=True)
+        providers = providers.not_receiving_orders()
     return providers
 
 

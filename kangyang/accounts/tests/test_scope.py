@@ -67,7 +67,7 @@ def test_health_data_only_for_those_whose_scope_covers_the_elder(request, person
 
 @pytest.mark.parametrize("persona, links", [
     ("admin", {"/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/", "/services/",
-               "/regions/", "/audit/"}),
+               "/regions/", "/organisations/", "/audit/"}),
     ("worker_a", {"/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/", "/services/",
                   "/regions/"}),
     ("operator", {"/registry/elders/", "/alarms/console/", "/services/", "/regions/"}),

@@ -9,7 +9,7 @@ from kangyang.services.actions.orders import (
     place_recurring_orders, quote_order, refund_shares, report_no_show, stop_recurrence,
 )
 from kangyang.services.actions.providers import (
-    add_caregiver, add_service_item, register_provider, set_blacklisted, set_price, set_service_areas,
+    add_caregiver, add_service_item, register_provider, set_price, set_service_areas,
     set_shifts, update_caregiver,
 )
 from kangyang.services.actions.settlement import (
@@ -22,6 +22,6 @@ __all__ = [
     "check_in", "check_out", "close_complaint", "confirm_order", "create_recurrence", "decline_order",
     "dispatch_order", "file_complaint", "flag_missing_check_outs", "issue_settlement", "ledger_totals",
     "place_order", "place_recurring_orders", "plan_next_day", "plan_routes", "preview_settlement", "quote_order", "reconcile",
-    "refund_shares", "register_provider", "report_no_show", "review_visit", "set_blacklisted", "set_price",
+    "refund_shares", "register_provider", "report_no_show", "review_visit", "set_price",
     "set_service_areas", "set_shifts", "start_travel", "stop_recurrence", "update_caregiver",
 ]

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kangyang.accounts import scope
@@ -72,22 +71,6 @@ def set_service_areas(provider: Provider, *, by, areas: Iterable[Region], audit:
     if audit:
         record(by, AuditEntry.Action.CHANGE, provider, verb="provider.areas",
                changes={"areas": sorted(r.code for r in areas)})
-    return provider
-
-
-@transaction.atomic
-def set_blacklisted(provider: Provider, *, by, blacklisted: bool, reason: str = "") -> Provider:
-    """Bar a provider after a serious breach (or lift the bar): a blacklisted provider never
-    receives an order; its open orders stay for the bureau to move."""
-    if by is not None and not _is_bureau(by, provider.region_code):
-        raise PermissionDenied
-    if blacklisted and len(reason.strip()) < 2:
-        raise invalid("reason", _("Say why the provider is blacklisted."), "reason")
-    provider.blacklisted_at = timezone.now() if blacklisted else None
-    provider.blacklist_reason = reason.strip() if blacklisted else ""
-    provider.save(update_fields=["blacklisted_at", "blacklist_reason"])
-    record(by, AuditEntry.Action.CHANGE, provider, verb="provider.blacklist", changes={"blacklisted": blacklisted},
-           note=reason.strip())
     return provider
 
 

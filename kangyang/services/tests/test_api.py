@@ -14,6 +14,7 @@ import pytest
 from django.utils import timezone
 
 from kangyang.accounts.models import Organisation, User
+from kangyang.accounts.organisations import blacklist_organisation
 from kangyang.lib import coords
 from kangyang.services import actions
 from kangyang.services.models import Complaint, Order, Recurrence, Visit
@@ -134,7 +135,7 @@ def test_a_provider_shows_its_areas_hours_and_whether_it_takes_orders(
     assert body["areas"] == [{"code": subdistrict_1.code, "name": subdistrict_1.name, "level": "subdistrict"}]
     assert (body["opens_at"], body["closes_at"], body["open_days"]) == ("07:00:00", "20:00:00", "1234567")
     assert body["takes_orders"] is True
-    actions.set_blacklisted(home_provider, by=None, blacklisted=True, reason="重大服务事故")
+    blacklist_organisation(home_provider.organisation, by=None, reason="重大服务事故")
     assert client.get(f"/api/v1/providers/{home_provider.pk}", **headers).json()["takes_orders"] is False
     r = client.get("/api/v1/providers", {"takes_orders": "true"}, **headers)
     assert r.json()["count"] == 0

@@ -20,11 +20,11 @@ def demo(db):
 
 def test_the_providers_deliver_and_the_blacklisted_one_receives_nothing(demo):
     assert Provider.objects.count() == 6
-    barred = Provider.objects.get(blacklisted_at__isnull=False)
+    barred = Provider.objects.get(organisation__blacklisted_at__isnull=False)
     assert not barred.orders.exists()
     assert Order.objects.filter(status=Order.Status.SETTLED).exists()
     assert not Order.objects.exclude(price=F("allowance_amount") + F("voucher_amount") + F("self_amount")).exists()
-    for provider in Provider.objects.filter(blacklisted_at__isnull=True):
+    for provider in Provider.objects.receiving_orders():
         assert provider.caregivers.filter(user__isnull=False).exists()
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from kangyang.accounts.organisations import blacklist_organisation
 from kangyang.audit.models import AuditEntry
 from kangyang.services import actions, rules
 from kangyang.services.models import Complaint, Order, OrderEvent, Recurrence
@@ -106,7 +107,7 @@ def test_a_provider_closed_at_that_hour_refuses(worker_a, funded_elder, catalogu
 
 
 def test_a_blacklisted_provider_never_receives_orders(worker_a, funded_elder, catalogue, carer, home_provider, tomorrow):
-    actions.set_blacklisted(home_provider, by=None, blacklisted=True, reason="重大服务事故")
+    blacklist_organisation(home_provider.organisation, by=None, reason="重大服务事故")
     with pytest.raises(ValidationError):
         actions.place_order(by=worker_a, elder=funded_elder, item=catalogue["meal"], window_start=local(tomorrow, 11))
     with pytest.raises(ValidationError):
