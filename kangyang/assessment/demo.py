@@ -144,6 +144,7 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
     )
     made = history = due = 0
     levels = [0] * 5
+    assessed: list[int] = []
     batch: list[Assessment] = []
     for pk, birth, categories, region_code in candidates.iterator(chunk_size=5000):
         disabled = ",disabled," in categories
@@ -155,6 +156,7 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
             continue
         a = _assessment(rng, pk, region_code, disabled or severe, today)
         batch.append(a)
+        assessed.append(pk)
         made += 1
         levels[a.final_level] += 1
         due += a.valid_until <= today + dt.timedelta(days=30)
@@ -166,6 +168,8 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
             batch = []
     if batch:
         Assessment.objects.bulk_create(batch)
+    # 失能 and 失智 of the assessed follow their assessment (in bulk, a few queries per 2,000).
+    actions.refresh_elder_categories(assessed)
     if not made:
         return ""
     record(None, AuditEntry.Action.IMPORT, verb="demo.seed", region_code=district.code,
