@@ -279,15 +279,15 @@ def latest_signed_facts(elder_ids) -> dict[int, dict]:
     rows = (
         Assessment.objects.signed().filter(standard=STANDARD, elder_id__in=elder_ids)
         .order_by("elder_id", "-assessed_on", "-signed_at", "-id")
-        .values_list("elder_id", "pk", "final_level", "diagnoses", "signed_at", "assessed_on")
+        .values_list("elder_id", "pk", "final_level", "diagnoses", "assessed_on")
     )
-    for elder_id, pk, level, diagnoses, signed_at, assessed_on in rows.iterator(chunk_size=5000):
+    for elder_id, pk, level, diagnoses, assessed_on in rows.iterator(chunk_size=5000):
         if elder_id in facts or level is None:
             continue
         dementia = [code for code in diagnoses if scoring.diagnosis_reasons([code]) == ["dementia"]]
         facts[elder_id] = registry_categories.from_assessment(
             level=level, dementia=dementia, assessment_id=pk,
-            on=timezone.localdate(signed_at) if signed_at else assessed_on,
+            on=assessed_on,
         )
     return facts
 

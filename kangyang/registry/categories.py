@@ -114,12 +114,12 @@ def manual_choices(elder: Elder | None) -> list[str]:
 def _reason(category: str, facts: dict) -> str:
     if facts["source"] == "assessment":
         if category == C.DISABLED:
-            return _("%(level)s per the assessment signed %(date)s") % {
+            return _("%(level)s per the signed assessment of %(date)s") % {
                 "level": LEVEL_LABELS.get(facts["level"], facts["level"]), "date": facts["on"]}
         if facts["value"]:
-            return _("dementia diagnosed (%(codes)s) per the assessment signed %(date)s") % {
+            return _("dementia diagnosed (%(codes)s) per the signed assessment of %(date)s") % {
                 "codes": ", ".join(facts["codes"]), "date": facts["on"]}
-        return _("no dementia diagnosis in the assessment signed %(date)s") % {"date": facts["on"]}
+        return _("no dementia diagnosis in the signed assessment of %(date)s") % {"date": facts["on"]}
     if category == C.ALONE:
         return _("lives alone per household record") if facts["value"] else _(
             "does not live alone per household record")
