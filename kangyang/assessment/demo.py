@@ -37,7 +37,9 @@ BATCH = 2000
 # Share of elders with a GB/T 42195 assessment (assumptions, see the module docstring).
 SHARE_60S, SHARE_70_PLUS, SHARE_DISABLED, SHARE_SEVERELY_DISABLED = 0.03, 0.15, 0.75, 0.6
 # Final-level weights (levels 0–4) before the change rules.
-LEVELS_ABLE = (0.40, 0.43, 0.12, 0.04, 0.01)
+# Elders not recorded as disabled mostly score intact: 失能 follows the assessment
+# (registry.categories: level 1 or more), so these weights keep the disabled share plausible.
+LEVELS_ABLE = (0.80, 0.15, 0.04, 0.01, 0.0)
 LEVELS_DISABLED = (0.0, 0.08, 0.30, 0.35, 0.27)
 DEMENTIA = (0.03, 0.15)  # an F00–F03 diagnosis, among the able and the disabled
 TWO_RISK_EVENTS = (0.03, 0.10)  # two or more care-risk events in the last 30 days

@@ -9,9 +9,11 @@ Three kinds of category (README "Registry"):
   assessment past its re-assessment date still counts: it is the latest fact we have, and
   the due list asks for a new one. 重残 `severely_disabled` is a disability certificate
   (grades 1–2), not 重度失能, so it stays manual;
-* derived from the household record: 独居 `alone` from the living arrangement; 空巢
-  `empty_nest`: not in an institution and no living child lives with the elder or in the
-  same community (without recorded children: living alone or with a spouse only); 孤寡
+* derived from the household record: 独居 `alone`: the living arrangement says alone and no
+  recorded living member lives with the elder; 空巢 `empty_nest` (the civil-affairs usage,
+  无子女或子女不在身边): not in an institution and no living child lives with the elder, so
+  every elder living alone is empty-nest too (a child in the same community visits, but the
+  nest is empty: the visit plans ask for these elders); 孤寡
   `without_family`: no living spouse and no living child, once the household is recorded
   (a member entered, or the record confirmed complete);
 * manual: everything else (低保, 低收入, 特困, 优抚对象, 留守, 重残, 计划生育特殊家庭), and a
@@ -37,8 +39,8 @@ M = HouseholdMember
 ASSESSMENT_DERIVED = (C.DISABLED, C.COGNITIVELY_IMPAIRED)
 HOUSEHOLD_DERIVED = (C.ALONE, C.EMPTY_NEST, C.WITHOUT_FAMILY)
 DERIVED = frozenset(ASSESSMENT_DERIVED + HOUSEHOLD_DERIVED)
-# A child living this close is "near" (the elder's nest is not empty).
-NEAR = {M.Residence.WITH_ELDER, M.Residence.SAME_COMMUNITY}
+# A child living here fills the nest (see the module docstring: not "in the same community").
+NEAR = {M.Residence.WITH_ELDER}
 # GB/T 42195-2022 C.3 level names (the same words as assessment.standard.LEVEL_NAMES, which
 # the registry may not import: assessment depends on registry).
 LEVEL_LABELS = {
@@ -65,8 +67,11 @@ def from_household(*, arrangement: str, members: Iterable[tuple[str, bool, str]]
     living = [(relation, residence) for relation, alive, residence in members if alive]
     children = [residence for relation, residence in living if relation == M.Relation.CHILD]
     facts: dict[str, dict] = {}
+    someone_home = any(residence == M.Residence.WITH_ELDER for _relation, residence in living)
     if arrangement:
-        facts[C.ALONE.value] = {"source": "household", "value": arrangement == L.ALONE, "why": "arrangement"}
+        facts[C.ALONE.value] = {
+            "source": "household", "value": arrangement == L.ALONE and not someone_home, "why": "arrangement",
+        }
     if arrangement == L.INSTITUTION or arrangement == L.CHILDREN:
         facts[C.EMPTY_NEST.value] = {"source": "household", "value": False, "why": "arrangement"}
     elif recorded and (children or arrangement in (L.ALONE, L.SPOUSE)):
@@ -125,8 +130,8 @@ def _reason(category: str, facts: dict) -> str:
             "does not live alone per household record")
     if category == C.EMPTY_NEST:
         if facts["why"] == "children":
-            return _("no child lives with the elder or in the same community, per household record") \
-                if facts["value"] else _("a child lives with the elder or in the same community, per household record")
+            return _("no child lives with the elder, per household record") \
+                if facts["value"] else _("a child lives with the elder, per household record")
         return _("lives alone or with a spouse only, per household record") if facts["value"] else _(
             "lives with children or in an institution, per household record")
     return _("no living spouse and no living child, per household record") if facts["value"] else _(

@@ -39,23 +39,23 @@ def test_moving_in_with_children_ends_alone_and_empty_nest(worker_a, elder_in_a)
 
 
 # -- household members -----------------------------------------------------------------------------
-def test_a_child_in_the_same_community_ends_empty_nest_and_is_audited(worker_a, elder_in_a):
+def test_a_child_living_with_her_ends_empty_nest_and_alone_and_is_audited(worker_a, elder_in_a):
     assert "empty_nest" in elder_in_a.categories
     actions.add_household_member(elder_in_a, by=worker_a, relation=M.Relation.CHILD, name="王芳",
-                                 residence=M.Residence.SAME_COMMUNITY)
+                                 residence=M.Residence.WITH_ELDER)
     shown = details(elder_in_a)
-    assert "empty_nest" not in elder_in_a.categories and "alone" in elder_in_a.categories
+    assert "empty_nest" not in elder_in_a.categories and "alone" not in elder_in_a.categories
     assert "empty_nest" not in shown
     entry = AuditEntry.objects.get(verb="elder.member_add")
-    assert entry.changes["categories"] == [["empty_nest", "alone"], ["alone"]]
+    assert entry.changes["categories"] == [["empty_nest", "alone"], []]
 
 
-def test_a_child_in_another_city_leaves_the_nest_empty(worker_a, elder_in_a):
+def test_a_child_in_the_same_community_leaves_the_nest_empty(worker_a, elder_in_a):
     actions.add_household_member(elder_in_a, by=worker_a, relation=M.Relation.CHILD,
-                                 residence=M.Residence.ELSEWHERE)
+                                 residence=M.Residence.SAME_COMMUNITY)
     shown = details(elder_in_a)
-    assert shown["empty_nest"]["reason"] == (
-        "no child lives with the elder or in the same community, per household record")
+    assert shown["empty_nest"]["reason"] == "no child lives with the elder, per household record"
+    assert "alone" in shown
 
 
 def test_without_family_only_once_the_household_is_recorded(worker_a, elder_in_a):
