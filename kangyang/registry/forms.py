@@ -113,7 +113,9 @@ class ElderForm(forms.Form):
         # Categories the data decide are not offered: they are corrected by an override on the
         # elder's page (registry.categories).
         manual = derive.manual_choices(elder)
-        self.fields["categories"].choices = [(v, l) for v, l in Elder.Category.choices if v in manual]
+        # Offered: the manual ones. Accepted: any (an older page may send a derived one; the
+        # data decide it anyway, registry.categories.in_force).
+        self.fields["categories"].widget.choices = [(v, l) for v, l in Elder.Category.choices if v in manual]
         self.fields["categories"].help_text = _(
             "Categories that follow from an assessment or the household record are set from "
             "them, and corrected on the elder's page.")
@@ -150,7 +152,8 @@ class ElderForm(forms.Form):
         if self.elder is not None and "categories" in data:
             # The derived ones are not on the form: keep those the data decide as they are.
             manual = set(derive.manual_choices(self.elder))
-            data["categories"] = list(data["categories"]) + [c for c in self.elder.categories if c not in manual]
+            data["categories"] = [c for c in data["categories"] if c in manual] + [
+                c for c in self.elder.categories if c not in manual]
         blank_means_keep = ("id_number", "phone") if self.elder is not None else ("birth_date", "sex")
         for key in blank_means_keep:
             if not data.get(key):
