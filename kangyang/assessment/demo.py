@@ -39,7 +39,7 @@ SHARE_60S, SHARE_70_PLUS, SHARE_DISABLED, SHARE_SEVERELY_DISABLED = 0.03, 0.15, 
 # Final-level weights (levels 0–4) before the change rules.
 # Elders not recorded as disabled mostly score intact: 失能 follows the assessment
 # (registry.categories: level 1 or more), so these weights keep the disabled share plausible.
-LEVELS_ABLE = (0.80, 0.15, 0.04, 0.01, 0.0)
+LEVELS_ABLE = (0.92, 0.06, 0.015, 0.005, 0.0)
 LEVELS_DISABLED = (0.0, 0.08, 0.30, 0.35, 0.27)
 DEMENTIA = (0.03, 0.15)  # an F00–F03 diagnosis, among the able and the disabled
 TWO_RISK_EVENTS = (0.03, 0.10)  # two or more care-risk events in the last 30 days
