@@ -445,10 +445,11 @@ def set_assessment_categories(facts: dict[int, dict], *, by=None) -> int:
                 "categories_text", "derived_categories", "category_overrides", "region_code"))
             dirty = []
             for elder in elders:
-                before = elder.categories
+                before, before_facts = elder.categories, elder.derived_categories
                 elder.derived_categories = {**elder.derived_categories, **facts[elder.pk]}
                 derive.apply(elder)
-                dirty.append(elder)
+                if elder.derived_categories != before_facts or elder.categories != before:
+                    dirty.append(elder)  # only rows that change are written
                 if elder.categories != before:
                     changed += 1
                     if by is not None:
@@ -475,10 +476,15 @@ def refresh_household_categories(elder_ids: Iterable[int]) -> int:
             elders = list(Elder.objects.filter(pk__in=chunk).only(
                 "categories_text", "derived_categories", "category_overrides", "living_arrangement",
                 "household_recorded_on"))
+            dirty = []
             for elder in elders:
+                before_facts = elder.derived_categories
                 _derive_household(elder, members.get(elder.pk, []))
-                changed += derive.apply(elder)
-            Elder.objects.bulk_update(elders, ["categories_text", "derived_categories"])
+                moved = derive.apply(elder)
+                changed += moved
+                if moved or elder.derived_categories != before_facts:
+                    dirty.append(elder)  # only rows that change are written
+            Elder.objects.bulk_update(dirty, ["categories_text", "derived_categories"])
     return changed
 
 
