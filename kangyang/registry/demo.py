@@ -1,7 +1,7 @@
 """Synthetic elders for `kangyang demo` and `kangyang seed` (demo hook: kangyang/ops/demo.py).
 
-Every record is built by registry.actions.build_elder / build_contact, the functions
-create_elder and add_contact use, so a seeded elder is stored exactly as one registered by
+Every record is built by registry.actions.build_elder / build_contact /
+build_household_member, the functions create_elder, add_contact and add_household_member use, so a seeded elder is stored exactly as one registered by
 hand (encrypted, hashed and masked ID number and phone, pinyin initials, region code,
 household), then bulk-inserted in batches. Per-elder audit entries are not written (as for
 imports); one entry records the seeding itself.
@@ -9,7 +9,10 @@ imports); one entry records the seeding itself.
 The numbers below are assumptions for synthetic data, each noted where it is set. The age
 structure is roughly that of China's 7th census (2020) for people aged 60+; vulnerability
 shares, living arrangements and chronic conditions are plausible round figures, not
-statistics of Xihu. Everything is drawn from the `rng` handed in, so a seed gives the same
+statistics of Xihu. Spouses and children (household members, with where each lives) are
+recorded for elders with a child among their contacts or a marked family situation, and the
+household categories (独居, 空巢, 孤寡) are derived from them as registry.categories does for
+a worker's entry; the assessment demo then derives 失能 and 失智. Everything is drawn from the `rng` handed in, so a seed gives the same
 district again on an empty database.
 
 ID numbers: residentid.make() with the district's 6-digit code, the birth date and a

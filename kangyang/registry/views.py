@@ -24,7 +24,7 @@ from kangyang.registry.forms import (
     CategoryOverrideForm, ContactForm, ElderFilterForm, ElderForm, HealthForm, HouseholdMemberForm,
     ImportForm, RevealForm, StatusForm,
 )
-from kangyang.registry.models import Elder, HealthRecord, HouseholdMember, ImportJob
+from kangyang.registry.models import Elder, HealthRecord, ImportJob
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
