@@ -33,6 +33,7 @@ from kangyang.assessment.standard import ITEMS, ITEMS_BY_CODE, PREVIOUS_STANDARD
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
 from kangyang.lib import crypto, residentid, sheets
+from kangyang.registry import actions as registry_actions, categories as registry_categories
 from kangyang.registry.models import Elder
 
 # ICD-10 codes as hospitals write them: a letter, two digits, and an optional subdivision
@@ -266,7 +267,42 @@ def sign_assessment(assessment: Assessment, *, by) -> Assessment:
     ).update(fulfilled_by=assessment)
     record(by, AuditEntry.Action.CHANGE, assessment, verb="assessment.sign",
            changes={"status": [Assessment.Status.DRAFT, Assessment.Status.SIGNED]})
+    refresh_elder_categories([assessment.elder_id], by=by)
     return assessment
+
+
+def latest_signed_facts(elder_ids) -> dict[int, dict]:
+    """Elder id → the registry's category facts from that elder's latest signed GB/T 42195
+    assessment (registry.categories.from_assessment), for the elders that have one. One
+    query per call, ordered so that the first row of each elder is the latest."""
+    facts: dict[int, dict] = {}
+    rows = (
+        Assessment.objects.signed().filter(standard=STANDARD, elder_id__in=elder_ids)
+        .order_by("elder_id", "-assessed_on", "-signed_at", "-id")
+        .values_list("elder_id", "pk", "final_level", "diagnoses", "assessed_on")
+    )
+    for elder_id, pk, level, diagnoses, assessed_on in rows.iterator(chunk_size=5000):
+        if elder_id in facts or level is None:
+            continue
+        dementia = [code for code in diagnoses if scoring.diagnosis_reasons([code]) == ["dementia"]]
+        facts[elder_id] = registry_categories.from_assessment(
+            level=level, dementia=dementia, assessment_id=pk,
+            on=assessed_on,
+        )
+    return facts
+
+
+def refresh_elder_categories(elder_ids, *, by=None, batch: int = 2000) -> int:
+    """Put 失能 and 失智 of these elders in line with their latest signed GB/T 42195
+    assessment (registry.actions.set_assessment_categories). With `by`, changes are audited
+    as theirs. A few queries per `batch` elders. Returns how many elders changed."""
+    ids = sorted(set(elder_ids))
+    changed = 0
+    for start in range(0, len(ids), batch):
+        facts = latest_signed_facts(ids[start:start + batch])
+        if facts:
+            changed += registry_actions.set_assessment_categories(facts, by=by)
+    return changed
 
 
 @transaction.atomic

@@ -37,7 +37,9 @@ BATCH = 2000
 # Share of elders with a GB/T 42195 assessment (assumptions, see the module docstring).
 SHARE_60S, SHARE_70_PLUS, SHARE_DISABLED, SHARE_SEVERELY_DISABLED = 0.03, 0.15, 0.75, 0.6
 # Final-level weights (levels 0–4) before the change rules.
-LEVELS_ABLE = (0.40, 0.43, 0.12, 0.04, 0.01)
+# Elders not recorded as disabled mostly score intact: 失能 follows the assessment
+# (registry.categories: level 1 or more), so these weights keep the disabled share plausible.
+LEVELS_ABLE = (0.92, 0.06, 0.015, 0.005, 0.0)
 LEVELS_DISABLED = (0.0, 0.08, 0.30, 0.35, 0.27)
 DEMENTIA = (0.03, 0.15)  # an F00–F03 diagnosis, among the able and the disabled
 TWO_RISK_EVENTS = (0.03, 0.10)  # two or more care-risk events in the last 30 days
@@ -144,6 +146,7 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
     )
     made = history = due = 0
     levels = [0] * 5
+    assessed: list[int] = []
     batch: list[Assessment] = []
     for pk, birth, categories, region_code in candidates.iterator(chunk_size=5000):
         disabled = ",disabled," in categories
@@ -155,6 +158,7 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
             continue
         a = _assessment(rng, pk, region_code, disabled or severe, today)
         batch.append(a)
+        assessed.append(pk)
         made += 1
         levels[a.final_level] += 1
         due += a.valid_until <= today + dt.timedelta(days=30)
@@ -166,6 +170,8 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
             batch = []
     if batch:
         Assessment.objects.bulk_create(batch)
+    # 失能 and 失智 of the assessed follow their assessment (in bulk, a few queries per 2,000).
+    actions.refresh_elder_categories(assessed)
     if not made:
         return ""
     record(None, AuditEntry.Action.IMPORT, verb="demo.seed", region_code=district.code,

@@ -14,13 +14,14 @@ from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
 from kangyang.lib import crypto, phone as phones, pinyin, residentid
 from kangyang.regions.models import Compound, Household, Region
-from kangyang.registry.models import CATEGORY_ORDER, Contact, Elder, HealthRecord
+from kangyang.registry import categories as derive
+from kangyang.registry.models import CATEGORY_ORDER, Contact, Elder, HealthRecord, HouseholdMember
 
 # Fields whose values never enter the audit log; a change is recorded as changed only.
 PROTECTED = {"id_number", "phone"}
 EDITABLE = {
     "name", "sex", "birth_date", "id_number", "phone", "community", "compound", "address",
-    "living_arrangement", "categories", "door_access_notes",
+    "living_arrangement", "categories", "door_access_notes", "registered_community",
 }
 
 
@@ -95,6 +96,12 @@ def _set_phone(elder: Elder, number: str) -> None:
     elder.phone_masked = phones.mask(number) if number else ""
 
 
+def _check_community(region: Region, *, field: str) -> None:
+    if region.level != Region.Level.COMMUNITY:
+        raise ValidationError({field: _("Choose a community, not a %(level)s.") % {
+            "level": region.get_level_display()}})
+
+
 def _assign_place(elder: Elder, *, community: Region, compound: Compound | None, address: str) -> None:
     """Community, region code, compound and address, checked; the household is left to the caller."""
     if community.level != Region.Level.COMMUNITY:
@@ -128,6 +135,7 @@ def build_elder(
     *, name: str, rid: residentid.ResidentId, community: Region, phone: str = "",
     compound: Compound | None = None, address: str = "", household: Household | None = None,
     living_arrangement: str = "", categories: Iterable[str] = (),
+    registered_community: Region | None = None,
 ) -> Elder:
     """An unsaved elder with every derived field computed as create_elder stores it: pinyin
     initials, sex and birth date from the ID number, the encrypted, hashed and masked ID
@@ -143,7 +151,11 @@ def build_elder(
     _set_id_number(elder, rid)
     _set_phone(elder, phone)
     _assign_place(elder, community=community, compound=compound, address=address)
+    elder.registered_community = registered_community or community
     elder.household = household
+    # Household categories from the living arrangement (no members yet): no database access.
+    elder.derived_categories = derive.from_household(arrangement=living_arrangement, members=(), recorded=False)
+    derive.apply(elder)
     return elder
 
 
@@ -152,11 +164,15 @@ def create_elder(
     *, by, name: str, id_number: str, community: Region, phone: str = "",
     birth_date: dt.date | None = None, sex: str | None = None, address: str = "",
     compound: Compound | None = None, living_arrangement: str = "",
-    categories: Iterable[str] = (), audit: bool = True,
+    categories: Iterable[str] = (), audit: bool = True, registered_community: Region | None = None,
 ) -> Elder:
-    """Register an elder. The same ID number twice is refused, naming the record if in scope."""
+    """Register an elder where she actually lives (`community`); her registered residence
+    defaults to the same community. The same ID number twice is refused, naming the record
+    if in scope."""
     if not scope.can_edit(by, community.code):
         raise PermissionDenied
+    if registered_community is not None:
+        _check_community(registered_community, field="registered_community")
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Enter the elder's name.")})
@@ -167,6 +183,7 @@ def create_elder(
     elder = build_elder(
         name=name, rid=rid, community=community, phone=phone, compound=compound,
         address=address, living_arrangement=living_arrangement, categories=categories,
+        registered_community=registered_community,
     )
     _place(elder, community=community, compound=compound, address=address)
     try:
@@ -192,7 +209,7 @@ def update_elder(elder: Elder, *, by, **fields) -> Elder:
         "name": elder.name, "sex": elder.sex, "birth_date": elder.birth_date,
         "community": elder.community.code, "compound": elder.compound_id,
         "address": elder.address, "living_arrangement": elder.living_arrangement,
-        "categories": elder.categories,
+        "categories": elder.categories, "registered_community": elder.registered_community.code,
     }
     changes: dict[str, object] = {}
 
@@ -229,6 +246,10 @@ def update_elder(elder: Elder, *, by, **fields) -> Elder:
             elder, community=community, compound=fields.get("compound", elder.compound),
             address=fields.get("address", elder.address),
         )
+    if fields.get("registered_community") is not None:
+        # The registered residence gives no access (README "Registry"): any community may be named.
+        _check_community(fields["registered_community"], field="registered_community")
+        elder.registered_community = fields["registered_community"]
     if "living_arrangement" in fields:
         elder.living_arrangement = fields["living_arrangement"] or ""
     if "door_access_notes" in fields:
@@ -237,13 +258,18 @@ def update_elder(elder: Elder, *, by, **fields) -> Elder:
             elder.door_access_notes = notes
             changes["door_access_notes"] = "changed"
     if "categories" in fields:
+        # Derivable categories with data are decided by the data (or an override), whatever
+        # is sent: a client sending back the list it read changes nothing.
         elder.categories = check_categories(fields["categories"])
+    if "living_arrangement" in fields:
+        _derive_household(elder)
+    derive.apply(elder)
 
     after = {
         "name": elder.name, "sex": elder.sex, "birth_date": elder.birth_date,
         "community": elder.community.code, "compound": elder.compound_id,
         "address": elder.address, "living_arrangement": elder.living_arrangement,
-        "categories": elder.categories,
+        "categories": elder.categories, "registered_community": elder.registered_community.code,
     }
     for key, old in before.items():
         if after[key] != old:
@@ -254,6 +280,7 @@ def update_elder(elder: Elder, *, by, **fields) -> Elder:
     if elder.region_code != before["community"]:
         Contact.objects.filter(elder=elder).update(region_code=elder.region_code)
         HealthRecord.objects.filter(elder=elder).update(region_code=elder.region_code)
+        HouseholdMember.objects.filter(elder=elder).update(region_code=elder.region_code)
     record(by, AuditEntry.Action.CHANGE, elder, verb="elder.update", changes=changes)
     return elder
 
@@ -385,3 +412,177 @@ def rotate_field_keys(*, batch: int = 1000) -> int:
             Contact.objects.bulk_update(contacts, ["phone_encrypted"])
             done += len(elders)
             last = elders[-1].pk
+
+
+# -- derived categories, overrides and the household (registry.categories) ----------------------
+CATEGORY_BATCH = 2000
+
+
+def _derive_household(elder: Elder, members: list[tuple[str, bool, str]] | None = None) -> None:
+    """Replace the elder's household-derived facts (unsaved)."""
+    if members is None:
+        members = list(elder.members.values_list("relation", "alive", "residence")) if elder.pk else []
+    facts = {k: v for k, v in elder.derived_categories.items() if k not in derive.HOUSEHOLD_DERIVED}
+    facts.update(derive.from_household(
+        arrangement=elder.living_arrangement, members=members,
+        recorded=elder.household_recorded_on is not None,
+    ))
+    elder.derived_categories = facts
+
+
+def set_assessment_categories(facts: dict[int, dict], *, by=None) -> int:
+    """Store what the latest signed assessment of each elder says (elder id →
+    categories.from_assessment(...)) and put the categories in force. Called by the
+    assessment app when an assessment is signed, and in bulk by its demo seeding and
+    refresh command: a few queries per 2,000 elders, none per row. With `by`, each change
+    of categories is audited as the signer's. Returns how many elders' categories changed."""
+    changed = 0
+    ids = sorted(facts)
+    for start in range(0, len(ids), CATEGORY_BATCH):
+        with transaction.atomic():
+            chunk = ids[start:start + CATEGORY_BATCH]
+            elders = list(Elder.objects.filter(pk__in=chunk).only(
+                "categories_text", "derived_categories", "category_overrides", "region_code"))
+            dirty = []
+            for elder in elders:
+                before, before_facts = elder.categories, elder.derived_categories
+                elder.derived_categories = {**elder.derived_categories, **facts[elder.pk]}
+                derive.apply(elder)
+                if elder.derived_categories != before_facts or elder.categories != before:
+                    dirty.append(elder)  # only rows that change are written
+                if elder.categories != before:
+                    changed += 1
+                    if by is not None:
+                        record(by, AuditEntry.Action.CHANGE, elder, verb="elder.categories",
+                               changes={"categories": [before, elder.categories]})
+            Elder.objects.bulk_update(dirty, ["categories_text", "derived_categories"])
+    return changed
+
+
+def refresh_household_categories(elder_ids: Iterable[int]) -> int:
+    """Recompute the household-derived categories of many elders from their living
+    arrangement and members (bulk paths: a few queries per 2,000 elders). Returns how many
+    elders' categories changed."""
+    changed = 0
+    ids = sorted(set(elder_ids))
+    for start in range(0, len(ids), CATEGORY_BATCH):
+        with transaction.atomic():
+            chunk = ids[start:start + CATEGORY_BATCH]
+            members: dict[int, list] = {}
+            for elder_id, relation, alive, residence in HouseholdMember.objects.filter(
+                elder_id__in=chunk
+            ).values_list("elder_id", "relation", "alive", "residence"):
+                members.setdefault(elder_id, []).append((relation, alive, residence))
+            elders = list(Elder.objects.filter(pk__in=chunk).only(
+                "categories_text", "derived_categories", "category_overrides", "living_arrangement",
+                "household_recorded_on"))
+            dirty = []
+            for elder in elders:
+                before_facts = elder.derived_categories
+                _derive_household(elder, members.get(elder.pk, []))
+                moved = derive.apply(elder)
+                changed += moved
+                if moved or elder.derived_categories != before_facts:
+                    dirty.append(elder)  # only rows that change are written
+            Elder.objects.bulk_update(dirty, ["categories_text", "derived_categories"])
+    return changed
+
+
+@transaction.atomic
+def override_category(elder: Elder, *, by, category: str, value: bool, reason: str) -> Elder:
+    """Correct a derived category where the data are wrong: set it (value=True) or clear it,
+    with a reason. The override wins over the data until it is removed; audited."""
+    if category not in derive.DERIVED:
+        raise ValidationError({"category": _("Only a category derived from data can be overridden; "
+                                             "set the others by editing the record.")}, code="not_derived")
+    reason = reason.strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": _("Say why the data are wrong.")}, code="reason")
+    before = elder.categories
+    elder.category_overrides = {**elder.category_overrides, category: {
+        "value": bool(value), "reason": reason, "by": by.pk,
+        "by_name": getattr(by, "full_name", "") or by.get_username(),
+        "at": timezone.localtime().isoformat(timespec="seconds"),
+    }}
+    derive.apply(elder)
+    elder.save(update_fields=["categories_text", "category_overrides", "updated_at"])
+    record(by, AuditEntry.Action.CHANGE, elder, verb="elder.category_override",
+           changes={"categories": [before, elder.categories], "override": [category, bool(value)]},
+           note=reason)
+    return elder
+
+
+@transaction.atomic
+def remove_category_override(elder: Elder, *, by, category: str) -> Elder:
+    """Let the data decide again. Removing an override that is not there changes nothing."""
+    if category not in elder.category_overrides:
+        return elder
+    before = elder.categories
+    elder.category_overrides = {k: v for k, v in elder.category_overrides.items() if k != category}
+    derive.apply(elder)
+    elder.save(update_fields=["categories_text", "category_overrides", "updated_at"])
+    record(by, AuditEntry.Action.CHANGE, elder, verb="elder.category_override_removed",
+           changes={"categories": [before, elder.categories], "override": [category, None]})
+    return elder
+
+
+def build_household_member(
+    elder: Elder, *, relation: str, alive: bool = True, residence: str = "", name: str = "",
+) -> HouseholdMember:
+    """An unsaved household member, checked. No database access (the seeder bulk-inserts)."""
+    errors = {}
+    if relation not in HouseholdMember.Relation.values:
+        errors["relation"] = ValidationError(_("Unknown relation."), code="relation")
+    if residence and residence not in HouseholdMember.Residence.values:
+        errors["residence"] = ValidationError(_("Unknown place of residence."), code="residence")
+    if errors:
+        raise ValidationError(errors)
+    return HouseholdMember(
+        elder=elder, region_code=elder.region_code, relation=relation, alive=alive,
+        residence=residence if alive else "", name=name.strip(),
+    )
+
+
+def _household_changed(elder: Elder, *, by, before: list[str], verb: str, changes: dict) -> None:
+    elder.household_recorded_on = timezone.localdate()
+    _derive_household(elder)
+    derive.apply(elder)
+    elder.save(update_fields=["categories_text", "derived_categories", "household_recorded_on", "updated_at"])
+    if elder.categories != before:
+        changes = {**changes, "categories": [before, elder.categories]}
+    record(by, AuditEntry.Action.CHANGE, elder, verb=verb, changes=changes)
+
+
+@transaction.atomic
+def add_household_member(
+    elder: Elder, *, by, relation: str, alive: bool = True, residence: str = "", name: str = "",
+) -> HouseholdMember:
+    """Record a spouse, child or other relative and where they live; the household
+    categories (独居, 空巢, 孤寡) follow at once."""
+    before = elder.categories
+    member = build_household_member(elder, relation=relation, alive=alive, residence=residence, name=name)
+    member.save(force_insert=True)
+    _household_changed(elder, by=by, before=before, verb="elder.member_add",
+                       changes={"member": [None, f"{member.relation}:{member.alive}:{member.residence}"]})
+    return member
+
+
+@transaction.atomic
+def remove_household_member(member: HouseholdMember, *, by) -> Elder:
+    """Remove a household member entered by mistake (a death is recorded as alive=False)."""
+    elder = member.elder
+    before = elder.categories
+    description = f"{member.relation}:{member.alive}:{member.residence}"
+    member.delete()
+    _household_changed(elder, by=by, before=before, verb="elder.member_remove",
+                       changes={"member": [description, None]})
+    return elder
+
+
+@transaction.atomic
+def confirm_household(elder: Elder, *, by) -> Elder:
+    """The household as recorded is complete (also when it lists nobody: no spouse, no
+    children), so 孤寡 can be derived from it."""
+    before = elder.categories
+    _household_changed(elder, by=by, before=before, verb="elder.household_confirm", changes={})
+    return elder

@@ -66,6 +66,18 @@ class HealthOut(Schema):
     notes: str
 
 
+class CategoryOut(Schema):
+    """One category in force (or a derived one an override cleared), and why."""
+
+    code: Category
+    label: str
+    in_force: bool
+    source: Literal["assessment", "household", "override", "manual"]
+    reason: str = Field(description="Why, in the caller's language; for an override, the reason given.")
+    by: str | None = Field(None, description="Who made the override.")
+    at: str | None = Field(None, description="When the override was made (local time, with offset).")
+
+
 class ElderOut(Schema):
     """An elder as the API shows it: never the full ID number or phone."""
 
@@ -83,6 +95,15 @@ class ElderOut(Schema):
     address: str
     living_arrangement: str
     categories: list[str]
+    category_details: list[CategoryOut] = Field(
+        description="The categories with where each comes from: the latest signed assessment "
+                    "(disabled, cognitively_impaired), the household record (alone, empty_nest, "
+                    "without_family), an override, or a manual entry (0.4)."
+    )
+    registered_community: str = Field(
+        description="12-digit code of the community of registered residence (户籍地); `community` "
+                    "is where the elder lives, which scopes and counts her (0.4)."
+    )
     status: Status
     status_date: dt.date | None
     health: HealthOut | None = Field(
@@ -108,6 +129,14 @@ class ElderOut(Schema):
         return obj.community.name
 
     @staticmethod
+    def resolve_category_details(obj: Elder) -> list[dict]:
+        return obj.category_details()
+
+    @staticmethod
+    def resolve_registered_community(obj: Elder) -> str:
+        return obj.registered_community.code
+
+    @staticmethod
     def resolve_compound(obj: Elder) -> int | None:
         return obj.compound_id
 
@@ -130,7 +159,10 @@ class ElderIn(Schema):
 
     name: str = Field(..., max_length=50)
     id_number: str = Field(..., max_length=32, description="18-character resident ID number.")
-    community: str = Field(..., pattern=CODE_PATTERN, description="12-digit community code.")
+    community: str = Field(..., pattern=CODE_PATTERN, description="12-digit code of the community she lives in.")
+    registered_community: str | None = Field(
+        None, pattern=CODE_PATTERN, description="12-digit code of the community of registered "
+                                                "residence, if not the same.")
     compound: int | None = Field(None, description="Id of a compound in that community.")
     phone: str = Field("", max_length=32)
     address: str = Field("", max_length=200)
@@ -147,6 +179,7 @@ class ElderPatch(Schema):
     name: str | None = Field(None, max_length=50)
     id_number: str | None = Field(None, max_length=32)
     community: str | None = Field(None, pattern=CODE_PATTERN)
+    registered_community: str | None = Field(None, pattern=CODE_PATTERN)
     compound: int | None = None
     phone: str | None = Field(None, max_length=32)
     address: str | None = Field(None, max_length=200)
@@ -188,7 +221,7 @@ class RevealOut(Schema):
 
 
 # -- helpers (parsing only) ------------------------------------------------------------------
-NOT_CLEARABLE = ("name", "id_number", "community", "birth_date", "sex")
+NOT_CLEARABLE = ("name", "id_number", "community", "birth_date", "sex", "registered_community")
 CLEARED = {"compound": None, "phone": "", "address": "", "living_arrangement": "", "categories": []}
 
 
@@ -204,6 +237,16 @@ def _community(user, code: str) -> Region:
         )
     if not Region.objects.visible_to(user).filter(pk=region.pk).exists():
         raise Http404
+    return region
+
+
+def _registered_community(code: str) -> Region:
+    """Any community of the installation: the registered residence gives no access, and an
+    elder may be registered in another district (README "Registry")."""
+    region = Region.objects.filter(code=code, level=Region.Level.COMMUNITY).first()
+    if region is None:
+        raise ValidationError({"registered_community": ValidationError(
+            _("There is no community with this code."), code="unknown_community")})
     return region
 
 
@@ -229,7 +272,7 @@ def list_elders(request, filters: Query[ElderFilter]):
         request.auth, q=filters.q, community=filters.community or "",
         age_band=filters.age_band or "", category=filters.category or "",
         status=filters.status or "",
-    ).select_related("compound", "health")
+    ).select_related("compound", "health", "registered_community")
 
 
 @router.post("", response={201: ElderOut})
@@ -237,8 +280,10 @@ def create(request, payload: ElderIn):
     """Register an elder. The same ID number twice is a 409."""
     community = _community(request.auth, payload.community)
     compound = _compound(payload.compound, community) if payload.compound is not None else None
+    registered = _registered_community(payload.registered_community) if payload.registered_community else None
     elder = actions.create_elder(
         by=request.auth, name=payload.name, id_number=payload.id_number, community=community,
+        registered_community=registered,
         compound=compound, phone=payload.phone, address=payload.address,
         categories=payload.categories, living_arrangement=payload.living_arrangement,
         birth_date=payload.birth_date, sex=payload.sex,
@@ -268,6 +313,8 @@ def update(request, elder_id: int, payload: ElderPatch):
         fields["community"] = _community(request.auth, fields["community"])
         if fields["community"].pk != elder.community_id:
             fields.setdefault("compound", None)
+    if "registered_community" in fields:
+        fields["registered_community"] = _registered_community(fields["registered_community"])
     if fields.get("compound") is not None:
         community = fields.get("community", elder.community)
         fields["compound"] = _compound(fields["compound"], community)

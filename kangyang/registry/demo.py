@@ -1,7 +1,7 @@
 """Synthetic elders for `kangyang demo` and `kangyang seed` (demo hook: kangyang/ops/demo.py).
 
-Every record is built by registry.actions.build_elder / build_contact, the functions
-create_elder and add_contact use, so a seeded elder is stored exactly as one registered by
+Every record is built by registry.actions.build_elder / build_contact /
+build_household_member, the functions create_elder, add_contact and add_household_member use, so a seeded elder is stored exactly as one registered by
 hand (encrypted, hashed and masked ID number and phone, pinyin initials, region code,
 household), then bulk-inserted in batches. Per-elder audit entries are not written (as for
 imports); one entry records the seeding itself.
@@ -9,7 +9,10 @@ imports); one entry records the seeding itself.
 The numbers below are assumptions for synthetic data, each noted where it is set. The age
 structure is roughly that of China's 7th census (2020) for people aged 60+; vulnerability
 shares, living arrangements and chronic conditions are plausible round figures, not
-statistics of Xihu. Everything is drawn from the `rng` handed in, so a seed gives the same
+statistics of Xihu. Spouses and children (household members, with where each lives) are
+recorded for elders with a child among their contacts or a marked family situation, and the
+household categories (独居, 空巢, 孤寡) are derived from them as registry.categories does for
+a worker's entry; the assessment demo then derives 失能 and 失智. Everything is drawn from the `rng` handed in, so a seed gives the same
 district again on an empty database.
 
 ID numbers: residentid.make() with the district's 6-digit code, the birth date and a
@@ -35,14 +38,18 @@ from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
 from kangyang.lib import crypto, residentid
 from kangyang.regions.models import Compound, Household, Region
+from kangyang.registry import categories as derive
 from kangyang.registry.actions import (
     add_contact,
+    add_household_member,
     build_contact,
     build_elder,
+    build_household_member,
     create_elder,
+    override_category,
     save_health_record,
 )
-from kangyang.registry.models import Contact, Elder, HealthRecord
+from kangyang.registry.models import Contact, Elder, HealthRecord, HouseholdMember
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +120,13 @@ EXTREME_POVERTY = {L.ALONE: 0.03, L.INSTITUTION: 0.10}  # 特困 (≈ 0.5%)
 LOW_INCOME = 0.04  # 低保 (≈ 4%)
 DECEASED_BY_BAND = [0.005, 0.015, 0.04, 0.10]  # died within the last 18 months
 MOVED_OUT = 0.005
+
+# -- household members (assumptions) --------------------------------------------------------
+# The spouse of an elder not living with one: widowed (recorded as deceased) this often.
+WIDOWED = {L.ALONE: 0.85, L.CHILDREN: 0.45, L.OTHERS: 0.5, L.INSTITUTION: 0.6}
+# Where a child who does not live with the elder lives; with LEFT_BEHIND, away from Nanchang.
+CHILD_RESIDENCE = {"same_community": 0.2, "same_city": 0.5, "elsewhere": 0.25, "abroad": 0.05}
+M = HouseholdMember
 
 # -- contact details -----------------------------------------------------------------------
 PHONE_BY_BAND = [0.85, 0.65, 0.40, 0.25]  # has a phone of their own (≈ 70%)
@@ -279,6 +293,7 @@ class _Synthesizer:
         }
         self.doctors: dict[int, list[str]] = {}
         self.stats: dict[str, int] = {}
+        self._kin_rng = random.Random(f"kin:{self.code6}:{len(self.registered)}")
 
     # - drawing ----------------------------------------------------------------------------
     def _birth_for_age(self, age: int) -> dt.date:
@@ -460,7 +475,7 @@ class _Synthesizer:
             Household.objects.bulk_create(new.values(), batch_size=1000)
             found.update(new)
 
-            elders, people = [], []
+            elders, people, kin = [], [], []
             for place, address, persons in households:
                 c = place.compound
                 for p in persons:
@@ -471,9 +486,21 @@ class _Synthesizer:
                         categories=p.categories,
                     )
                     elder.status, elder.status_date = p.status, p.status_date
+                    members = self._members(p, couple=len(persons) > 1)
+                    if members is not None:  # the household is recorded: derive from it
+                        elder.household_recorded_on = self.today
+                        elder.derived_categories = {**elder.derived_categories, **derive.from_household(
+                            arrangement=p.arrangement, members=members, recorded=True)}
+                        derive.apply(elder)
+                    p.categories = elder.categories
                     elders.append(elder)
                     people.append(p)
+                    kin.append(members or [])
             Elder.objects.bulk_create(elders, batch_size=1000)
+            HouseholdMember.objects.bulk_create([
+                build_household_member(elder, relation=relation, alive=alive, residence=residence)
+                for elder, members in zip(elders, kin) for relation, alive, residence in members
+            ], batch_size=1000)
             contacts, health = [], []
             for elder, p in zip(elders, people):
                 contacts += [
@@ -487,6 +514,33 @@ class _Synthesizer:
             HealthRecord.objects.bulk_create(health, batch_size=1000)
             self.stats["contacts"] = self.stats.get("contacts", 0) + len(contacts)
         return len(elders)
+
+    def _members(self, p: _Person, *, couple: bool) -> list[tuple[str, bool, str]] | None:
+        """Spouse and children as (relation, alive, residence); None when the household is
+        not recorded (no contact tells the worker about the family, and nothing marks it).
+        Drawn from a stream of its own, so that the elders drawn before stay the same."""
+        rng = self._kin_rng
+        children = [r for _n, r, _p, _g in p.contacts if r in (R.SON, R.DAUGHTER)]
+        marked = C.BEREAVED in p.categories or C.EXTREME_POVERTY in p.categories
+        if not children and not marked:
+            return None
+        members = []
+        if p.arrangement == L.SPOUSE or couple:
+            members.append((M.Relation.SPOUSE, True, M.Residence.WITH_ELDER))
+        elif rng.random() < WIDOWED.get(p.arrangement, 0):
+            members.append((M.Relation.SPOUSE, False, ""))
+        if C.BEREAVED in p.categories:
+            members.append((M.Relation.CHILD, False, ""))  # the one child, lost
+        places, weights = list(CHILD_RESIDENCE), list(CHILD_RESIDENCE.values())
+        for i, _relation in enumerate(children):
+            if p.arrangement == L.CHILDREN and i == 0:
+                residence = M.Residence.WITH_ELDER
+            elif C.LEFT_BEHIND in p.categories:
+                residence = rng.choice([M.Residence.ELSEWHERE, M.Residence.ABROAD])
+            else:
+                residence = rng.choices(places, weights=weights)[0]
+            members.append((M.Relation.CHILD, True, residence))
+        return members
 
     def _count(self, p: _Person) -> None:
         s = self.stats
@@ -532,7 +586,8 @@ def _summary(s: dict[str, int], n: int) -> str:
         "empty-nest %(empty)s, living alone %(alone)s, disabled %(disabled)s, severely disabled "
         "%(severe)s, minimum living allowance %(low)s, extreme poverty %(poor)s, bereaved one-child "
         "family %(bereaved)s, left-behind %(left)s; with a phone %(phone)s, with a chronic condition "
-        "%(chronic)s; deceased %(deceased)s, moved out %(moved)s; %(contacts)d contacts"
+        "%(chronic)s; deceased %(deceased)s, moved out %(moved)s; %(contacts)d contacts; without family "
+        "%(without)s"
     ) % {
         "n": n, "b0": pct("band0"), "b1": pct("band1"), "b2": pct("band2"), "b3": pct("band3"),
         "female": pct("female"), "empty": pct(C.EMPTY_NEST), "alone": pct(C.ALONE),
@@ -540,6 +595,7 @@ def _summary(s: dict[str, int], n: int) -> str:
         "poor": pct(C.EXTREME_POVERTY), "bereaved": pct(C.BEREAVED), "left": pct(C.LEFT_BEHIND),
         "phone": pct("phone"), "chronic": pct("chronic"), "deceased": pct("status:deceased"),
         "moved": pct("status:moved_out"), "contacts": s.get("contacts", 0),
+        "without": pct(C.WITHOUT_FAMILY),
     }
 
 
@@ -582,5 +638,32 @@ def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) 
     if not elder.contacts.filter(user=family).exists():
         add_contact(elder, by=worker, name=family.full_name or family.username, relation=R.DAUGHTER,
                     phone=DEMO_DAUGHTER_PHONE, is_guardian=True, user=family, priority=1)
+    if elder.household_recorded_on is None:
+        # Widowed; her daughter lives across town: 独居 and 空巢, with the reasons shown.
+        add_household_member(elder, by=worker, relation=M.Relation.SPOUSE, alive=False, name="王德明")
+        add_household_member(elder, by=worker, relation=M.Relation.CHILD, name=family.full_name,
+                             residence=M.Residence.SAME_CITY)
+    _demo_overrides(worker, elder)
     return _("%(elder)s (%(code)s), with her daughter %(family)s as guardian") % {
         "elder": elder.name, "code": elder.id_number_masked, "family": family.full_name}
+
+
+def _demo_overrides(worker, own: Elder) -> None:
+    """Two corrections by `worker_a` where the data are behind: a neighbour of the `elder`
+    whose son has moved back in (not 独居 whatever the record says), and one diagnosed with
+    dementia since the last assessment (失智 before the re-assessment). Done once."""
+    neighbours = (
+        Elder.objects.filter(community=own.community, status=Elder.Status.ACTIVE)
+        .exclude(pk=own.pk).order_by("pk")
+    )
+    if neighbours.exclude(category_overrides={}).exists():
+        return
+    alone = neighbours.filter(categories_text__contains=f",{C.ALONE},").first()
+    if alone is not None:
+        override_category(alone, by=worker, category=C.ALONE, value=False,
+                          reason="儿子已于上月搬回同住，户籍信息待更新")
+    other = neighbours.exclude(categories_text__contains=f",{C.COGNITIVELY_IMPAIRED},").exclude(
+        pk=getattr(alone, "pk", None)).first()
+    if other is not None:
+        override_category(other, by=worker, category=C.COGNITIVELY_IMPAIRED, value=True,
+                          reason="省人民医院诊断阿尔茨海默病（F00），待重新评估")

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kangyang.lib import phone as phones, residentid
 from kangyang.regions.models import Compound, Region
-from kangyang.registry import queries
-from kangyang.registry.models import Contact, Elder, HealthRecord
+from kangyang.registry import categories as derive, queries
+from kangyang.registry.models import Contact, Elder, HealthRecord, HouseholdMember
 
 ANY = [("", _("all"))]
 
@@ -68,7 +68,15 @@ class ElderForm(forms.Form):
         label=_("Phone"), required=False, max_length=20,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
-    community = forms.ModelChoiceField(label=_("Community"), queryset=Region.objects.none())
+    community = forms.ModelChoiceField(
+        label=_("Community (actual residence)"), queryset=Region.objects.none(),
+        help_text=_("Where the elder lives: this community serves and counts her."),
+    )
+    registered_community = forms.ModelChoiceField(
+        label=_("Community of registered residence"), required=False,
+        queryset=Region.objects.filter(level=Region.Level.COMMUNITY).order_by("code"),
+        help_text=_("Where her hukou is (户籍地), if not where she lives. Blank: the same."),
+    )
     compound = forms.ModelChoiceField(label=_("Compound"), queryset=Compound.objects.none(), required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     living_arrangement = forms.ChoiceField(
@@ -91,6 +99,7 @@ class ElderForm(forms.Form):
                 "name": elder.name, "community": elder.community_id, "compound": elder.compound_id,
                 "address": elder.address, "living_arrangement": elder.living_arrangement,
                 "categories": elder.categories, "door_access_notes": elder.door_access_notes,
+                "registered_community": elder.registered_community_id,
             })
         super().__init__(*args, **kwargs)
         self.elder = elder
@@ -101,6 +110,15 @@ class ElderForm(forms.Form):
             .order_by("community__code", "name")
         )
         self.fields["compound"].label_from_instance = lambda c: f"{c.community.name} · {c.name}"
+        # Categories the data decide are not offered: they are corrected by an override on the
+        # elder's page (registry.categories).
+        manual = derive.manual_choices(elder)
+        # Offered: the manual ones. Accepted: any (an older page may send a derived one; the
+        # data decide it anyway, registry.categories.in_force).
+        self.fields["categories"].widget.choices = [(v, l) for v, l in Elder.Category.choices if v in manual]
+        self.fields["categories"].help_text = _(
+            "Categories that follow from an assessment or the household record are set from "
+            "them, and corrected on the elder's page.")
         if elder is None:
             del self.fields["door_access_notes"]  # added on the record once it exists
         if elder is not None:
@@ -129,6 +147,13 @@ class ElderForm(forms.Form):
         """Keyword arguments for create_elder / update_elder. Left blank, birth date and sex
         come from the ID number (create); ID number and phone stay as they are (edit)."""
         data = dict(self.cleaned_data)
+        if not data.get("registered_community"):
+            data.pop("registered_community", None)  # blank: the same as where she lives
+        if self.elder is not None and "categories" in data:
+            # The derived ones are not on the form: keep those the data decide as they are.
+            manual = set(derive.manual_choices(self.elder))
+            data["categories"] = [c for c in data["categories"] if c in manual] + [
+                c for c in self.elder.categories if c not in manual]
         blank_means_keep = ("id_number", "phone") if self.elder is not None else ("birth_date", "sex")
         for key in blank_means_keep:
             if not data.get(key):
@@ -191,3 +216,26 @@ class ImportForm(forms.Form):
             "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }),
     )
+
+
+class HouseholdMemberForm(forms.Form):
+    relation = forms.ChoiceField(label=_("Relation"), choices=HouseholdMember.Relation.choices)
+    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    alive = forms.TypedChoiceField(
+        label=_("Alive"), choices=[("1", _("alive")), ("0", _("deceased"))],
+        coerce=lambda v: v == "1", initial="1",
+    )
+    residence = forms.ChoiceField(
+        label=_("Lives"), required=False, choices=[("", _("not known"))] + HouseholdMember.Residence.choices,
+    )
+
+
+class CategoryOverrideForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[(v, l) for v, l in Elder.Category.choices if v in derive.DERIVED],
+    )
+    value = forms.TypedChoiceField(
+        label=_("Correction"), choices=[("1", _("applies")), ("0", _("does not apply"))],
+        coerce=lambda v: v == "1",
+    )
+    reason = forms.CharField(label=_("Why the data are wrong"), max_length=300)

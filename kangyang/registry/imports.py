@@ -130,6 +130,10 @@ CATEGORY_LABELS = {
     Elder.Category.BEREAVED: "计划生育特殊家庭",
     Elder.Category.EXTREME_POVERTY: "特困",
     Elder.Category.LOW_INCOME: "低保",
+    Elder.Category.WITHOUT_FAMILY: "孤寡",
+    Elder.Category.LOW_INCOME_MARGIN: "低收入",
+    Elder.Category.ENTITLED: "优抚对象",
+    Elder.Category.COGNITIVELY_IMPAIRED: "失智",
 }
 
 
@@ -158,6 +162,8 @@ CATEGORY_WORDS = {
     "计生特殊家庭": Elder.Category.BEREAVED, "失独": Elder.Category.BEREAVED,
     "特困供养": Elder.Category.EXTREME_POVERTY, "低保户": Elder.Category.LOW_INCOME,
     "重度残疾": Elder.Category.SEVERELY_DISABLED,
+    "低保边缘": Elder.Category.LOW_INCOME_MARGIN, "低保边缘户": Elder.Category.LOW_INCOME_MARGIN,
+    "优抚": Elder.Category.ENTITLED,
 }
 CATEGORY_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 NAME_MAX = Elder._meta.get_field("name").max_length

@@ -37,7 +37,11 @@ class Elder(models.Model):
         SEVERELY_DISABLED = "severely_disabled", _("severely disabled")
         BEREAVED = "bereaved", _("bereaved one-child family")
         EXTREME_POVERTY = "extreme_poverty", _("extreme poverty")
-        LOW_INCOME = "low_income", _("minimum living allowance")
+        LOW_INCOME = "low_income", _("minimum living allowance")  # 低保 (the value predates 低收入)
+        WITHOUT_FAMILY = "without_family", _("without family (no spouse, no children)")  # 孤寡
+        LOW_INCOME_MARGIN = "low_income_margin", _("low income (just above the minimum allowance)")  # 低保边缘
+        ENTITLED = "entitled", _("entitled group (veterans' and martyrs' families)")  # 优抚对象
+        COGNITIVELY_IMPAIRED = "cognitively_impaired", _("cognitively impaired")  # 失智
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("active")
@@ -59,9 +63,17 @@ class Elder(models.Model):
     phone_hash = models.CharField(max_length=64, blank=True, editable=False)
     phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
 
+    # Residence (README "Registry"): `community` is where the elder actually lives (常住地).
+    # It alone gives `region_code`, so it decides which staff see her, who serves her and
+    # where she is counted. `registered_community` is her registered residence (户籍地), kept
+    # for the record and for the allowances the hukou community may owe; it gives no access.
     community = models.ForeignKey(
-        "regions.Region", verbose_name=_("community"), on_delete=models.PROTECT,
+        "regions.Region", verbose_name=_("community (actual residence)"), on_delete=models.PROTECT,
         related_name="elders", limit_choices_to={"level": "community"},
+    )
+    registered_community = models.ForeignKey(
+        "regions.Region", verbose_name=_("community of registered residence"), on_delete=models.PROTECT,
+        related_name="registered_elders", limit_choices_to={"level": "community"},
     )
     region_code = models.CharField(_("region code"), max_length=12, db_index=True, editable=False)
     compound = models.ForeignKey(
@@ -80,8 +92,19 @@ class Elder(models.Model):
         _("door-access notes"), blank=True,
         help_text=_("How to get in when nobody answers: who holds a key, a door code, a dog…"),
     )
-    # Stored as ",alone,disabled," so that one category is matched exactly with LIKE.
-    categories_text = models.CharField(_("vulnerability categories"), max_length=200, blank=True, editable=False)
+    # Stored as ",alone,disabled," so that one category is matched exactly with LIKE. It holds
+    # the categories in force: manual ones, derived ones (registry.categories) and overrides.
+    categories_text = models.CharField(_("vulnerability categories"), max_length=300, blank=True, editable=False)
+    # What the data say about each derivable category, with the facts behind it:
+    # {"disabled": {"value": true, "source": "assessment", "level": 2, "on": "2026-03-02", "id": 7}}
+    # (registry.categories). A derivable category absent here has no data and stays manual.
+    derived_categories = models.JSONField(_("derived categories"), default=dict, blank=True, editable=False)
+    # Manual corrections of derived categories: {"alone": {"value": false, "reason": "…",
+    # "by": 3, "by_name": "李娟", "at": "2026-03-02T10:00:00+08:00"}}; each one audited.
+    category_overrides = models.JSONField(_("category overrides"), default=dict, blank=True, editable=False)
+    # When the household (spouse, children) was last recorded or confirmed complete: from then
+    # on "no spouse and no children" is a fact (孤寡), not a gap in the record.
+    household_recorded_on = models.DateField(_("household recorded on"), null=True, blank=True, editable=False)
 
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     status_date = models.DateField(_("date of death or moving out"), null=True, blank=True)
@@ -135,6 +158,12 @@ class Elder(models.Model):
 
     def get_categories_display(self) -> list[str]:
         return [str(self.Category(c).label) for c in self.categories]
+
+    def category_details(self) -> list[dict]:
+        """Each category in force with where it comes from and why (registry.categories)."""
+        from kangyang.registry.categories import details
+
+        return details(self)
 
     def age(self, on: dt.date | None = None) -> int:
         on = on or timezone.localdate()
@@ -192,6 +221,39 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class HouseholdMember(models.Model):
+    """A spouse, child or other relative of an elder, alive or not, and where they live: the
+    facts that make an elder empty-nest (空巢) or without family (孤寡). Not a contact: the
+    call order for alarms stays in Contact."""
+
+    class Relation(models.TextChoices):
+        SPOUSE = "spouse", _("spouse")
+        CHILD = "child", _("child")
+        OTHER = "other", _("other relative")
+
+    class Residence(models.TextChoices):
+        WITH_ELDER = "with_elder", _("lives with the elder")
+        SAME_COMMUNITY = "same_community", _("in the same community")
+        SAME_CITY = "same_city", _("in the same city")
+        ELSEWHERE = "elsewhere", _("elsewhere in China")
+        ABROAD = "abroad", _("abroad")
+
+    elder = models.ForeignKey(Elder, verbose_name=_("elder"), on_delete=models.CASCADE, related_name="members")
+    region_code = models.CharField(max_length=12, db_index=True, editable=False)
+    relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    alive = models.BooleanField(_("alive"), default=True)
+    residence = models.CharField(_("lives"), max_length=16, choices=Residence.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("household member")
+        verbose_name_plural = _("household members")
+        ordering = ["relation", "id"]
+
+    def __str__(self) -> str:
+        return self.name or self.get_relation_display()
 
 
 class HealthRecord(models.Model):

@@ -28,7 +28,7 @@ AGE_BAND_LABELS = {
 def get_elder_for(user, elder_id: int, *, write: bool = False) -> Elder:
     """The only way views and API handlers load an elder. Outside scope → 404, not 403."""
     elder = get_object_or_404(
-        Elder.objects.visible_to(user).select_related("community", "compound"), pk=elder_id
+        Elder.objects.visible_to(user).select_related("community", "compound", "registered_community"), pk=elder_id
     )
     if write and not scope.can_edit(user, elder.region_code):
         raise PermissionDenied

@@ -21,7 +21,8 @@ from kangyang.regions.models import Compound, Region
 from kangyang.registry import actions, exports, imports, queries
 from kangyang.lib.forms import add_errors
 from kangyang.registry.forms import (
-    ContactForm, ElderFilterForm, ElderForm, HealthForm, ImportForm, RevealForm, StatusForm,
+    CategoryOverrideForm, ContactForm, ElderFilterForm, ElderForm, HealthForm, HouseholdMemberForm,
+    ImportForm, RevealForm, StatusForm,
 )
 from kangyang.registry.models import Elder, HealthRecord, ImportJob
 
@@ -87,12 +88,20 @@ VERB_LABELS = {
     "elder.health": gettext_lazy("health record edited"),
     "elder.contact_add": gettext_lazy("contact added"),
     "elder.import": gettext_lazy("imported"),
+    "elder.categories": gettext_lazy("categories derived again"),
+    "elder.category_override": gettext_lazy("category corrected"),
+    "elder.category_override_removed": gettext_lazy("category correction removed"),
+    "elder.member_add": gettext_lazy("household member added"),
+    "elder.member_remove": gettext_lazy("household member removed"),
+    "elder.household_confirm": gettext_lazy("household record confirmed"),
 }
 EXTRA_LABELS = {
     "id_number": gettext_lazy("ID number"),
     "phone": gettext_lazy("phone"),
     "categories": gettext_lazy("vulnerability categories"),
     "contact": gettext_lazy("contact"),
+    "override": gettext_lazy("correction"),
+    "member": gettext_lazy("household member"),
 }
 CHOICE_LABELS = {
     "sex": Elder.Sex, "living_arrangement": Elder.LivingArrangement, "status": Elder.Status,
@@ -118,10 +127,12 @@ def _history(elder: Elder) -> list[dict]:
         AuditEntry.objects.filter(target_type=Elder._meta.label_lower, target_id=str(elder.pk))
         .exclude(action=AuditEntry.Action.VIEW_FULL)[:HISTORY_LENGTH]
     )
-    codes = {v for e in entries for v in (e.changes.get("community") or []) if isinstance(v, str)}
+    codes = {v for e in entries for key in ("community", "registered_community")
+             for v in (e.changes.get(key) or []) if isinstance(v, str)}
     compound_ids = {v for e in entries for v in (e.changes.get("compound") or []) if isinstance(v, int)}
     names = {
         "community": dict(Region.objects.filter(code__in=codes).values_list("code", "name")),
+        "registered_community": dict(Region.objects.filter(code__in=codes).values_list("code", "name")),
         "compound": dict(Compound.objects.filter(pk__in=compound_ids).values_list("pk", "name")),
     }
 
@@ -170,6 +181,10 @@ def _detail_context(request: HttpRequest, elder: Elder, **forms) -> dict:
             "status": elder.status, "status_date": elder.status_date,
         }),
         "contact_form": forms.get("contact_form") or ContactForm(),
+        "members": elder.members.all(),
+        "member_form": forms.get("member_form") or HouseholdMemberForm(),
+        "override_form": forms.get("override_form") or CategoryOverrideForm(),
+        "category_details": elder.category_details(),
         # The record's history is for staff of its area, not for the elder or family.
         "history": _history(elder) if scope.in_area(user, elder.region_code) else None,
     }
@@ -291,6 +306,72 @@ def add_contact(request: HttpRequest, elder_id: int) -> HttpResponse:
             messages.success(request, _("The contact is added."))
             return redirect("registry:detail", elder.pk)
     return render(request, "registry/detail.html", _detail_context(request, elder, contact_form=form))
+
+
+@login_required
+@require_POST
+def add_member(request: HttpRequest, elder_id: int) -> HttpResponse:
+    """A spouse, child or other relative, and where they live; the categories follow."""
+    elder = queries.get_elder_for(request.user, elder_id, write=True)
+    form = HouseholdMemberForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_household_member(elder, by=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            add_errors(form, e)
+        else:
+            messages.success(request, _("The household member is added."))
+            return redirect("registry:detail", elder.pk)
+    return render(request, "registry/detail.html", _detail_context(request, elder, member_form=form))
+
+
+@login_required
+@require_POST
+def remove_member(request: HttpRequest, elder_id: int, member_id: int) -> HttpResponse:
+    elder = queries.get_elder_for(request.user, elder_id, write=True)
+    member = elder.members.filter(pk=member_id).first()
+    if member is None:
+        raise Http404
+    actions.remove_household_member(member, by=request.user)
+    messages.success(request, _("The household member is removed."))
+    return redirect("registry:detail", elder.pk)
+
+
+@login_required
+@require_POST
+def confirm_household(request: HttpRequest, elder_id: int) -> HttpResponse:
+    """The household as listed is complete (also: no spouse and no children)."""
+    elder = queries.get_elder_for(request.user, elder_id, write=True)
+    actions.confirm_household(elder, by=request.user)
+    messages.success(request, _("The household record is confirmed."))
+    return redirect("registry:detail", elder.pk)
+
+
+@login_required
+@require_POST
+def override_category(request: HttpRequest, elder_id: int) -> HttpResponse:
+    """Correct a derived category, with a reason (audited)."""
+    elder = queries.get_elder_for(request.user, elder_id, write=True)
+    form = CategoryOverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.override_category(elder, by=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            add_errors(form, e)
+        else:
+            messages.success(request, _("The correction is saved."))
+            return redirect("registry:detail", elder.pk)
+    return render(request, "registry/detail.html", _detail_context(request, elder, override_form=form))
+
+
+@login_required
+@require_POST
+def remove_override(request: HttpRequest, elder_id: int, category: str) -> HttpResponse:
+    """Let the data decide the category again."""
+    elder = queries.get_elder_for(request.user, elder_id, write=True)
+    actions.remove_category_override(elder, by=request.user, category=category)
+    messages.success(request, _("The correction is removed: the data decide again."))
+    return redirect("registry:detail", elder.pk)
 
 
 # -- import --------------------------------------------------------------------------------

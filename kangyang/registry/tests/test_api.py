@@ -197,7 +197,8 @@ def test_worker_reads_an_elder_of_their_community_with_health_and_masked_numbers
     assert "birth_date" not in body  # beside the masked ID number, it would complete it
     assert body["age"] == elder_in_a.age()
     assert body["community"] == COMMUNITY_A and body["community_name"] == "桃花社区"
-    assert body["categories"] == ["alone"] and body["living_arrangement"] == "alone"
+    # Living alone: 独居 and, with no child near, 空巢 (registry.categories).
+    assert body["categories"] == ["empty_nest", "alone"] and body["living_arrangement"] == "alone"
     assert body["status"] == "active" and body["status_date"] is None
     assert body["health"]["family_doctor_contract"] is False
     assert body["id_number_masked"] == "360103********0026"
@@ -264,7 +265,7 @@ def test_worker_registers_an_elder_in_their_community(client, api_token, worker_
     assert body["sex"] == "F" and body["age"] == Elder.objects.get(pk=body["id"]).age()
     assert body["id_number_masked"] == "360103********0024"
     assert body["phone_masked"] == "138****0001"
-    assert body["categories"] == ["alone", "disabled"]
+    assert body["categories"] == ["empty_nest", "alone", "disabled"]  # 空巢 follows from living alone
     assert body["community"] == COMMUNITY_A
     assert_no_full_numbers(r)
     elder = Elder.objects.get(pk=body["id"])
@@ -436,7 +437,8 @@ def test_worker_clears_the_phone_with_null(client, api_token, worker_a, elder_in
 
     assert r.status_code == 200
     assert r.json()["phone_masked"] == ""
-    assert r.json()["categories"] == []
+    # Clearing removes the manual categories; those the household record decides stay.
+    assert r.json()["categories"] == ["empty_nest", "alone"]
 
 
 def test_worker_gets_422_on_name_when_trying_to_empty_it(client, api_token, worker_a, elder_in_a):

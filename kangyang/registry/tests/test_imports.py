@@ -107,7 +107,7 @@ def test_imported_elder_has_every_derived_field(imported, community_a):
     assert (elder.community, elder.region_code) == (community_a, "360103001001")
     assert elder.compound.name == "桃花小区"
     assert elder.living_arrangement == "alone"
-    assert elder.categories == ["alone", "low_income"]
+    assert elder.categories == ["empty_nest", "alone", "low_income"]  # 空巢 derived from 独居
     second = Elder.objects.get(id_number_hash=crypto.lookup_hash(ID_2))
     assert second.categories == ["empty_nest", "disabled"] and second.living_arrangement == "spouse"
     assert second._phone() == "079186123456"

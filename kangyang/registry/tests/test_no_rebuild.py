@@ -45,6 +45,7 @@ FULL_ID_ALLOWED = {"allowances/rolls/<int:roll_id>/bank/"}
 PARAMS = {
     "elder_id": ("registry.Elder", "pk"),
     "job_id": ("registry.ImportJob", "pk"),
+    "member_id": ("registry.HouseholdMember", "pk"),
     "assessment_id": ("assessment.Assessment", "pk"),
     "roll_id": ("subsidies.PaymentRoll", "pk"),
     "policy_id": ("subsidies.Policy", "pk"),
@@ -61,7 +62,7 @@ PARAMS = {
     "item_id": ("services.ServiceItem", "pk"),
     "code": ("regions.Region", "code"),
 }
-SLUGS = {"step": ["review"]}
+SLUGS = {"step": ["review"], "category": ["alone"]}
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>|\{(\w+)\}")
 
 

@@ -297,7 +297,7 @@ def test_edit_keeps_the_id_number_when_left_blank_and_audits_the_changes(client,
     entry = AuditEntry.objects.get(verb="elder.update")
     assert entry.changes["name"] == ["张桂兰", "张桂英"]
     assert entry.changes["phone"] == "changed"
-    assert entry.changes["categories"] == [["alone"], ["alone", "disabled"]]
+    assert entry.changes["categories"] == [["empty_nest", "alone"], ["empty_nest", "alone", "disabled"]]
     history = client.get(detail(a), **EN).text
     assert "张桂兰 → 张桂英" in history
     assert "phone: changed" in history
