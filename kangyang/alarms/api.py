@@ -39,7 +39,7 @@ from ninja.responses import Status
 from kangyang.accounts import scope
 from kangyang.alarms import actions, broker, ingest, queries
 from kangyang.alarms.models import Alarm, AlarmEvent, Device
-from kangyang.api import Page
+from kangyang.lib.pagination import Page
 from kangyang.lib.schemas import StrictDate
 from kangyang.lib import coords, phone as phones
 from kangyang.regions.models import Household
