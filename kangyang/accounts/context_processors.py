@@ -5,6 +5,7 @@ from kangyang.accounts import scope
 
 # (module, URL name, label) in the order of the navigation bar.
 NAVIGATION = [
+    ("portal", "portal:home", _("My page")),
     ("registry", "registry:list", _("Elders")),
     ("assessment", "assessment:due", _("Assessments due")),
     ("allowances", "subsidies:rolls", _("Allowances")),

@@ -80,6 +80,7 @@ MODULE_ROLES = {
     "route": {R.CAREGIVER},  # the caregiver's own day
     "regions": AREA_ROLES,
     "audit": {R.BUREAU_ADMIN},
+    "portal": {R.ELDER, R.FAMILY},  # their own page (kangyang/portal); see has_own_page
 }
 
 
@@ -207,3 +208,10 @@ def identity_view(user, elder) -> dict[str, object]:
     if user.is_superuser or user.role in ID_MASK_ROLES:
         shown["id_number_masked"] = elder.id_number_masked
     return shown
+
+
+# -- issue 11 (structure): where people land, and rules the apps had written again ---------------
+def has_own_page(user) -> bool:
+    """Elders and family members land on their own page (their elders' orders, alarms and
+    allowances), never on a staff list."""
+    return user.is_authenticated and user.is_active and user.role in MODULE_ROLES["portal"]
