@@ -5,7 +5,6 @@ from kangyang.accounts import scope
 
 # (module, URL name, label) in the order of the navigation bar.
 NAVIGATION = [
-    ("portal", "portal:home", _("My page")),
     ("registry", "registry:list", _("Elders")),
     ("assessment", "assessment:due", _("Assessments due")),
     ("allowances", "subsidies:rolls", _("Allowances")),
@@ -28,7 +27,8 @@ def navigation(request) -> dict:
             url = reverse(url_name)
             prefix = "/" + url.strip("/").split("/")[0] + "/"
             items.append({"url": url, "label": label, "current": request.path.startswith(prefix)})
-    return {"nav": items}
+    # The rule for the header's "Accounts" link is scope's, not the template's.
+    return {"nav": items, "may_manage_accounts": scope.can_manage_accounts(user)}
 
 
 def demo_mode(request) -> dict:

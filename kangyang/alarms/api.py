@@ -268,7 +268,7 @@ def raise_(request, payload: AlarmIn):
     """The app's SOS or a hotline alarm; 201 when new, 200 when `msg_id` was seen before."""
     user = request.auth
     elder = get_elder_for(user, payload.elder)
-    if user.role in (scope.R.ELDER, scope.R.FAMILY):
+    if scope.is_personal(user):
         source = Alarm.Source.APP
     elif actions.can_handle(user, elder.region_code):
         source = Alarm.Source.HOTLINE
