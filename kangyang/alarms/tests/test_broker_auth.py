@@ -17,6 +17,7 @@ import paho.mqtt.client as paho
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.utils import translation
 
 from kangyang.alarms import broker, mosquitto
 from kangyang.alarms.models import Alarm, BrokerStatus
@@ -80,9 +81,11 @@ def secured(mosq, settings):
 
 
 def mqtt_auth(mosq) -> str:
+    """The command's report, in English (the source text the tests read)."""
     out = _Out()
-    call_command("mqtt_auth", password_file=mosq.path / "passwd", acl_file=mosq.path / "acl",
-                 reload=mosq.pidfile, stdout=out)
+    with translation.override("en"):
+        call_command("mqtt_auth", password_file=mosq.path / "passwd", acl_file=mosq.path / "acl",
+                     reload=mosq.pidfile, stdout=out)
     return out.text
 
 
