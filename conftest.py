@@ -33,17 +33,56 @@ from kangyang.lib.crypto import new_field_key
 TEST_FIELD_KEY = new_field_key()
 
 
+def test_settings(media_root) -> dict:
+    """The settings every test runs with (also while a module's shared data is made)."""
+    return {
+        "FIELD_KEYS": [TEST_FIELD_KEY],
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        "MEDIA_ROOT": media_root,
+        "STORAGES": {
+            "default": {"BACKEND": "kangyang.lib.storage.EncryptedFileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        "LANGUAGE_CODE": "zh-hans",
+    }
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    settings.FIELD_KEYS = [TEST_FIELD_KEY]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        "default": {"BACKEND": "kangyang.lib.storage.EncryptedFileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.LANGUAGE_CODE = "zh-hans"
+    for name, value in test_settings(tmp_path / "media").items():
+        setattr(settings, name, value)
+
+
+@pytest.fixture(scope="session")
+def shared_data(django_db_setup, django_db_blocker, tmp_path_factory):
+    """For data that takes seconds to make (a seeded district) and that every test of a module
+    reads: a module-scoped fixture says `yield from shared_data(make)`; `make()` runs once,
+    its result is the fixture's value, and what it wrote stays for every test of the module,
+    then is rolled back.
+
+    It opens a transaction around the whole module; each test's `db` runs in a savepoint
+    inside it (pytest-django's TestCase-style tests nest), so a test's own writes are undone
+    after the test and the shared data after the module, on SQLite and PostgreSQL alike.
+    Never in a module with `transaction=True` tests; tests that need an empty database belong
+    in another module (the shared data is there for every test of the module once made)."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    def shared(make):
+        with django_db_blocker.unblock():
+            outer = transaction.atomic()
+            outer.__enter__()
+        try:
+            with django_db_blocker.unblock(), override_settings(**test_settings(tmp_path_factory.mktemp("media"))):
+                made = make()
+            yield made
+        finally:
+            with django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                outer.__exit__(None, None, None)
+
+    return shared
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
-"""The REST API (/api/v1): bearer-token auth, one error format, pagination, app routers.
+"""The REST API (/api/v1): bearer-token auth, one error format, app routers (the list
+format, `Page`, is in lib/pagination.py so that app routers need not import this module).
 
 Every refusal is `{"error": {"code", "message", "fields"}}` in the request's language,
 also for input the schemas refuse (field by field, see lib/field_errors.py), a body that
@@ -8,8 +9,6 @@ these answers for every operation (`KangyangAPI.get_openapi_schema`).
 
 import json
 import logging
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest
@@ -17,7 +16,6 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
-from ninja.pagination import PaginationBase
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 from pydantic import Field
@@ -242,31 +240,6 @@ def on_data_error(request, exc: DataError):
     Schemas should catch these first; log it so that the schema gets fixed."""
     logger.warning("database refused the input of %s %s: %s", request.method, request.path, exc)
     return error(request, 422, "invalid", _("The request is not valid."))
-
-
-MAX_PAGE = 1_000_000
-
-
-class Page(PaginationBase):
-    """`?page=` and `?page_size=` (up to 200) → {"items": [...], "count": N}."""
-
-    class Input(Schema):
-        # Bounded so that the offset stays a database integer (2^63 → 422, not a 500).
-        page: int = Field(1, ge=1, le=MAX_PAGE)
-        page_size: int = Field(50, ge=1, le=200)
-
-    class Output(Schema):
-        items: list[Any]
-        count: int
-
-    items_attribute = "items"
-
-    def paginate_queryset(self, queryset, pagination: Input, **params):
-        start = (pagination.page - 1) * pagination.page_size
-        return {
-            "items": list(queryset[start : start + pagination.page_size]),
-            "count": queryset.count(),
-        }
 
 
 def _add_routers() -> None:

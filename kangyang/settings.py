@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "kangyang.subsidies",
     "kangyang.alarms",
     "kangyang.services",
+    "kangyang.portal",
     "kangyang.ops",
 ]
 

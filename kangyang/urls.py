@@ -2,13 +2,17 @@ from django.contrib import admin
 from django.shortcuts import redirect, render
 from django.urls import include, path
 
+from kangyang.accounts import scope
 from kangyang.accounts.models import User
 from kangyang.api import api
 
 
 def home(request):
-    """Where signing in lands: a caregiver on today's route, a provider's manager on the
-    orders board, everyone else on the elder registry (which asks strangers to sign in)."""
+    """Where signing in lands: an elder or a family member on their own page, a caregiver on
+    today's route, a provider's manager on the orders board, everyone else on the elder
+    registry (which asks strangers to sign in)."""
+    if scope.has_own_page(request.user):
+        return redirect("portal:home")
     role = getattr(request.user, "role", None)
     if role == User.Role.CAREGIVER:
         return redirect("services:route")
@@ -33,6 +37,7 @@ urlpatterns = [
     path("allowances/", include("kangyang.subsidies.urls")),
     path("alarms/", include("kangyang.alarms.urls")),
     path("services/", include("kangyang.services.urls")),
+    path("me/", include("kangyang.portal.urls")),
     path("audit/", include("kangyang.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 
 from kangyang.accounts import actions, queries, scope
 from kangyang.accounts.models import ApiToken
-from kangyang.api import Page
+from kangyang.lib.pagination import Page
 from kangyang.audit.context import client_ip
 from kangyang.lib.schemas import DB_INT_MAX
 

@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from kangyang.accounts import organisations as actions, queries
 from kangyang.accounts.models import BlacklistEntry, Licence, Organisation
-from kangyang.api import Page
+from kangyang.lib.pagination import Page
 from kangyang.lib.schemas import StrictDate
 from kangyang.regions.models import Region
 

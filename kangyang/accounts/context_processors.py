@@ -28,6 +28,7 @@ def navigation(request) -> dict:
             url = reverse(url_name)
             prefix = "/" + url.strip("/").split("/")[0] + "/"
             items.append({"url": url, "label": label, "current": request.path.startswith(prefix)})
+    # The rule for the header's "Accounts" link is scope's, not the template's.
     return {"nav": items, "can_manage_accounts": scope.can_manage_accounts(user)}
 
 

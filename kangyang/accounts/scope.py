@@ -334,3 +334,103 @@ def identity_view(user, elder) -> dict[str, object]:
     if user.is_superuser or user.role in ID_MASK_ROLES:
         shown["id_number_masked"] = elder.id_number_masked
     return shown
+
+
+# -- issue 11 (structure): where people land, and rules the apps had written again ---------------
+# Who sees only their own elders (the elder, their family), never an area.
+PERSONAL_ROLES = {R.ELDER, R.FAMILY}
+
+
+def has_own_page(user) -> bool:
+    """Elders and family members land on their own page (kangyang/portal: their elders'
+    orders, alarms and allowances), never on a staff list."""
+    return user.is_authenticated and user.is_active and user.role in PERSONAL_ROLES
+
+
+def is_personal(user) -> bool:
+    """An elder or a family member: sees their own elders' records and nothing of an area."""
+    return user.role in PERSONAL_ROLES
+
+
+def bureau_of(user, region_code: str) -> bool:
+    """The bureau of this area: its admin whose area covers the region (and the installer's
+    superuser). The service catalogue, providers, their prices and settlements are theirs."""
+    return (user.role == R.BUREAU_ADMIN or user.is_superuser) and in_area(user, region_code)
+
+
+def is_bureau(user) -> bool:
+    """A bureau admin of any area (or the superuser): keeps installation-wide lists such as
+    the service catalogue."""
+    return user.role == R.BUREAU_ADMIN or user.is_superuser
+
+
+# Home services (kangyang/services).
+# Who places orders for an elder: the elder and family in the app, the hotline on the phone,
+# the community worker (issue 5 §3).
+ORDERER_ROLES = {R.ELDER, R.FAMILY, R.HOTLINE_OPERATOR, R.COMMUNITY_WORKER}
+# Who takes orders on someone's behalf at the desk (the orderers without the elder and family,
+# who order in the app).
+DESK_ROLES = ORDERER_ROLES - PERSONAL_ROLES
+# Who supervises the home services of their area (reviews flagged visits, reads settlements,
+# works on the orders board).
+SERVICE_SUPERVISOR_ROLES = {R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER}
+# Who follows complaints up: the provider, the area's supervisors, the hotline.
+FOLLOW_UP_ROLES = {R.PROVIDER_MANAGER, R.HOTLINE_OPERATOR} | SERVICE_SUPERVISOR_ROLES
+
+
+def may_order(user) -> bool:
+    """Whether the role places orders at all (for which elders: the registry's scope)."""
+    return user.is_authenticated and user.role in ORDERER_ROLES
+
+
+def supervises_services(user) -> bool:
+    """Bureau staff and subdistrict officers (and the superuser), for their area."""
+    return user.role in SERVICE_SUPERVISOR_ROLES or user.is_superuser
+
+
+def supervises_services_of(user, region_code: str) -> bool:
+    """Bureau staff and subdistrict officers whose area covers the record."""
+    return supervises_services(user) and in_area(user, region_code)
+
+
+def hotline_of(user, region_code: str) -> bool:
+    """A hotline operator whose area covers the record (confirms, follows up by phone)."""
+    return user.role == R.HOTLINE_OPERATOR and in_area(user, region_code)
+
+
+def may_follow_up_complaints(user) -> bool:
+    return user.role in FOLLOW_UP_ROLES or user.is_superuser
+
+
+# Allowances (kangyang/subsidies).
+# Staff who work with allowances: each sees the rolls of their area. The hotline operator
+# reads elder cards but has no business with payments; other roles see no roll at all.
+ALLOWANCE_ROLES = {R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER, R.COMMUNITY_WORKER}
+
+
+def allowance_role(user) -> bool:
+    """Whether the role works with allowances (for which area: `allowance_filter`)."""
+    return user.is_authenticated and (user.role in ALLOWANCE_ROLES or user.is_superuser)
+
+
+def bureau_admin_of(user, region_code: str) -> bool:
+    """The bureau admin whose area covers the region, the superuser not included: allowance
+    policies and the bank file are the bureau's own acts."""
+    return user.is_authenticated and user.role == R.BUREAU_ADMIN and in_area(user, region_code)
+
+
+# Alarms (kangyang/alarms).
+# Staff who take alarms: the alarm centre's operators, and the bureau admin as duty officer.
+ALARM_HANDLER_ROLES = {R.HOTLINE_OPERATOR, R.BUREAU_ADMIN}
+# Staff who register and retire devices: those who keep the registry of their area.
+DEVICE_EDITOR_ROLES = EDITOR_ROLES
+
+
+def handles_alarms_of(user, region_code: str) -> bool:
+    """Acknowledge, act on and resolve alarms of this region: operators and the bureau
+    admin whose area covers it."""
+    return (user.role in ALARM_HANDLER_ROLES or user.is_superuser) and in_area(user, region_code)
+
+
+def edits_devices_of(user, region_code: str) -> bool:
+    return (user.role in DEVICE_EDITOR_ROLES or user.is_superuser) and in_area(user, region_code)

@@ -58,16 +58,13 @@ PRIORITY_BY_TYPE = {
 
 
 # -- who may do what (the rules; the queries apply them) --------------------------------------
-# Staff who take alarms: the alarm centre's operators, and the bureau admin as duty officer.
-HANDLER_ROLES = {scope.R.HOTLINE_OPERATOR, scope.R.BUREAU_ADMIN}
-# Staff who register and retire devices: those who keep the registry of their area.
-DEVICE_EDITOR_ROLES = scope.EDITOR_ROLES
+# The role sets (ALARM_HANDLER_ROLES, DEVICE_EDITOR_ROLES) are accounts/scope.py's.
 
 
 def can_handle(user, region_code: str) -> bool:
     """Acknowledge, act on and resolve alarms of this region: operators and the bureau
     admin whose area covers it."""
-    return (user.role in HANDLER_ROLES or user.is_superuser) and scope.in_area(user, region_code)
+    return scope.handles_alarms_of(user, region_code)
 
 
 def can_note(user, region_code: str) -> bool:
@@ -77,7 +74,7 @@ def can_note(user, region_code: str) -> bool:
 
 
 def can_edit_devices(user, region_code: str) -> bool:
-    return (user.role in DEVICE_EDITOR_ROLES or user.is_superuser) and scope.in_area(user, region_code)
+    return scope.edits_devices_of(user, region_code)
 
 
 # -- devices ---------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from ninja.responses import Status
 from kangyang.accounts import scope
 from kangyang.alarms import actions, broker, ingest, queries
 from kangyang.alarms.models import Alarm, AlarmEvent, Device
-from kangyang.api import Page
+from kangyang.lib.pagination import Page
 from kangyang.lib.schemas import StrictDate
 from kangyang.lib import coords, phone as phones
 from kangyang.regions.models import Household
@@ -268,7 +268,7 @@ def raise_(request, payload: AlarmIn):
     """The app's SOS or a hotline alarm; 201 when new, 200 when `msg_id` was seen before."""
     user = request.auth
     elder = get_elder_for(user, payload.elder)
-    if user.role in (scope.R.ELDER, scope.R.FAMILY):
+    if scope.is_personal(user):
         source = Alarm.Source.APP
     elif actions.can_handle(user, elder.region_code):
         source = Alarm.Source.HOTLINE

@@ -238,19 +238,19 @@ def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) 
 
 
 def demo_processes() -> list[list[str]]:
-    """The alarm centre's processes for `kangyang demo`: the embedded broker when nothing
-    answers at MQTT_URL, the ingester, the escalation loop and simulated devices (with a
-    simulated SOS every ten minutes, so the console has something to show)."""
+    """The alarm centre's processes for `kangyang demo` (as `kangyang` sub-commands): the
+    embedded broker when nothing answers at MQTT_URL, the ingester, the escalation loop and
+    simulated devices (with a simulated SOS every ten minutes, so the console has something
+    to show)."""
     from kangyang.alarms import broker
-    from kangyang.ops.processes import kangyang
 
     commands = []
-    ingest = kangyang("ingest")
+    ingest = ["ingest"]
     endpoint = broker.endpoint()
     host, port = endpoint.host, endpoint.port
     # The embedded broker speaks plain MQTT only: an mqtts:// URL must name a real broker.
     if host in broker.LOOPBACK and not endpoint.tls and not broker.answers(host, port):
-        commands.append(kangyang("broker"))
+        commands.append(["broker"])
         ingest += ["--protocol", "3.1.1"]  # what the embedded broker speaks
-    commands += [ingest, kangyang("escalate"), kangyang("simulate_devices", "--alarm-every", "600")]
+    commands += [ingest, ["escalate"], ["simulate_devices", "--alarm-every", "600"]]
     return commands

@@ -20,7 +20,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status as Respond
 from pydantic import NonNegativeInt, StrictInt
 
-from kangyang.api import Page
+from kangyang.lib.pagination import Page
 from kangyang.lib.schemas import StrictDate
 from kangyang.assessment import actions, queries
 from kangyang.assessment.models import Assessment

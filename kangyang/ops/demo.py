@@ -13,9 +13,11 @@ both of:
   account's own record. Called by `demo` after the accounts exist, on every run, so it
   must do nothing that is done already.
 
-* ``demo_processes() -> list[list[str]]``: argv of further long-running processes the demo
-  supervises beside the web server and the worker (the alarms app: the embedded MQTT broker
-  when none answers at MQTT_URL, the ingester, the escalation loop).
+* ``demo_processes() -> list[list[str]]``: further long-running processes the demo
+  supervises beside the web server and the worker, each as the arguments of a `kangyang`
+  sub-command (``["ingest"]``); `demo` runs them with its own interpreter, so no app needs
+  to import ops (the alarms app: the embedded MQTT broker when none answers at MQTT_URL,
+  the ingester, the escalation loop).
 
 Each hook gets its own random stream, derived from the seed and the app label, so adding an
 app does not change what the others draw. A returned text is printed after the app's label.

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from kangyang.api import Page
+from kangyang.lib.pagination import Page
 from kangyang.regions.models import Region
 
 router = Router(tags=["regions"])

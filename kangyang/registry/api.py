@@ -31,7 +31,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from kangyang.accounts import scope
-from kangyang.api import Page
+from kangyang.lib.pagination import Page
 from kangyang.lib.schemas import StrictDate
 from kangyang.regions.models import Compound, Region
 from kangyang.registry import actions, queries

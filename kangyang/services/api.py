@@ -41,7 +41,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import PlainSerializer, WithJsonSchema
 
-from kangyang.api import Page
+from kangyang.lib.pagination import Page
 from kangyang.lib.schemas import StrictAwareDatetime, StrictDate
 from kangyang.lib import coords
 from kangyang.registry.queries import get_elder_for

@@ -515,7 +515,5 @@ def _persona_orders(accounts: dict, *, items: dict, caregiver: Caregiver, today:
 
 def demo_processes() -> list[list[str]]:
     """The home-services loop for `kangyang demo`: standing orders, missing check-outs and
-    the evening planning of the next day."""
-    from kangyang.ops.processes import kangyang
-
-    return [kangyang("orders", "sweep")]
+    the evening planning of the next day (as `kangyang` sub-commands)."""
+    return [["orders", "sweep"]]

@@ -63,7 +63,7 @@ def service_filter(user, *, path: str = "") -> Q:
         return Q(**{f"{path}provider__organisation_id": user.organisation_id})
     if user.role == R.CAREGIVER:
         return Q(**{f"{path}caregiver__user": user})
-    if user.role in (R.ELDER, R.FAMILY):
+    if scope.is_personal(user):
         return scope.elder_filter(user, path=f"{path}elder__")
     return scope.region_filter(user, field=f"{path}region_code")
 
@@ -78,7 +78,7 @@ class ProviderQuerySet(models.QuerySet):
             return self.none()
         if user.role in (R.PROVIDER_MANAGER, R.CAREGIVER):
             return self.filter(organisation_id=user.organisation_id) if user.organisation_id else self.none()
-        if user.role in (R.ELDER, R.FAMILY):
+        if scope.is_personal(user):
             from kangyang.registry.models import Elder
 
             codes = set(Elder.objects.visible_to(user).values_list("region_code", flat=True))
@@ -735,7 +735,7 @@ class SettlementQuerySet(models.QuerySet):
             return self.none()
         if user.role == R.PROVIDER_MANAGER:
             return self.filter(provider__organisation_id=user.organisation_id) if user.organisation_id else self.none()
-        if user.role in (R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER) or user.is_superuser:
+        if scope.supervises_services(user):
             return self.filter(scope.region_filter(user, field="region_code"))
         return self.none()
 

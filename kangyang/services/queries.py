@@ -17,18 +17,14 @@ from kangyang.services.models import (
 R = scope.R
 S = Order.Status
 
-# Who places orders for an elder: the elder and family in the app, the hotline on the phone,
-# the community worker (issue 5 §3).
-ORDERER_ROLES = {R.ELDER, R.FAMILY, R.HOTLINE_OPERATOR, R.COMMUNITY_WORKER}
-# Who supervises visits of their area (reviews flagged visits, reads settlements).
-SUPERVISOR_ROLES = {R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER}
+# The role sets of home services are in accounts/scope.py (ORDERER_ROLES, SERVICE_SUPERVISOR_ROLES).
 
 
 # -- the rules -------------------------------------------------------------------------------
 def can_order_for(user, elder: Elder) -> bool:
     """Elders order for themselves, family for their elder, the hotline and community workers
     for elders of their area."""
-    if not user.is_authenticated or user.role not in ORDERER_ROLES:
+    if not scope.may_order(user):
         return False
     return Elder.objects.visible_to(user).filter(pk=elder.pk).exists()
 
@@ -44,7 +40,7 @@ def manages(user, provider_id: int | None) -> bool:
 
 def supervises(user, region_code: str) -> bool:
     """Bureau staff and subdistrict officers whose area covers the record."""
-    return (user.role in SUPERVISOR_ROLES or user.is_superuser) and scope.in_area(user, region_code)
+    return scope.supervises_services_of(user, region_code)
 
 
 def is_caregiver_of(user, order: Order) -> bool:
@@ -58,9 +54,9 @@ def can_cancel(user, order: Order) -> bool:
 
 def can_confirm(user, order: Order) -> bool:
     """The elder or their family in the app; the hotline by phone callback."""
-    if user.role in (R.ELDER, R.FAMILY):
+    if scope.is_personal(user):
         return Elder.objects.visible_to(user).filter(pk=order.elder_id).exists()
-    return user.role == R.HOTLINE_OPERATOR and scope.in_area(user, order.region_code)
+    return scope.hotline_of(user, order.region_code)
 
 
 def can_review(user, visit: Visit) -> bool:
@@ -70,9 +66,7 @@ def can_review(user, visit: Visit) -> bool:
 
 def can_manage_settlement(user, provider: Provider) -> bool:
     """Statements are issued by the provider's manager or by bureau staff of its area."""
-    return manages(user, provider.pk) or (
-        (user.role == R.BUREAU_ADMIN or user.is_superuser) and scope.in_area(user, provider.region_code)
-    )
+    return manages(user, provider.pk) or scope.bureau_of(user, provider.region_code)
 
 
 def can_complain(user, order: Order) -> bool:
@@ -80,9 +74,8 @@ def can_complain(user, order: Order) -> bool:
 
 
 def can_follow_up(user, complaint: Complaint) -> bool:
-    return manages(user, complaint.provider_id) or supervises(user, complaint.region_code) or (
-        user.role == R.HOTLINE_OPERATOR and scope.in_area(user, complaint.region_code)
-    )
+    return (manages(user, complaint.provider_id) or supervises(user, complaint.region_code)
+            or scope.hotline_of(user, complaint.region_code))
 
 
 # -- gates -----------------------------------------------------------------------------------
@@ -181,7 +174,7 @@ def flagged_visits_for(user):
         "order__item", "elder", "caregiver", "provider__organisation")
     if user.role == R.PROVIDER_MANAGER:
         return visits.filter(provider__organisation_id=user.organisation_id) if user.organisation_id else visits.none()
-    if user.role in SUPERVISOR_ROLES or user.is_superuser:
+    if scope.supervises_services(user):
         return visits.filter(scope.region_filter(user, field="region_code"))
     return visits.none()
 
@@ -266,7 +259,7 @@ def caregiver_of(user) -> Caregiver | None:
 def providers_supervised_by(user):
     """Providers whose work a bureau admin or subdistrict officer oversees: registered in
     their area, or serving a region inside it or covering it. Nobody else supervises any."""
-    if not user.is_authenticated or not (user.role in SUPERVISOR_ROLES or user.is_superuser):
+    if not user.is_authenticated or not (scope.supervises_services(user)):
         return Provider.objects.none()
     prefix = scope.area_prefix(user)
     if prefix is None:
@@ -285,9 +278,7 @@ def providers_supervised_by(user):
 def can_manage_caregivers(user, provider: Provider) -> bool:
     """Caregivers are added and edited by the provider's manager or by bureau staff of its
     area (the rule actions/providers.py enforces)."""
-    return manages(user, provider.pk) or (
-        (user.role == R.BUREAU_ADMIN or user.is_superuser) and scope.in_area(user, provider.region_code)
-    )
+    return manages(user, provider.pk) or scope.bureau_of(user, provider.region_code)
 
 
 def board_orders(user, provider: Provider, day: dt.date):

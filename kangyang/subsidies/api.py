@@ -18,7 +18,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from kangyang.api import Page
+from kangyang.lib.pagination import Page
 from kangyang.lib.schemas import Month, StrictDate
 from kangyang.registry.queries import get_elder_for
 from kangyang.subsidies import eligibility as rules, queries

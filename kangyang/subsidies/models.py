@@ -14,16 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kangyang.accounts import scope
-from kangyang.accounts.models import User
 from kangyang.regions.models import Region
 
-R = User.Role
 MONEY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal("0.00")
-
-# Staff who work with allowances: each sees the rolls of their area. The hotline operator
-# reads elder cards but has no business with payments; other roles see no roll at all.
-ALLOWANCE_ROLES = {R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER, R.COMMUNITY_WORKER}
 
 
 def allowance_filter(user, *, field: str = "region_code") -> Q:
@@ -31,7 +25,7 @@ def allowance_filter(user, *, field: str = "region_code") -> Q:
     role works with allowances; nothing otherwise."""
     if not user.is_authenticated or not user.is_active:
         return scope.NOTHING
-    if user.role not in ALLOWANCE_ROLES and not user.is_superuser:
+    if not scope.allowance_role(user):
         return scope.NOTHING
     return scope.region_filter(user, field=field)
 
@@ -48,7 +42,7 @@ class PolicyQuerySet(models.QuerySet):
     def visible_to(self, user) -> "PolicyQuerySet":
         """Policies of the user's area and of the regions above it (a district's policy
         applies to its communities), for staff who work with allowances."""
-        if not user.is_authenticated or (user.role not in ALLOWANCE_ROLES and not user.is_superuser):
+        if not scope.allowance_role(user):
             return self.none()
         return self.filter(region__in=Region.objects.visible_to(user))
 

@@ -24,7 +24,7 @@ from kangyang.regions import codes
 from kangyang.registry.models import Elder
 from kangyang.subsidies import eligibility as rules
 from kangyang.subsidies.models import (
-    ALLOWANCE_ROLES, VOUCHER_KINDS, PaymentLine, PaymentRoll, Policy, PolicyVersion, Recovery,
+    VOUCHER_KINDS, PaymentLine, PaymentRoll, Policy, PolicyVersion, Recovery,
     RollRun, VoucherBalance, allowance_filter,
 )
 
@@ -43,9 +43,7 @@ APPROVAL_STEPS = {
 # -- who may ---------------------------------------------------------------------------------
 def works_with_allowances(user) -> bool:
     """Staff whose role works with allowances, attached to an area of the region tree."""
-    if not user.is_authenticated or (user.role not in ALLOWANCE_ROLES and not user.is_superuser):
-        return False
-    return scope.area_prefix(user) is not None
+    return scope.allowance_role(user) and scope.area_prefix(user) is not None
 
 
 def can_generate(user, region_code: str) -> bool:
@@ -54,12 +52,12 @@ def can_generate(user, region_code: str) -> bool:
 
 def can_manage_policies(user, region_code: str) -> bool:
     """Policies are the bureau's: its admin, for regions of their area."""
-    return user.is_authenticated and user.role == R.BUREAU_ADMIN and scope.in_area(user, region_code)
+    return scope.bureau_admin_of(user, region_code)
 
 
 def can_pay_out(user, roll: PaymentRoll) -> bool:
     """The bank file (full ID numbers) and voucher credits: the bureau admin only."""
-    return user.is_authenticated and user.role == R.BUREAU_ADMIN and scope.in_area(user, roll.region_code)
+    return scope.bureau_admin_of(user, roll.region_code)
 
 
 def approval_step(user, roll: PaymentRoll) -> str | None:
@@ -75,20 +73,20 @@ def can_return(user, roll: PaymentRoll) -> bool:
     """A reviewer of the roll's area may send an approved, unpaid roll back to draft."""
     return (
         roll.status in (S.COMMUNITY_APPROVED, S.SUBDISTRICT_APPROVED, S.DISTRICT_APPROVED)
-        and user.is_authenticated and user.role in ALLOWANCE_ROLES
+        and user.is_authenticated and user.role in scope.ALLOWANCE_ROLES
         and scope.in_area(user, roll.region_code)
     )
 
 
 def can_see_elder_allowances(user, elder: Elder) -> bool:
     """For an elder already loaded through registry.queries.get_elder_for(user, ...)."""
-    if user.role in (R.ELDER, R.FAMILY):
+    if scope.is_personal(user):
         return True
     return works_with_allowances(user) and scope.in_area(user, elder.region_code)
 
 
 def can_edit_payee_account(user, elder: Elder) -> bool:
-    return user.role in ALLOWANCE_ROLES and scope.can_edit(user, elder.region_code)
+    return user.role in scope.ALLOWANCE_ROLES and scope.can_edit(user, elder.region_code)
 
 
 # -- policies --------------------------------------------------------------------------------
@@ -196,7 +194,7 @@ def payments_for(user, *, elder: Elder | None = None, month: dt.date | None = No
     """Payment lines the user may see: of the elders they may see, and (for staff) in
     rolls of their area; newest month first."""
     qs = PaymentLine.objects.filter(scope.elder_filter(user, path="elder__"))
-    if user.role not in (R.ELDER, R.FAMILY):
+    if not scope.is_personal(user):
         qs = qs.filter(allowance_filter(user, field="roll__region_code"))
     if elder is not None:
         qs = qs.filter(elder=elder)

@@ -89,9 +89,11 @@ def secured(mosq, settings):
 
 
 def mqtt_auth(mosq) -> str:
+    """The command's report, in English (the source text the tests read)."""
     out = _Out()
-    call_command("mqtt_auth", password_file=mosq.path / "passwd", acl_file=mosq.path / "acl",
-                 reload=mosq.pidfile, stdout=out)
+    with translation.override("en"):
+        call_command("mqtt_auth", password_file=mosq.path / "passwd", acl_file=mosq.path / "acl",
+                     reload=mosq.pidfile, stdout=out)
     return out.text
 
 

@@ -38,10 +38,10 @@ def test_the_demo_starts_an_embedded_broker_only_when_none_answers(settings):
 
     settings.MQTT_URL = f"mqtt://127.0.0.1:{broker.free_port()}"
     processes = demo.demo_processes()
-    assert [argv[3] for argv in processes] == ["broker", "ingest", "escalate", "simulate_devices"]
+    assert [argv[0] for argv in processes] == ["broker", "ingest", "escalate", "simulate_devices"]
     assert processes[1][-2:] == ["--protocol", "3.1.1"]
     with __import__("socket").socket() as s:
         s.bind(("127.0.0.1", 0))
         s.listen()
         settings.MQTT_URL = f"mqtt://127.0.0.1:{s.getsockname()[1]}"
-        assert [argv[3] for argv in demo.demo_processes()] == ["ingest", "escalate", "simulate_devices"]
+        assert [argv[0] for argv in demo.demo_processes()] == ["ingest", "escalate", "simulate_devices"]

@@ -28,6 +28,13 @@ def _english():
 
 
 pytestmark = pytest.mark.django_db
+
+
+def mqtt_auth(**options) -> None:
+    """`kangyang mqtt_auth`, reporting in English (the source text these tests read; the
+    compiled zh-Hans catalogue translates it)."""
+    with translation.override("en"):
+        call_command("mqtt_auth", **options)
 INGESTER_URL = "mqtts://kangyang-ingest:s%40fe@broker.example:8883"
 
 
@@ -75,7 +82,7 @@ def test_mqtt_auth_writes_both_files_from_the_registry(tmp_path, settings, penda
     actions.retire_device(pendant_b, by=worker_b)
     passwd, acl = tmp_path / "passwd", tmp_path / "acl"
     out = io.StringIO()
-    call_command("mqtt_auth", password_file=passwd, acl_file=acl, stdout=out)
+    mqtt_auth(password_file=passwd, acl_file=acl, stdout=out)
     assert "the ingester and 1 devices" in out.getvalue()
     lines = dict(line.split(":", 1) for line in passwd.read_text().splitlines())
     assert set(lines) == {"kangyang-ingest", "P-A-001"}  # the retired pendant is out
@@ -101,7 +108,7 @@ def test_mqtt_auth_follows_the_topic_prefix(tmp_path, settings, pendant_a):
 def test_mqtt_auth_refuses_an_mqtt_url_without_the_ingesters_credentials(tmp_path, settings):
     settings.MQTT_URL = "mqtt://127.0.0.1:1883"
     with pytest.raises(CommandError, match="user name and password"):
-        call_command("mqtt_auth", password_file=tmp_path / "p", acl_file=tmp_path / "a")
+        mqtt_auth(password_file=tmp_path / "p", acl_file=tmp_path / "a")
 
 
 def test_mqtt_auth_issues_credentials_to_devices_that_have_none(tmp_path, settings, pendant_a):
@@ -109,7 +116,7 @@ def test_mqtt_auth_issues_credentials_to_devices_that_have_none(tmp_path, settin
     Device.objects.filter(pk=pendant_a.pk).update(mqtt_username="", mqtt_password_hash="")
     issued = tmp_path / "issued.csv"
     err = io.StringIO()
-    call_command("mqtt_auth", password_file=tmp_path / "p", acl_file=tmp_path / "a", stdout=io.StringIO(), stderr=err)
+    mqtt_auth(password_file=tmp_path / "p", acl_file=tmp_path / "a", stdout=io.StringIO(), stderr=err)
     assert "1 devices in service have no credentials" in err.getvalue()
     call_command("mqtt_auth", issue_missing=issued, stdout=io.StringIO())
     rows = list(csv.DictReader(issued.open()))
@@ -121,8 +128,8 @@ def test_mqtt_auth_issues_credentials_to_devices_that_have_none(tmp_path, settin
 def test_mqtt_auth_reports_a_broker_it_cannot_reload(tmp_path, settings, pendant_a):
     settings.MQTT_URL = INGESTER_URL
     with pytest.raises(CommandError, match="Could not reload"):
-        call_command("mqtt_auth", password_file=tmp_path / "p", acl_file=tmp_path / "a",
-                     reload=tmp_path / "missing.pid", stdout=io.StringIO())
+        mqtt_auth(password_file=tmp_path / "p", acl_file=tmp_path / "a",
+                  reload=tmp_path / "missing.pid", stdout=io.StringIO())
 
 
 # -- the broker's figures ----------------------------------------------------------------------

@@ -9,9 +9,10 @@ from kangyang.alarms.models import Alarm, AlarmEvent, Device, WorkerTask
 from kangyang.registry.models import Elder
 
 
-@pytest.fixture
-def demo(db):
-    call_command("demo", "--no-serve", "--elders", "600", stdout=StringIO())
+@pytest.fixture(scope="module")
+def demo(shared_data):
+    """One demo district for every test of this module (see conftest.py `shared_data`)."""
+    yield from shared_data(lambda: call_command("demo", "--no-serve", "--elders", "300", stdout=StringIO()))
 
 
 def test_the_demo_has_devices_for_vulnerable_elders_and_the_elder_s_pendant(demo):

@@ -13,11 +13,16 @@ from kangyang.ops import demo
 from kangyang.registry.models import Elder
 
 
-@pytest.fixture
-def district(db):
-    """A synthetic district of 400 elders with its demo accounts."""
-    call_command("demo", "--no-serve", "--elders", "400", stdout=StringIO())
-    return demo.get_district()
+@pytest.fixture(scope="module")
+def district(shared_data):
+    """A synthetic district of 400 elders with its demo accounts, for every test of this
+    module (see conftest.py `shared_data`; the empty district's test is in test_demo_fresh.py)."""
+
+    def make():
+        call_command("demo", "--no-serve", "--elders", "400", stdout=StringIO())
+        return demo.get_district()
+
+    yield from shared_data(make)
 
 
 def test_the_demo_assesses_a_plausible_share_as_the_standard_scores_with_due_and_history(district, today):
@@ -50,12 +55,3 @@ def test_seeding_again_assesses_only_among_the_new_elders(district):
     after = set(Assessment.objects.values_list("elder_id", flat=True))
     assert before < after
     assert all(pk > newest for pk in after - before)
-
-
-def test_a_district_without_elders_gets_no_assessments(db):
-    import random
-
-    from kangyang.assessment.demo import seed_demo
-
-    assert seed_demo(district=demo.get_district(), rng=random.Random(1), elders=0) == ""
-    assert not Assessment.objects.exists()

@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
 
 from kangyang.accounts.models import User
 from kangyang.lib import crypto, pinyin, residentid
@@ -22,9 +21,11 @@ def run_demo(*args: str) -> str:
     return out.getvalue()
 
 
-@pytest.fixture
-def demo_output(db):
-    return run_demo("--elders", "300")
+@pytest.fixture(scope="module")
+def demo_output(shared_data):
+    """One seeded district for every test of this module (tests that need an empty
+    database are in test_demo_fresh.py)."""
+    yield from shared_data(lambda: run_demo("--elders", "300"))
 
 
 def test_demo_builds_the_district_tree(demo_output):
@@ -126,37 +127,3 @@ def test_the_printed_accounts_are_those_of_contracts_md(demo_output):
 def test_demo_hooks_run_in_installed_apps_order(db):
     labels = [label for label, _hook in demo.demo_hooks("seed_demo")]
     assert labels.index("regions") < labels.index("registry")
-
-
-def test_the_same_seed_gives_the_same_district(db):
-    def draw():
-        demo.seed_district(elders=150, seed=7)
-        return sorted(Elder.objects.values_list("name", "id_number_hash", "address", "categories_text"))
-
-    class Rollback(Exception):
-        pass
-
-    try:
-        with transaction.atomic():
-            first = draw()
-            raise Rollback
-    except Rollback:
-        pass
-    assert not Elder.objects.exists()
-    assert draw() == first
-
-
-def test_only_the_demo_command_makes_a_demo_database_and_flags_its_accounts(two_factor_enforced):
-    from django.db.models.signals import pre_save
-
-    from kangyang.accounts.queries import is_demo_database
-
-    pre_save.disconnect(sender=User, dispatch_uid="tests-demo-accounts")  # see conftest.py
-    User.objects.create_user("clerk", password="kangyang-demo", role="community_worker")
-    call_command("seed", "--elders", "150", stdout=StringIO())
-    assert not is_demo_database()  # seeding alone is not a demo
-
-    run_demo("--elders", "0")
-    assert is_demo_database()
-    flagged = set(User.objects.filter(is_demo_account=True).values_list("username", flat=True))
-    assert flagged == {a.username for a in demo.DEMO_ACCOUNTS}

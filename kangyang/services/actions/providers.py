@@ -25,13 +25,9 @@ from kangyang.subsidies.models import VOUCHER_KINDS
 R = scope.R
 
 
-def _is_bureau(user, region_code: str) -> bool:
-    return (user.role == R.BUREAU_ADMIN or user.is_superuser) and scope.in_area(user, region_code)
-
-
 def _check_manager(by, provider: Provider) -> None:
     """The provider's manager or the bureau; `by=None` is the installation itself (demo, seed)."""
-    if by is not None and not (queries.manages(by, provider.pk) or _is_bureau(by, provider.region_code)):
+    if by is not None and not (queries.manages(by, provider.pk) or scope.bureau_of(by, provider.region_code)):
         raise PermissionDenied
 
 
@@ -41,7 +37,7 @@ def register_provider(*, by, organisation: Organisation, areas: Iterable[Region]
                       lat: float | None = None, lng: float | None = None, opens_at: dt.time = dt.time(7),
                       closes_at: dt.time = dt.time(20), open_days: str = "1234567") -> Provider:
     """The bureau contracts an organisation to deliver home services in some regions."""
-    if by is not None and not _is_bureau(by, organisation.region.code):
+    if by is not None and not scope.bureau_of(by, organisation.region.code):
         raise PermissionDenied
     if organisation.kind not in (Organisation.Kind.PROVIDER, Organisation.Kind.INSTITUTION, Organisation.Kind.MEAL_POINT):
         raise invalid("organisation", _("Only providers, institutions and meal points deliver home services."), "kind")
@@ -61,7 +57,7 @@ def register_provider(*, by, organisation: Organisation, areas: Iterable[Region]
 @transaction.atomic
 def set_service_areas(provider: Provider, *, by, areas: Iterable[Region], audit: bool = True) -> Provider:
     """The regions the provider serves, replacing the earlier ones."""
-    if by is not None and not _is_bureau(by, provider.region_code):
+    if by is not None and not scope.bureau_of(by, provider.region_code):
         raise PermissionDenied
     areas = list(areas)
     if not areas:
@@ -79,7 +75,7 @@ def add_service_item(*, by, code: str, name: str, category: str, unit: str, dura
                      skill: str = "", payable_by: Iterable[str] = (), description: str = "",
                      position: int = 0) -> ServiceItem:
     """A new entry of the catalogue (the bureau's)."""
-    if by is not None and not (by.role == R.BUREAU_ADMIN or by.is_superuser):
+    if by is not None and not scope.is_bureau(by):
         raise PermissionDenied
     if category not in ServiceItem.Category.values:
         raise invalid("category", _("Unknown category."), "category")

@@ -13,9 +13,10 @@ from kangyang.services.models import Caregiver, Order, Provider, RoutePlan, Sett
 from kangyang.subsidies.eligibility import month_start, previous_month
 
 
-@pytest.fixture
-def demo(db):
-    call_command("demo", "--no-serve", "--elders", "600", stdout=StringIO())
+@pytest.fixture(scope="module")
+def demo(shared_data):
+    """One demo district for every test of this module (see conftest.py `shared_data`)."""
+    yield from shared_data(lambda: call_command("demo", "--no-serve", "--elders", "300", stdout=StringIO()))
 
 
 def test_the_providers_deliver_and_the_blacklisted_one_receives_nothing(demo):

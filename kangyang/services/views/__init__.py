@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
+from kangyang.accounts import scope
 from kangyang.services.views._common import R
 from kangyang.services.views.board import assign, board, cancel, complain, confirm, order_detail
 from kangyang.services.views.office import (
@@ -32,8 +33,8 @@ def index(request: HttpRequest) -> HttpResponse:
     role = request.user.role
     if role == R.CAREGIVER:
         return redirect("services:route")
-    if role in (R.PROVIDER_MANAGER, R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER) or request.user.is_superuser:
+    if role == R.PROVIDER_MANAGER or scope.supervises_services(request.user):
         return redirect("services:board")
-    if role in (R.HOTLINE_OPERATOR, R.COMMUNITY_WORKER):
+    if role in scope.DESK_ROLES:
         return redirect("services:phone")
     raise PermissionDenied

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from kangyang.accounts import scope
 from kangyang.services import queries
 from kangyang.services.actions import dispatch, orders
 from kangyang.services.models import Order, Provider
@@ -77,7 +78,7 @@ def back_office(request: HttpRequest, data=None) -> Office:
         if provider is None:
             raise PermissionDenied
         return Office(provider=provider, providers=[provider], manager=True)
-    if user.role in queries.SUPERVISOR_ROLES or user.is_superuser:
+    if scope.supervises_services(user):
         providers = list(queries.providers_supervised_by(user))
         chosen = str(data.get("provider") or "")
         if chosen:

@@ -381,8 +381,6 @@ def statement(request: HttpRequest, settlement_id: int) -> HttpResponse:
 
 
 # -- complaints ------------------------------------------------------------------------------
-# Who follows complaints up (queries.can_follow_up): the provider, the area's supervisors, the hotline.
-FOLLOW_UP_ROLES = {R.PROVIDER_MANAGER, R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER, R.HOTLINE_OPERATOR}
 
 
 def complaints_context(request: HttpRequest, **extra) -> dict:
@@ -393,7 +391,8 @@ def complaints_context(request: HttpRequest, **extra) -> dict:
     if office is not None and office.supervisor:
         complaints = complaints.filter(provider=office.provider) if office.provider else complaints.none()
     return {"office": office, "provider": office.provider if office else None, "tab": "complaints",
-            "complaints": list(complaints), "follow_up_form": FollowUpForm(), **extra}
+            "complaints": list(complaints), "follow_up_form": FollowUpForm(),
+            "may_follow_up": scope.may_follow_up_complaints(user), **extra}
 
 
 @login_required
@@ -401,7 +400,7 @@ def complaints_context(request: HttpRequest, **extra) -> dict:
 @vary_on_headers("HX-Request")
 def complaints(request: HttpRequest) -> HttpResponse:
     """Open complaints to follow up, oldest first."""
-    if request.user.role not in FOLLOW_UP_ROLES and not request.user.is_superuser:
+    if not scope.may_follow_up_complaints(request.user):
         raise PermissionDenied
     context = complaints_context(request)
     return render(request, "services/_complaints.html" if is_fragment(request) else "services/complaints.html", context)

@@ -11,24 +11,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from kangyang.accounts import scope
 from kangyang.lib.forms import add_errors
 from kangyang.registry import queries as registry_queries
 from kangyang.registry.models import Elder
 from kangyang.services import actions, queries
 from kangyang.services.forms import CancelForm, ComplaintForm, ConfirmForm, ElderSearchForm, OrderForm
 from kangyang.services.models import Order
-from kangyang.services.views._common import CANCELLABLE, R, is_fragment, refusal
+from kangyang.services.views._common import CANCELLABLE, is_fragment, refusal
 
 S = Order.Status
-# Who takes orders on someone's behalf here (queries.ORDERER_ROLES without the elder and
-# family, who order in the app).
-DESK_ROLES = {R.HOTLINE_OPERATOR, R.COMMUNITY_WORKER}
 SEARCH_RESULTS = 20
 ELDER_ORDERS = 30
 
 
 def _check_desk(user) -> None:
-    if user.role not in DESK_ROLES:
+    if user.role not in scope.DESK_ROLES:
         raise PermissionDenied
 
 
@@ -52,7 +50,8 @@ def phone(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["q"].strip():
         elders = list(registry_queries.elders_for(request.user, q=form.cleaned_data["q"])
                       .select_related("compound").order_by("name", "id")[:SEARCH_RESULTS])
-    context = {"form": form, "elders": elders, "q": form.cleaned_data.get("q", "") if form.is_valid() else ""}
+    context = {"form": form, "elders": elders, "q": form.cleaned_data.get("q", "") if form.is_valid() else "",
+               "may_follow_up": scope.may_follow_up_complaints(request.user)}
     return render(request, "services/_phone_result.html" if is_fragment(request) else "services/phone.html", context)
 
 

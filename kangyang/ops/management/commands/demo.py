@@ -71,8 +71,9 @@ class Command(BaseCommand):
             processes.kangyang("serve", "--host", host, "--port", str(port)),
             processes.kangyang("worker"),
         ]
+        # Each app names its sub-commands; how to start `kangyang` is this command's business.
         for _label, hook in demo.demo_hooks("demo_processes"):
-            commands += hook()
+            commands += [processes.kangyang(*args) for args in hook()]
         code = processes.supervise(commands)
         if code:
             raise CommandError(_("A part of the demo stopped unexpectedly (exit code %(code)d).") % {"code": code})
