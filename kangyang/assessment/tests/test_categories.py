@@ -3,6 +3,8 @@ recomputes them, with the reason shown, in the filter column that lists and coun
 
 import datetime as dt
 
+from django.utils import translation
+
 from kangyang.assessment import actions
 from kangyang.audit.models import AuditEntry
 from kangyang.registry import actions as registry_actions, queries as registry_queries
@@ -53,7 +55,8 @@ def test_a_dementia_diagnosis_makes_the_elder_cognitively_impaired(worker_a, eld
     sign_new(elder_in_a, 80, diagnoses=["F01", "I10"], assessed_on=dt.date(2026, 3, 2))
     elder_in_a.refresh_from_db()
     assert "cognitively_impaired" in elder_in_a.categories
-    reason = {d["code"]: d for d in elder_in_a.category_details()}["cognitively_impaired"]["reason"]
+    with translation.override("en"):
+        reason = {d["code"]: d for d in elder_in_a.category_details()}["cognitively_impaired"]["reason"]
     assert reason == "dementia diagnosed (F01) per the signed assessment of 2026-03-02"
     # The next assessment records no dementia: the category goes.
     sign_new(elder_in_a, 80, assessed_on=dt.date(2026, 4, 2))
@@ -67,7 +70,8 @@ def test_an_override_wins_over_the_assessment(worker_a, elder_in_a, sign_new):
     sign_new(elder_in_a, 55)
     elder_in_a.refresh_from_db()
     assert "disabled" not in elder_in_a.categories
-    row = {d["code"]: d for d in elder_in_a.category_details()}["disabled"]
+    with translation.override("en"):
+        row = {d["code"]: d for d in elder_in_a.category_details()}["disabled"]
     assert row["source"] == "override" and row["in_force"] is False
 
 

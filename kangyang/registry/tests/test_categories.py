@@ -4,6 +4,7 @@ signed: kangyang/assessment/tests/test_categories.py."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from kangyang.audit.models import AuditEntry
 from kangyang.registry import actions, queries
@@ -14,8 +15,10 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def details(elder) -> dict[str, dict]:
+    """The elder's categories with their reasons, in English (the tests' default is zh-Hans)."""
     elder.refresh_from_db()
-    return {d["code"]: d for d in elder.category_details()}
+    with translation.override("en"):
+        return {d["code"]: d for d in elder.category_details()}
 
 
 # -- the must-show case: living alone ----------------------------------------------------------
