@@ -259,21 +259,19 @@ def update_user(request, user_id: int, payload: UserPatch):
 @users_router.post("/{user_id}/deactivate", response=UserOut)
 def deactivate_user(request, user_id: int):
     """The account can no longer sign in; its tokens are revoked and its sessions end."""
-    by = _manager(request)
-    account = queries.get_account_for(by, user_id)
-    try:
-        account = actions.deactivate_account(account, by=by)
-    except PermissionDenied as e:
-        raise _refused(e) from None
-    return _user_out(account)
+    return _account_step(request, user_id, actions.deactivate_account)
 
 
 @users_router.post("/{user_id}/reactivate", response=UserOut)
 def reactivate_user(request, user_id: int):
+    return _account_step(request, user_id, actions.reactivate_account)
+
+
+def _account_step(request, user_id: int, step):
     by = _manager(request)
     account = queries.get_account_for(by, user_id)
     try:
-        account = actions.reactivate_account(account, by=by)
+        account = step(account, by=by)
     except PermissionDenied as e:
         raise _refused(e) from None
     return _user_out(account)

@@ -107,47 +107,39 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpRespo
 @login_required
 @require_POST
 def add_licence(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    _bureau_only(request)
-    organisation = queries.get_organisation_for(request.user, organisation_id, write=True)
-    form = LicenceForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.add_licence(organisation, by=request.user, **form.cleaned_data)
-            messages.success(request, _("The licence is added."))
-            return redirect("organisations:detail", organisation.pk)
-        except ValidationError as e:
-            add_errors(form, e)
-    return _detail(request, organisation, status=422, licence_form=form)
+    return _post_on_detail(request, organisation_id, LicenceForm, "licence_form", act=actions.add_licence,
+                           done=lambda o: _("The licence is added."))
 
 
 @login_required
 @require_POST
 def blacklist(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    _bureau_only(request)
-    organisation = queries.get_organisation_for(request.user, organisation_id, write=True)
-    form = BlacklistForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.blacklist_organisation(organisation, by=request.user, **form.cleaned_data)
-            messages.success(request, _("%(name)s is blacklisted: no module gives it work.") % {
-                "name": organisation.name})
-            return redirect("organisations:detail", organisation.pk)
-        except ValidationError as e:
-            add_errors(form, e)
-    return _detail(request, organisation, status=422, blacklist_form=form)
+    return _post_on_detail(
+        request, organisation_id, BlacklistForm, "blacklist_form", act=actions.blacklist_organisation,
+        done=lambda o: _("%(name)s is blacklisted: no module gives it work.") % {"name": o.name})
 
 
 @login_required
 @require_POST
 def lift(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    return _post_on_detail(
+        request, organisation_id, LiftForm, "lift_form", act=actions.lift_blacklist,
+        done=lambda o: _("The blacklist of %(name)s is lifted.") % {"name": o.name})
+
+
+def _post_on_detail(request: HttpRequest, organisation_id: int, form_class, form_name: str, *, act,
+                    done) -> HttpResponse:
+    """A form of the organisation page: the action runs and the page is shown again with a
+    message, or the page comes back (422) with the form and its errors."""
     _bureau_only(request)
     organisation = queries.get_organisation_for(request.user, organisation_id, write=True)
-    form = LiftForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            actions.lift_blacklist(organisation, by=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, _("The blacklist of %(name)s is lifted.") % {"name": organisation.name})
-            return redirect("organisations:detail", organisation.pk)
+            act(organisation, by=request.user, **form.cleaned_data)
         except ValidationError as e:
             add_errors(form, e)
-    return _detail(request, organisation, status=422, lift_form=form)
+        else:
+            messages.success(request, done(organisation))
+            return redirect("organisations:detail", organisation.pk)
+    return _detail(request, organisation, status=422, **{form_name: form})

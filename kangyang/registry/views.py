@@ -296,16 +296,22 @@ def health(request: HttpRequest, elder_id: int) -> HttpResponse:
 @require_POST
 def add_contact(request: HttpRequest, elder_id: int) -> HttpResponse:
     elder = queries.get_elder_for(request.user, elder_id, write=True)
-    form = ContactForm(request.POST)
+    return _post_on_detail(request, elder, ContactForm(request.POST), act=actions.add_contact,
+                           done=_("The contact is added."), form_name="contact_form")
+
+
+def _post_on_detail(request: HttpRequest, elder, form, *, act, done: str, form_name: str) -> HttpResponse:
+    """A form of the elder page: on success the action runs and the page is shown again with
+    `done`; on an error the page comes back with the form and its messages."""
     if form.is_valid():
         try:
-            actions.add_contact(elder, by=request.user, **form.cleaned_data)
+            act(elder, by=request.user, **form.cleaned_data)
         except ValidationError as e:
             add_errors(form, e)
         else:
-            messages.success(request, _("The contact is added."))
+            messages.success(request, done)
             return redirect("registry:detail", elder.pk)
-    return render(request, "registry/detail.html", _detail_context(request, elder, contact_form=form))
+    return render(request, "registry/detail.html", _detail_context(request, elder, **{form_name: form}))
 
 
 @login_required
@@ -313,16 +319,8 @@ def add_contact(request: HttpRequest, elder_id: int) -> HttpResponse:
 def add_member(request: HttpRequest, elder_id: int) -> HttpResponse:
     """A spouse, child or other relative, and where they live; the categories follow."""
     elder = queries.get_elder_for(request.user, elder_id, write=True)
-    form = HouseholdMemberForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.add_household_member(elder, by=request.user, **form.cleaned_data)
-        except ValidationError as e:
-            add_errors(form, e)
-        else:
-            messages.success(request, _("The household member is added."))
-            return redirect("registry:detail", elder.pk)
-    return render(request, "registry/detail.html", _detail_context(request, elder, member_form=form))
+    return _post_on_detail(request, elder, HouseholdMemberForm(request.POST), act=actions.add_household_member,
+                           done=_("The household member is added."), form_name="member_form")
 
 
 @login_required
@@ -352,16 +350,8 @@ def confirm_household(request: HttpRequest, elder_id: int) -> HttpResponse:
 def override_category(request: HttpRequest, elder_id: int) -> HttpResponse:
     """Correct a derived category, with a reason (audited)."""
     elder = queries.get_elder_for(request.user, elder_id, write=True)
-    form = CategoryOverrideForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.override_category(elder, by=request.user, **form.cleaned_data)
-        except ValidationError as e:
-            add_errors(form, e)
-        else:
-            messages.success(request, _("The correction is saved."))
-            return redirect("registry:detail", elder.pk)
-    return render(request, "registry/detail.html", _detail_context(request, elder, override_form=form))
+    return _post_on_detail(request, elder, CategoryOverrideForm(request.POST), act=actions.override_category,
+                           done=_("The correction is saved."), form_name="override_form")
 
 
 @login_required
