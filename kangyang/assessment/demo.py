@@ -80,11 +80,12 @@ def _answers(rng: random.Random, total: int) -> dict[str, int]:
     return answers
 
 
-def _chosen(elder_id: int, share: float) -> bool:
-    """Whether an elder is among the assessed: decided by the elder's id alone, so that a
-    second run, which looks again at every elder without an assessment, chooses nobody new
-    among the elders of the first."""
-    return zlib.crc32(f"assessed:{elder_id}".encode()) / 2**32 < share
+def _chosen(elder_key: str, share: float) -> bool:
+    """Whether an elder is among the assessed: decided by the elder alone (the keyed hash of
+    the ID number), so that a second run, which looks again at every elder without an
+    assessment, chooses nobody new among the elders of the first; and the same seed chooses
+    the same elders whatever their row ids (PostgreSQL does not roll its sequences back)."""
+    return zlib.crc32(f"assessed:{elder_key}".encode()) / 2**32 < share
 
 
 def _age(birth: dt.date, today: dt.date) -> int:
@@ -142,19 +143,19 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
     candidates = (
         Elder.objects.filter(region_code__startswith=district.code[:6], status=Elder.Status.ACTIVE)
         .filter(~Exists(Assessment.objects.filter(elder=OuterRef("pk"))))
-        .order_by("pk").values_list("pk", "birth_date", "categories_text", "region_code")
+        .order_by("pk").values_list("pk", "id_number_hash", "birth_date", "categories_text", "region_code")
     )
     made = history = due = 0
     levels = [0] * 5
     assessed: list[int] = []
     batch: list[Assessment] = []
-    for pk, birth, categories, region_code in candidates.iterator(chunk_size=5000):
+    for pk, key, birth, categories, region_code in candidates.iterator(chunk_size=5000):
         disabled = ",disabled," in categories
         severe = ",severely_disabled," in categories
         age = _age(birth, today)
         share = (SHARE_DISABLED if disabled else SHARE_SEVERELY_DISABLED if severe
                  else SHARE_70_PLUS if age >= 70 else SHARE_60S)
-        if not _chosen(pk, share):
+        if not _chosen(key, share):
             continue
         a = _assessment(rng, pk, region_code, disabled or severe, today)
         batch.append(a)

@@ -61,6 +61,8 @@ PARAMS = {
     "provider_id": ("services.Provider", "pk"),
     "item_id": ("services.ServiceItem", "pk"),
     "code": ("regions.Region", "code"),
+    "user_id": ("accounts.User", "pk"),
+    "organisation_id": ("accounts.Organisation", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"]}
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>|\{(\w+)\}")
