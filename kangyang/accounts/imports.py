@@ -49,7 +49,7 @@ ROLE_WORDS = {
 ROLE_LOOKUP = {**ROLE_WORDS, **{str(r): r for r in scope.MANAGED_ROLES}}
 EXAMPLES = [
     ["zhang_min", "张敏", "社区工作者", "360103001001", ""],
-    ["li_hong", "李红", "护理员", "", "91360103MA35XXXXXX"],
+    ["li_hong", "李红", "护理员", "", "91360103MA92Y5T76T"],
 ]
 
 
