@@ -257,12 +257,15 @@ def best_insertion(visit: Visit, workers: Sequence[Worker], routes: Mapping[int,
 
 def plan_day(visits: Sequence[Visit], workers: Sequence[Worker], *,
              travel: TravelModel = TravelModel(), seconds: float = 10.0,
-             seed: int = 1) -> DayPlan:
+             seed: int = 1, progress: list[tuple[float, int]] | None = None) -> DayPlan:
     """Plan every visit of the day into the workers' routes with the least total travel time,
     keeping the rules of the module docstring; what no plan can fit is `unassigned`.
 
     `seconds` bounds the whole call (building the problem, the search on every core,
-    checking the result); `solve_seconds` is the wall time it took."""
+    checking the result); `solve_seconds` is the wall time it took. `progress`, when given,
+    receives the search's improvements as `solver.solve` gives them, in seconds since this
+    call: the last one is when the plan's quality (what is served, then travel) was first
+    reached."""
     t0 = time.monotonic()
     visits = list(visits)
     _check(visits, list(workers))
@@ -279,8 +282,12 @@ def plan_day(visits: Sequence[Visit], workers: Sequence[Worker], *,
 
     data = _problem_data(candidates, workers, travel)
     remaining = seconds - (time.monotonic() - t0)
+    search_start = time.monotonic() - t0
+    improvements: list[tuple[float, int]] = []
     best = solver.solve(data, seconds=max(remaining - _ASSEMBLY_SECONDS, 0.0), seed=seed,
-                        params=_solve_params(data))
+                        params=_solve_params(data), progress=improvements)
+    if progress is not None:
+        progress += [(search_start + at, cost) for at, cost in improvements]
 
     routes = {workers[route.vehicle_type()].key: [candidates[a.idx] for a in route if a.is_client()]
               for route in best.routes()}

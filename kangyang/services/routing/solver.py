@@ -23,6 +23,11 @@ budget to leave time for handing back the solution. So `solve` returns within `s
 at most one search iteration; starting the children comes out of their share (a few
 milliseconds once the fork server runs, about 0.2 s the first time in a process).
 
+Progress. Each search notes the time and cost each time its best feasible solution improves
+(PyVRP hands the stopping criterion the best cost at every iteration); `solve(progress=[])`
+merges these notes of every search into the run's own improvements, so a caller can tell
+when the answer's quality was first reached (bench/day_plan.py prints it).
+
 Processes. Children come from a fork server (safe in a threaded host such as a web or task
 worker, unlike a plain fork) that has this module preloaded; a child that dies or overruns
 is ignored and killed. The problem data is sent to each child once per call.
@@ -34,7 +39,7 @@ import multiprocessing as mp
 import os
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import ForkingPickler
 
@@ -53,14 +58,19 @@ _HANDBACK_SECONDS = 0.05
 _GRACE_SECONDS = 5.0
 
 
-@dataclass(frozen=True)
+@dataclass
 class Deadline:
-    """PyVRP stopping criterion: stop once `time.monotonic()` reaches `at`."""
+    """PyVRP stopping criterion: stop once `time.monotonic()` reaches `at`. On the way it notes
+    (time.monotonic(), cost) each time the best cost it is handed goes down."""
 
     at: float
+    improvements: list[tuple[float, int]] = field(default_factory=list)
 
     def __call__(self, best_cost: int) -> bool:
-        return time.monotonic() >= self.at
+        now = time.monotonic()
+        if not self.improvements or best_cost < self.improvements[-1][1]:
+            self.improvements.append((now, best_cost))
+        return now >= self.at
 
 
 def objective(solution: Solution) -> tuple[bool, int]:
@@ -75,10 +85,17 @@ def available_cpus() -> int:
 
 
 def solve(data: ProblemData, *, seconds: float, seed: int = 1, processes: int | None = None,
-          exchanges: int = EXCHANGES, params: SolveParams | None = None) -> Solution:
+          exchanges: int = EXCHANGES, params: SolveParams | None = None,
+          progress: list[tuple[float, int]] | None = None) -> Solution:
     """The best solution found in `seconds` of wall time by `processes` searches (default: one
-    per available CPU) that restart from the best solution `exchanges` times."""
+    per available CPU) that restart from the best solution `exchanges` times.
+
+    `progress`, when given, receives (seconds since the call, cost) each time the best
+    feasible solution of the whole run improved, in time order; cost is PyVRP's objective
+    (that of `objective`), so the last entry tells when the answer's cost was first reached
+    (none when no feasible solution turned up)."""
     start = time.monotonic()
+    notes: list[tuple[float, int]] = []
     params = params or SolveParams()
     n = max(1, processes or available_cpus())
     epochs = exchanges + 1
@@ -93,28 +110,48 @@ def solve(data: ProblemData, *, seconds: float, seed: int = 1, processes: int | 
             for child, s in zip(children, seeds[1:]):
                 child.send(best, s, deadline)
             found = [_search(data, best, seeds[0], deadline, params)]
-            found += [sol for child in children
-                      if (sol := child.receive(deadline + _GRACE_SECONDS)) is not None]
-            best = min(found, key=objective)
+            found += [got for child in children
+                      if (got := child.receive(deadline + _GRACE_SECONDS)) is not None]
+            best = min((sol for sol, _ in found), key=objective)
+            notes += [note for _, improvements in found for note in improvements]
     finally:
         for child in children:
             child.close()
+    if progress is not None:
+        progress += _run_improvements(notes, start)
     return best
 
 
+def _run_improvements(notes: list[tuple[float, int]], start: float) -> list[tuple[float, int]]:
+    """The improvements of the best over all searches, from each search's own: a search that
+    starts from the best so far notes its cost again, later, which is no improvement. PyVRP
+    gives an infeasible best the largest cost there is, which is no quality reached."""
+    out: list[tuple[float, int]] = []
+    for at, cost in sorted(notes):
+        if cost < _INFEASIBLE and (not out or cost < out[-1][1]):
+            out.append((at - start, cost))
+    return out
+
+
+_INFEASIBLE = 2**63 - 1  # PyVRP's CostEvaluator.cost of an infeasible solution (int64 max)
+
+
 def _search(data: ProblemData, initial: Solution | None, seed: int, deadline: float,
-            params: SolveParams) -> Solution:
+            params: SolveParams) -> tuple[Solution, list[tuple[float, int]]]:
+    """The best solution of one search, and its improvements (see `Deadline`)."""
+    stop = Deadline(deadline)
     with warnings.catch_warnings():
         # PyVRP warns when its penalties hit their cap, i.e. when no feasible solution turns
         # up; callers learn that from Solution.is_feasible() and say it in their own words.
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        result = pyvrp.solve(data, stop=Deadline(deadline), seed=seed, collect_stats=False,
+        result = pyvrp.solve(data, stop=stop, seed=seed, collect_stats=False,
                              params=params, initial_solution=initial)
-    return result.best
+    return result.best, stop.improvements
 
 
 def _serve(conn: Connection, data: ProblemData, params: SolveParams) -> None:
-    """A child's loop: (start solution, seed, deadline) in, best solution out; None stops."""
+    """A child's loop: (start solution, seed, deadline) in, (best solution, improvements) out;
+    None stops."""
     while (job := conn.recv()) is not None:
         conn.send(_search(data, *job, params))
 
@@ -156,7 +193,7 @@ class _Child:
             except OSError:  # BrokenPipeError and friends: the child has gone
                 self.alive = False
 
-    def receive(self, give_up_at: float) -> Solution | None:
+    def receive(self, give_up_at: float) -> tuple[Solution, list[tuple[float, int]]] | None:
         if not self.alive:
             return None
         try:

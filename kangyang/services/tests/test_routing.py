@@ -141,6 +141,20 @@ def test_solver_keeps_to_its_time_budget():
     assert time.monotonic() - t0 < 1.0 + 0.5  # process start-up and hand-back included
 
 
+@needs_data
+def test_solver_reports_when_its_answer_was_first_reached():
+    from kangyang.services.routing.solver import objective
+
+    instance = read_instance(DATA / "solomon" / "R101.vrp")
+    progress: list[tuple[float, int]] = []
+    solution = solve(instance.data, seconds=1.0, seed=1, progress=progress)
+
+    times, costs = [t for t, _ in progress], [c for _, c in progress]
+    assert progress and times == sorted(times) and 0 <= times[0] and times[-1] < 1.0
+    assert all(a > b for a, b in zip(costs, costs[1:]))  # improvements only
+    assert costs[-1] == objective(solution)[1]  # the last one is the answer's cost
+
+
 # --- the travel model --------------------------------------------------------------------
 
 
@@ -255,6 +269,17 @@ def test_plan_keeps_skills_shifts_windows_and_serves_what_fits(team, day):
     nursing = [v.key for v in day if v.skill == "nursing"]
     assert {worker_of(plan, k) for k in nursing} == {2}
     assert plan.travel_metres > 0 and plan.solve_seconds < 1.5 + 0.5
+
+
+def test_plan_day_reports_when_the_plans_quality_was_first_reached(team, day):
+    progress: list[tuple[float, int]] = []
+    plan = plan_day(day, team, seconds=1.5, progress=progress)
+
+    times, costs = [t for t, _ in progress], [c for _, c in progress]
+    assert progress and times == sorted(times) and 0 <= times[0] <= times[-1] <= plan.solve_seconds
+    assert all(a > b for a, b in zip(costs, costs[1:]))
+    # Every visit is served, so the search's objective is the plan's travel time alone.
+    assert plan.unassigned == [] and costs[-1] == plan.travel_seconds
 
 
 def test_a_fixed_visit_goes_to_its_caregiver_even_when_another_is_nearer(team):
