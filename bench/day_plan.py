@@ -22,17 +22,21 @@ like a home-care day, not data:
   caregivers on shift;
 - travel: TravelModel() (haversine × 1.3 at 15 km/h, an e-bike; assumptions of its own).
 
-It waits for a quiet machine (as bench/vrptw.py does), builds the visits and workers,
-calls plan_day with --seconds as the whole budget, and
-prints the wall time (building the inputs, planning, and the problem build inside plan_day),
-assigned / unassigned with the reason each unassigned visit could not be placed, travel in
-km and hours, and visits per caregiver. Then it checks the plan independently of the solver
-(times recomputed from TravelModel: every visit at most once, windows, skills, fixed
-caregivers, shifts, totals). Exit status 0 when the check passes and the wall time is within
---target seconds (default 60), 1 otherwise.
+It builds the visits and workers, calls plan_day with --seconds as the whole budget, and
+prints the time to quality: when the search first reached the final plan's quality (what is
+served, then travel; from plan_day's progress, counted from the start of building the
+inputs), beside the wall time (which is the budget: the search runs until it is spent) and
+how the best improved on the way. Then assigned / unassigned with the reason each unassigned
+visit could not be placed, travel in km and hours, and visits per caregiver, and the CPUs
+that other processes used meanwhile (bench/cpu_share.py; it does not wait for a quiet
+machine). Then it checks the plan independently of the solver (times recomputed from
+TravelModel: every visit at most once, windows, skills, fixed caregivers, shifts, totals).
+Exit status 0 when the check passes and the wall time is within --target seconds (default
+60), 1 otherwise.
 """
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -42,7 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from vrptw import QUIET, others_cpu_seconds, wait_for_quiet
+from cpu_share import QUIET, OthersMeter
 
 from kangyang.services.routing.day import (
     TravelModel,
@@ -191,6 +195,20 @@ def why_unassigned(v: Visit, workers: list[Worker], travel: TravelModel) -> str:
     return f"qualified caregivers full in its window ({v.skill or 'no skill'})"
 
 
+def best_so_far(progress: list[tuple[float, int]], offset: float, wall: float) -> str:
+    """The best cost (PyVRP's objective: travel seconds plus the prize of every visit left
+    out) at a few moments, as a share above the final one."""
+    final = progress[-1][1]
+    out = []
+    for at in (1, 2, 5, 10, 20, 30, 40, 50, 60, 90, 120):
+        if at > wall:
+            break
+        reached = [cost for t, cost in progress if offset + t <= at]
+        if reached:
+            out.append(f"{at} s +{100 * (reached[-1] - final) / final:.2f}%")
+    return ", ".join(out) or "-"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--visits", type=int, default=1500)
@@ -200,31 +218,36 @@ def main() -> int:
     ap.add_argument("--target", type=float, default=60.0,
                     help="wall-time target in seconds (default %(default)s)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--no-guard", action="store_true",
-                    help="do not wait for a quiet machine (see bench/vrptw.py)")
     args = ap.parse_args()
 
-    if not args.no_guard:
-        wait_for_quiet()
-    others = others_cpu_seconds()
+    meter = OthersMeter()
     travel = TravelModel()
     t0 = time.monotonic()
     rng = random.Random(args.seed)
     workers = make_workers(rng, args.workers)
     visits = make_visits(rng, args.visits, workers, travel)
     t_inputs = time.monotonic() - t0
-    plan = plan_day(visits, workers, travel=travel, seconds=args.seconds, seed=args.seed)
+    progress: list[tuple[float, int]] = []
+    plan = plan_day(visits, workers, travel=travel, seconds=args.seconds, seed=args.seed,
+                    progress=progress)
     wall = time.monotonic() - t0
-    others = others_cpu_seconds() - others
+    others = meter.cpus()
 
     served = sum(len(s) for s in plan.routes.values())
     used = len(plan.routes)
     print(f"day: {len(visits)} visits ({sum(v.caregiver is not None for v in visits)} fixed), "
           f"{len(workers)} caregivers, seed {args.seed}")
-    print(f"wall time: {wall:.1f} s (inputs {t_inputs:.1f} s, plan_day {plan.solve_seconds:.1f} s,"
-          f" budget {args.seconds:g} s)")
-    if others > QUIET * wall:
-        print(f"  disturbed: other processes used {others:.1f} CPU-seconds meanwhile")
+    if progress:
+        reached = t_inputs + progress[-1][0]
+        print(f"time to quality: {reached:.1f} s (the final plan's quality first reached, "
+              f"inputs included; {len(progress)} improvements of the best)")
+        print("  best so far: " + best_so_far(progress, t_inputs, wall))
+    else:
+        print("time to quality: none (the search found no feasible plan)")
+    print(f"wall time: {wall:.1f} s (inputs {t_inputs:.1f} s, plan_day {plan.solve_seconds:.1f} s"
+          f" of a {args.seconds:g} s budget, spent whole by the search)")
+    print(f"other processes meanwhile: {others:.2f} CPU of {os.cpu_count()}"
+          + (" (disturbed: 0.1 or more)" if others >= QUIET else ""))
     print(f"assigned: {served}   unassigned: {len(plan.unassigned)}")
     by_key = {v.key: v for v in visits}
     reasons = Counter(why_unassigned(by_key[k], workers, travel) for k in plan.unassigned)

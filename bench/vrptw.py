@@ -8,17 +8,19 @@
 For every instance of the family it runs our solver (kangyang/services/routing/solver.py, on
 every CPU) for --seconds of wall time and then, unless --no-baseline, single-seed plain
 `pyvrp.solve` (one process) with MaxRuntime(--seconds). It prints one row per instance as it
-goes (BKS, ours, gap, plain, gap) and the means per family and per class (C1, R2, …).
+goes (BKS, ours, gap, wall, others; plain, gap, wall, others) and the means per family and
+per class (C1, R2, …).
 
 Convention (DIMACS 2021 VRPTW, that of ../shared/data/vrptw/bks.csv): Euclidean distances
 and durations truncated to one decimal, cost = total distance, the vehicle count not
 minimised. Gap = (cost − BKS) / BKS. Both solvers read the instance the same way
 (`read_instance`, PyVRP's `round_func="dimacs"`), and both are given the same seed.
 
-Both solvers need the machine to themselves: ours uses every CPU, and plain PyVRP is timed
-by wall clock. So before each run the bench waits until all other processes (not its own
-children) use under 10% of a CPU, and it reruns (up to twice) a run during which they used more; a run
-still disturbed is marked "!" (Linux /proc; --no-guard turns this off).
+Both solvers are timed by wall clock and ours uses every CPU, so what other processes do
+meanwhile matters. The bench does not wait for a quiet machine: beside each run it prints
+"oth", the CPUs that all other processes used on average during it (bench/cpu_share.py:
+/proc/stat less this process and its descendants), marks with "!" a run during which they
+used 0.1 CPU or more, and gives their mean and highest at the end.
 """
 
 import argparse
@@ -36,6 +38,8 @@ sys.path.insert(0, str(ROOT))
 import pyvrp
 from pyvrp.stop import MaxRuntime
 
+from cpu_share import QUIET, OthersMeter  # bench/, on sys.path as the script's folder
+
 from kangyang.services.routing import read_instance, solve
 from kangyang.services.routing.solver import available_cpus
 
@@ -43,53 +47,12 @@ DATA = ROOT.parent / "shared" / "data" / "vrptw"
 FAMILIES = ["solomon", "gh200", "gh400", "gh1000"]  # folders of DATA
 
 
-def others_cpu_seconds() -> float:
-    """CPU seconds used so far by every process but this one and its descendants (the
-    solver's children), their reaped children included (Linux /proc)."""
-    stats = {}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:  # gone meanwhile
-            continue
-        # ppid, then utime, stime, cutime, cstime
-        stats[int(pid)] = (int(fields[1]), sum(int(x) for x in fields[11:15]))
-    ours, grew = {os.getpid()}, True
-    while grew:
-        new = {pid for pid, (ppid, _) in stats.items() if ppid in ours} - ours
-        ours |= new
-        grew = bool(new)
-    ticks = sum(t for pid, (_, t) in stats.items() if pid not in ours)
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-QUIET = 0.1  # CPUs that others may use during a run (system daemons here: about 0.02)
-
-
-def wait_for_quiet(max_wait: float = 1800.0) -> None:
-    """Return once others have used under QUIET CPUs for 2 s (or after max_wait)."""
-    give_up = time.monotonic() + max_wait
-    while time.monotonic() < give_up:
-        before = others_cpu_seconds()
-        time.sleep(2.0)
-        if others_cpu_seconds() - before < 2.0 * QUIET:
-            return
-        time.sleep(10.0)
-
-
-def timed(run, guard: bool):
-    """(result, wall seconds, disturbed) of run(), rerun up to twice when disturbed."""
-    for _ in range(3 if guard else 1):
-        if guard:
-            wait_for_quiet()
-        others, t0 = others_cpu_seconds(), time.monotonic()
-        result = run()
-        wall = time.monotonic() - t0
-        disturbed = guard and others_cpu_seconds() - others > QUIET * wall
-        if not disturbed:
-            break
-    return result, wall, disturbed
+def timed(run):
+    """(result, wall seconds, CPUs the other processes used meanwhile) of run()."""
+    meter, t0 = OthersMeter(), time.monotonic()
+    result = run()
+    wall = time.monotonic() - t0
+    return result, wall, meter.cpus()
 
 
 def best_known() -> dict[str, float]:
@@ -115,10 +78,7 @@ def main() -> int:
     ap.add_argument("--instances", nargs="+", metavar="NAME", help="a subset, e.g. R101 RC208")
     ap.add_argument("--no-baseline", action="store_true", help="skip plain PyVRP")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--no-guard", action="store_true",
-                    help="do not wait for a quiet machine or rerun disturbed runs")
     args = ap.parse_args()
-    guard = not args.no_guard
     seconds = args.seconds or (10.0 if args.family == "solomon" else 30.0)
 
     if not (DATA / "bks.csv").is_file():
@@ -138,14 +98,14 @@ def main() -> int:
     print(f"{args.family}: {len(names)} instances, {seconds:g} s each; ours on "
           f"{available_cpus()} CPUs{', plain PyVRP on 1' if baseline else ''}; seed {args.seed}; "
           "gaps to bks.csv (DIMACS)")
-    head = f"{'instance':10} {'BKS':>9} {'ours':>9} {'gap%':>7} {'wall':>6}"
+    head = f"{'instance':10} {'BKS':>9} {'ours':>9} {'gap%':>7} {'wall':>5} {'oth':>5}"
     if baseline:
-        head += f" {'plain':>9} {'gap%':>7} {'wall':>6}"
+        head += f"  {'plain':>9} {'gap%':>7} {'wall':>5} {'oth':>5}"
     print(head, flush=True)
 
     ours_gaps: dict[str, list[float]] = defaultdict(list)
     plain_gaps: dict[str, list[float]] = defaultdict(list)
-    disturbed_runs = []
+    others_by_run: dict[str, float] = {}
     for name in names:
         instance = read_instance(folder / f"{name}.vrp")
         data = instance.data
@@ -156,17 +116,18 @@ def main() -> int:
                          lambda data=data: pyvrp.solve(data, stop=MaxRuntime(seconds),
                                                        seed=args.seed, collect_stats=False).best))
         row = f"{name:10} {bks[name]:9.1f}"
-        for label, gaps, run in runs:
-            sol, wall, disturbed = timed(run, guard)
-            mark = "!" if disturbed else " "
-            if disturbed:
-                disturbed_runs.append(f"{name} ({label})")
+        for i, (label, gaps, run) in enumerate(runs):
+            sol, wall, others = timed(run)
+            others_by_run[f"{name} ({label})"] = others
+            mark = "!" if others >= QUIET else " "
+            row += "  " if i else " "
             if sol.is_feasible():
                 cost = instance.cost(sol)
                 gaps[instance_class(name)].append(gap(cost, bks[name]))
-                row += f" {cost:9.1f} {gap(cost, bks[name]):7.2f} {wall:5.1f}{mark}"
+                row += f"{cost:9.1f} {gap(cost, bks[name]):7.2f}"
             else:
-                row += f" {'infeas.':>9} {'':7} {wall:5.1f}{mark}"
+                row += f"{'infeas.':>9} {'':7}"
+            row += f" {wall:5.1f} {others:4.2f}{mark}"
         print(row, flush=True)
 
     print()
@@ -181,8 +142,13 @@ def main() -> int:
     infeasible = len(names) - len(summary[0][1])
     if infeasible:
         print(f"ours infeasible on {infeasible} instances (left out of the means)")
-    if disturbed_runs:
-        print(f"disturbed by other processes (marked !): {', '.join(disturbed_runs)}")
+    print(f"other processes meanwhile (CPUs of {os.cpu_count()}): mean "
+          f"{statistics.fmean(others_by_run.values()):.2f}, highest "
+          f"{max(others_by_run.values()):.2f}")
+    disturbed = [run for run, others in others_by_run.items() if others >= QUIET]
+    if disturbed:
+        print(f"{len(disturbed)} of {len(others_by_run)} runs with others at {QUIET:g} CPU or "
+              f"more (marked !): {', '.join(disturbed)}")
     return 0
 
 
