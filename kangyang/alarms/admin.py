@@ -1,5 +1,5 @@
 """Back office only: look at devices and refused messages. Alarms are handled in the console,
-through alarms/actions.py, so they are read-only here."""
+through alarms/actions/, so they are read-only here."""
 
 from django.contrib import admin
 

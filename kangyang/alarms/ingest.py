@@ -39,7 +39,9 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, WrapValidator
 
-from kangyang.alarms import actions
+from kangyang.alarms.actions.bad_messages import bad_message, store_bad_message
+from kangyang.alarms.actions.devices import DEVICE_ID_PATTERN, Beat, record_heartbeats
+from kangyang.alarms.actions.raising import DeviceAlarm, DeviceRef, raise_device_alarms
 from kangyang.alarms.models import BadMessage, Device
 from kangyang.lib import coords
 
@@ -156,7 +158,7 @@ def parse(topic: str, payload: bytes | str) -> _Parsed | _Bad:
     if isinstance(payload, str):
         payload = payload.encode("utf-8", errors="replace")
     m = topic_pattern().match(topic or "")
-    if not m or not actions.DEVICE_ID_PATTERN.match(m.group(1)):
+    if not m or not DEVICE_ID_PATTERN.match(m.group(1)):
         return _Bad(topic, payload, BadMessage.Reason.BAD_TOPIC, "topic")
     device_id, kind = m.groups()
     if len(payload) > MAX_PAYLOAD:
@@ -231,7 +233,7 @@ def _handle_guarded(topic: str, payload: bytes, *, vendor: str | None, now) -> O
         log.exception("message on %s could not be handled", _safe_topic(topic))
         counts["bad"] += 1
         counts[f"bad:{BadMessage.Reason.ERROR}"] += 1
-        actions.store_bad_message(
+        store_bad_message(
             topic=topic, payload=payload, reason=BadMessage.Reason.ERROR, detail=type(e).__name__,
         )
         return Outcome("bad", reason=BadMessage.Reason.ERROR)
@@ -258,12 +260,12 @@ def _handle_batch(messages: Sequence[Message], *, vendor: str | None, now) -> li
                 parsed[i] = _Bad(topic, payload, BadMessage.Reason.UNKNOWN_DEVICE, "unknown device", p.device_id)
 
     outcomes: list[Outcome | None] = [None] * len(parsed)
-    alarms: list[tuple[int, actions.DeviceAlarm]] = []
-    beats: list[actions.Beat] = []
+    alarms: list[tuple[int, DeviceAlarm]] = []
+    beats: list[Beat] = []
     bad: list[BadMessage] = []
     for i, p in enumerate(parsed):
         if isinstance(p, _Bad):
-            bad.append(actions.bad_message(
+            bad.append(bad_message(
                 topic=p.topic, payload=p.payload, reason=p.reason, detail=p.detail,
                 device_id=p.device_id, now=now,
             ))
@@ -271,27 +273,27 @@ def _handle_batch(messages: Sequence[Message], *, vendor: str | None, now) -> li
             continue
         if p.kind == "alarm":
             device_id, pk, _vendor, elder_id, household_id, region_code = devices[p.device_id]
-            device = actions.DeviceRef(pk, device_id, elder_id, household_id, region_code)
+            device = DeviceRef(pk, device_id, elder_id, household_id, region_code)
             lat, lng = _position(p.data)
-            alarms.append((i, actions.DeviceAlarm(
+            alarms.append((i, DeviceAlarm(
                 device=device, msg_id=p.data.msg_id, type=p.data.type, raised_at=p.ts,
                 lat=lat, lng=lng, battery=p.data.battery,
             )))
             # An alarm proves the device alive too; the device's clock is not trusted here.
-            beats.append(actions.Beat(p.device_id, now, p.data.battery))
+            beats.append(Beat(p.device_id, now, p.data.battery))
         else:
-            beats.append(actions.Beat(p.device_id, min(p.ts, now), p.data.battery, p.data.reading))
+            beats.append(Beat(p.device_id, min(p.ts, now), p.data.battery, p.data.reading))
             outcomes[i] = Outcome("heartbeat")
 
     with transaction.atomic():
         if bad:
             BadMessage.objects.bulk_create(bad)
         if alarms:
-            results = actions.raise_device_alarms([a for _i, a in alarms], now=now)
+            results = raise_device_alarms([a for _i, a in alarms], now=now)
             for (i, _a), (alarm_id, created) in zip(alarms, results, strict=True):
                 outcomes[i] = Outcome("alarm" if created else "duplicate", alarm_id=alarm_id)
         if beats:
-            actions.record_heartbeats(beats)
+            record_heartbeats(beats)
 
     for o in outcomes:
         counts[o.kind] += 1

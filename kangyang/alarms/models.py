@@ -1,5 +1,5 @@
 """Alarms (一键呼救), their timeline, the devices that raise them, and the community
-worker's follow-up tasks. Every write goes through alarms/actions.py."""
+worker's follow-up tasks. Every write goes through alarms/actions/."""
 
 from django.conf import settings
 from django.db import models

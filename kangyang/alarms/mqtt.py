@@ -17,7 +17,7 @@ message is acknowledged only after it is committed:
   gives each message to one of the ingesters of the group, and each still commits before
   it acknowledges. Each ingester needs a client id of its own.
 * The broker's own counters ($SYS: messages dropped, messages held, clients connected) are
-  read on the side and written now and then (actions.record_broker_status), so that a
+  read on the side and written now and then (record_broker_status), so that a
   broker dropping messages is seen on the console and by `kangyang broker_status`.
 * MQTT 5 is tried first, because its Receive Maximum lets the broker send many
   unacknowledged messages at once (large batches, ≥ 1,000 alarms/s); a broker that
@@ -45,7 +45,8 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
-from kangyang.alarms import actions, broker, constants, ingest
+from kangyang.alarms import broker, constants, ingest
+from kangyang.alarms.actions.devices import record_broker_status
 
 log = logging.getLogger(__name__)
 
@@ -252,7 +253,7 @@ class Ingester:
         if not (changed or due):
             return
         try:
-            actions.record_broker_status(
+            record_broker_status(
                 broker=f"{self.host}:{self.port}", dropped=figures["dropped"],
                 stored=figures.get("stored"), clients=figures.get("clients"), now=timezone.now(),
             )

@@ -11,7 +11,8 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from kangyang.alarms import actions, constants, mosquitto
+from kangyang.alarms import constants, mosquitto
+from kangyang.alarms.actions.access import can_handle
 from kangyang.alarms.models import Alarm, AlarmEvent, BrokerStatus, Device, WorkerTask
 from kangyang.lib import crypto, phone as phones
 from kangyang.registry.models import Elder
@@ -26,7 +27,7 @@ def get_alarm_for(user, alarm_id: int, *, write: bool = False) -> Alarm:
         ),
         pk=alarm_id,
     )
-    if write and not actions.can_handle(user, alarm.region_code):
+    if write and not can_handle(user, alarm.region_code):
         raise PermissionDenied
     return alarm
 

@@ -1,4 +1,4 @@
-"""The rules of alarms/actions.py, called directly."""
+"""The rules of alarms/actions/, called directly."""
 
 import datetime as dt
 import threading

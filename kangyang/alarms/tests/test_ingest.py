@@ -129,21 +129,21 @@ def test_a_lost_database_is_not_bad_input_and_propagates(pendant_a, monkeypatch)
     def down(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(ingest.actions, "raise_device_alarms", down)
+    monkeypatch.setattr(ingest, "raise_device_alarms", down)
     with pytest.raises(OperationalError):
         ingest.handle_message(*alarm_msg())
     assert not BadMessage.objects.exists()
 
 
 def test_an_unexpected_error_costs_only_its_own_message(pendant_a, pendant_b, monkeypatch):
-    real = ingest.actions.raise_device_alarms
+    real = ingest.raise_device_alarms
 
     def flaky(items, **kwargs):
         if any(i.device.device_id == "P-B-001" for i in items):
             raise ZeroDivisionError
         return real(items, **kwargs)
 
-    monkeypatch.setattr(ingest.actions, "raise_device_alarms", flaky)
+    monkeypatch.setattr(ingest, "raise_device_alarms", flaky)
     outcomes = ingest.handle_messages([alarm_msg(), alarm_msg("P-B-001")])
     assert [o.kind for o in outcomes] == ["bad", "alarm"] or [o.kind for o in outcomes] == ["alarm", "bad"]
     assert Alarm.objects.get().device == pendant_a

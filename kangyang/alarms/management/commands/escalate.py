@@ -1,6 +1,6 @@
 """`kangyang escalate`: the escalation loop (its own process, not queued tasks: CONVENTIONS.md).
 
-Every second: escalate alarms nobody has acknowledged (actions.escalate_overdue). Every
+Every second: escalate alarms nobody has acknowledged (escalate_overdue). Every
 `--device-every` seconds: the device checks (offline, low battery, missing monthly test,
 the no-water rule). Each step is a conditional UPDATE, so two loops running by mistake
 do no harm. `--once` runs one round of both, for cron and tests.
@@ -16,7 +16,8 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kangyang.alarms import actions
+from kangyang.alarms.actions.devices import check_devices
+from kangyang.alarms.actions.handling import escalate_overdue
 
 log = logging.getLogger("kangyang.alarms.escalate")
 
@@ -57,10 +58,10 @@ class Command(BaseCommand):
             stop.wait(interval)
 
     def round(self, *, devices: bool) -> None:
-        escalated = actions.escalate_overdue()
+        escalated = escalate_overdue()
         if escalated and self.verbosity_level > 1:
             self.stdout.write(_("Escalated %(n)d alarms.") % {"n": len(escalated)})
         if devices:
-            found = actions.check_devices()
+            found = check_devices()
             if any(found.values()) and self.verbosity_level > 1:
                 self.stdout.write(", ".join(f"{k}: {v}" for k, v in found.items()))

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kangyang.alarms import actions, broker, mosquitto, queries
+from kangyang.alarms import broker, mosquitto, queries
+from kangyang.alarms.actions.devices import issue_missing_credentials
 
 
 class Command(BaseCommand):
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         if not (password_file and acl_file) and not issue_missing:
             raise CommandError(_("Give --password-file and --acl-file (and/or --issue-missing)."))
         if issue_missing:
-            issued = actions.issue_missing_credentials(queries.devices_without_credentials())
+            issued = issue_missing_credentials(queries.devices_without_credentials())
             out = io.StringIO()
             writer = csv.writer(out)
             writer.writerow(["device_id", "username", "password"])
