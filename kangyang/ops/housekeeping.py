@@ -11,7 +11,7 @@ import threading
 
 from django.db import DatabaseError, close_old_connections, connection
 
-from kangyang.registry.imports import prune_expired_import_files
+from kangyang.registry.imports.files import prune_expired_import_files
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from kangyang.accounts import scope
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
 from kangyang.lib.sheets import new_sheet, sheet_value
-from kangyang.registry.imports import CATEGORY_LABELS, LIVING_LABELS, SEX_LABELS
+from kangyang.registry.imports.columns import CATEGORY_LABELS, LIVING_LABELS, SEX_LABELS
 from kangyang.registry.models import Elder
 
 HEADERS = (

@@ -29,7 +29,7 @@ from kangyang.registry.models import Elder, HealthRecord, ImportJob
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
 HISTORY_LENGTH = 20
-# The sheets are a Chinese file format whatever the interface language (imports.py,
+# The sheets are a Chinese file format whatever the interface language (imports/columns.py,
 # exports.py), and so are their file names; sent RFC 5987-encoded.
 EXPORT_FILENAME = "长者名单"
 TEMPLATE_FILENAME = "长者信息导入模板"

@@ -1,4 +1,4 @@
-"""Importing elders from a community worker's Excel sheet (registry/imports.py)."""
+"""Importing elders from a community worker's Excel sheet (registry/imports/)."""
 
 import datetime as dt
 import io
@@ -14,6 +14,7 @@ from kangyang.audit.models import AuditEntry
 from kangyang.lib import crypto, residentid
 from kangyang.regions.models import Household
 from kangyang.registry import imports
+from kangyang.registry.imports import applying, jobs
 from kangyang.registry.models import Elder, HealthRecord, ImportJob
 
 HEADERS = ["姓名", "身份证号", "社区", "性别", "出生日期", "联系电话", "小区", "住址", "居住情况", "特殊困难类别"]
@@ -240,9 +241,9 @@ def test_a_large_sheet_without_dimension_gets_an_estimate_made_exact(worker_a, s
 
 
 def test_a_job_that_stops_midway_keeps_what_it_added_and_the_same_sheet_completes_it(worker_a, monkeypatch):
-    monkeypatch.setattr(imports, "BATCH_ROWS", 2)
+    monkeypatch.setattr(jobs, "BATCH_ROWS", 2)
     calls = []
-    real = imports._households
+    real = applying._households
 
     def households_failing_on_the_second_batch(rows):  # fault injection: the disk, the DB …
         calls.append(1)
@@ -250,7 +251,7 @@ def test_a_job_that_stops_midway_keeps_what_it_added_and_the_same_sheet_complete
             raise RuntimeError("simulated crash")
         return real(rows)
 
-    monkeypatch.setattr(imports, "_households", households_failing_on_the_second_batch)
+    monkeypatch.setattr(applying, "_households", households_failing_on_the_second_batch)
     job = upload(worker_a, GOOD)
     assert job.status == ImportJob.Status.FAILED
     assert (job.processed_rows, job.created_count) == (2, 2)
@@ -258,7 +259,7 @@ def test_a_job_that_stops_midway_keeps_what_it_added_and_the_same_sheet_complete
     assert Elder.objects.count() == 2
     assert AuditEntry.objects.get(action=AuditEntry.Action.IMPORT).changes["created"] == 2
 
-    monkeypatch.setattr(imports, "_households", real)
+    monkeypatch.setattr(applying, "_households", real)
     again = upload(worker_a, GOOD)
     assert (again.status, again.created_count, again.existing_count) == (ImportJob.Status.DONE, 2, 2)
     assert Elder.objects.count() == len(GOOD)

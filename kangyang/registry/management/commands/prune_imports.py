@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from kangyang.registry.imports import prune_import_files
+from kangyang.registry.imports.files import prune_import_files
 
 
 class Command(BaseCommand):

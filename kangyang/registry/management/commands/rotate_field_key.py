@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from kangyang.registry.actions import rotate_field_keys
-from kangyang.registry.imports import reencrypt_import_files
+from kangyang.registry.imports.files import reencrypt_import_files
 
 
 class Command(BaseCommand):
