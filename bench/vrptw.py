@@ -148,7 +148,7 @@ def main() -> int:
     disturbed = [run for run, others in others_by_run.items() if others >= QUIET]
     if disturbed:
         print(f"{len(disturbed)} of {len(others_by_run)} runs with others at {QUIET:g} CPU or "
-              f"more (marked !): {', '.join(disturbed)}")
+              f"more (marked !)" + (f": {', '.join(disturbed)}" if len(disturbed) <= 8 else ""))
     return 0
 
 
