@@ -3,7 +3,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from kangyang.registry.models import HealthRecord, HouseholdMember
+from kangyang.registry.models import Elder, HealthRecord, HouseholdMember
 
 VERBS = {
     "elder.create": _("registered"),
@@ -50,4 +50,8 @@ def members(values) -> dict:
     return shown
 
 
-VALUES = {"member": members}
+def elder_names(ids) -> dict:
+    return dict(Elder.objects.filter(pk__in=[i for i in ids if isinstance(i, int)]).values_list("pk", "name"))
+
+
+VALUES = {"member": members, "elder": elder_names}
