@@ -19,6 +19,13 @@ def yuan(amount) -> str:
 
 
 @register.filter
+def money(amount) -> str:
+    """The number of `yuan` without the sign, for sentences whose words hold the ¥:
+    2,306,550.00."""
+    return numbers.yuan(amount).replace("¥", "", 1)
+
+
+@register.filter
 def percent(rate, target=None) -> str:
     """A rate already in percent (0–100) with one decimal and a % sign; given the target it is
     measured against, with as many decimals as it takes to stay on the same side of it."""
