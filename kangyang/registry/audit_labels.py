@@ -54,4 +54,8 @@ def elder_names(ids) -> dict:
     return dict(Elder.objects.filter(pk__in=[i for i in ids if isinstance(i, int)]).values_list("pk", "name"))
 
 
-VALUES = {"member": members, "elder": elder_names}
+def categories(codes) -> dict:
+    return {c: label for c, label in Elder.Category.choices if c in codes}
+
+
+VALUES = {"member": members, "elder": elder_names, "categories": categories}

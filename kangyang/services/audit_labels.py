@@ -4,7 +4,7 @@ from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from kangyang.services.models import OrderEvent
+from kangyang.services.models import OrderEvent, Provider, ServiceItem
 
 VERBS = {
     "provider.register": _("registered a provider"),
@@ -40,6 +40,16 @@ def _recurrence(recurrence) -> str:
     return _("Recurring %(item)s for %(elder)s") % {"item": recurrence.item, "elder": recurrence.elder.name}
 
 
+def item_names(codes) -> dict:
+    return dict(ServiceItem.objects.filter(code__in=[c for c in codes if isinstance(c, str)]).values_list("code", "name"))
+
+
+def provider_names(ids) -> dict:
+    providers = Provider.objects.filter(pk__in=[i for i in ids if isinstance(i, int)]).select_related("organisation")
+    return {p.pk: str(p) for p in providers}
+
+
+VALUES = {"item": item_names, "provider": provider_names}
 TARGETS = {"services.routeplan": _plan, "services.visit": _visit, "services.recurrence": _recurrence}
 FIELDS = {
     "item": _("service item"), "provider": _("provider"), "quantity": _("quantity"), "price": _("price"),
