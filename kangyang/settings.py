@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Only for its static Swagger UI files and template: the API docs page loads them from
+    # this site, not from a CDN (they work offline and under our Content-Security-Policy).
+    "ninja",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",  # recovery codes
@@ -95,6 +98,8 @@ TEMPLATES = [
                 "kangyang.accounts.context_processors.navigation",
                 "kangyang.accounts.context_processors.demo_mode",
             ],
+            # Filters every template may use (money, rates): {% load kangyang %}.
+            "libraries": {"kangyang": "kangyang.lib.templatetags.kangyang"},
         },
     },
 ]
@@ -274,9 +279,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"refusals_without_traceback": {"()": "kangyang.lib.logs.RefusalsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.getenv("KANGYANG_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A 403 or 404 is one line without a traceback (lib/logs.py); a 500 keeps its traceback.
+        "django.request": {"filters": ["refusals_without_traceback"]},
+    },
 }
 
 # Shown in the page header and exports.

@@ -1,5 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 from django.urls import include, path
 
 from kangyang.accounts import scope
@@ -27,8 +31,20 @@ def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
 
 
+FAVICON = settings.BASE_DIR / "static" / "img" / "favicon.svg"
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links (the API docs, a JSON answer):
+    the same drawing as base.html's icon link, an SVG, which they take from any path."""
+    return HttpResponse(FAVICON.read_bytes(), content_type="image/svg+xml")
+
+
 urlpatterns = [
     path("", home, name="home"),
+    path("favicon.ico", favicon, name="favicon"),
     path("accounts/", include("kangyang.accounts.urls")),
     path("regions/", include("kangyang.regions.urls")),
     path("organisations/", include("kangyang.accounts.organisation_urls")),

@@ -17,7 +17,7 @@ PENDING = "kangyang-otp-pending"  # {"user": pk, "at": epoch seconds}: password 
 
 # Reachable by a signed-in user whose session still lacks its second factor. The API is
 # outside: it takes bearer tokens only, and issues them only after the second factor.
-OPEN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/static/", "/i18n/", "/api/")
+OPEN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/static/", "/i18n/", "/api/", "/favicon.ico")
 
 
 def set_pending(request, user) -> None:

@@ -10,6 +10,7 @@ a kind of record see none of it: an empty filter, never everything.
 from django.db.models import Q
 
 from kangyang.accounts.models import User
+from kangyang.lib import phone as phones, residentid
 
 R = User.Role
 NOTHING = Q(pk__in=[])
@@ -334,6 +335,13 @@ def identity_view(user, elder) -> dict[str, object]:
     if user.is_superuser or user.role in ID_MASK_ROLES:
         shown["id_number_masked"] = elder.id_number_masked
     return shown
+
+
+# What the audit log shows of personal values it recorded (issue 12): an ID number and a phone
+# only as their masks (as IDENTITY_SHOWN shows them), a birth date, a bank account or a
+# password only that it changed (a birth date beside the masked ID number is the whole number).
+AUDIT_MASKED = {"id_number": residentid.mask, "phone": phones.mask}
+AUDIT_HIDDEN = {"birth_date", "account_number", "password", "temporary_password"}
 
 
 # -- issue 11 (structure): where people land, and rules the apps had written again ---------------

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class AppendOnlyError(Exception):
@@ -26,7 +26,8 @@ class AuditEntry(models.Model):
 
     class Action(models.TextChoices):
         VIEW_FULL = "view_full", _("viewed in full")
-        CREATE = "create", _("created")
+        # "created" alone is also a column heading (创建时间) in the catalogue.
+        CREATE = "create", pgettext_lazy("audit action", "created")
         CHANGE = "change", _("changed")
         EXPORT = "export", _("exported")
         IMPORT = "import", _("imported")

@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from kangyang.accounts import scope
 from kangyang.audit.forms import AuditFilterForm
+from kangyang.audit.presentation import describe
 from kangyang.audit.queries import audit_entries_for
 
 
@@ -21,8 +22,10 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         target=filters.get("target", ""), ip=filters.get("ip"), since=filters.get("since"),
         until=filters.get("until"),
     )
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = Paginator(entries.select_related("actor"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     template = "audit/_table.html" if request.htmx else "audit/list.html"
-    return render(request, template, {"form": form, "page_obj": page, "querystring": query.urlencode()})
+    return render(request, template, {
+        "form": form, "page_obj": page, "lines": describe(page), "querystring": query.urlencode(),
+    })

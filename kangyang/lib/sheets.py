@@ -111,6 +111,16 @@ def sheet_value(worksheet, value):
     return value
 
 
+def money_cell(worksheet, amount):
+    """An amount of yuan as a number cell shown as 2,306,550.00 (thousands separators, two
+    decimals): the sheet sums it, and reads it as the pages write it."""
+    from kangyang.lib.numbers import MONEY_FORMAT
+
+    cell = WriteOnlyCell(worksheet, value=amount)
+    cell.number_format = MONEY_FORMAT
+    return cell
+
+
 def sheet_row(worksheet, values) -> list:
     """sheet_value for every value of a row."""
     return [sheet_value(worksheet, v) for v in values]

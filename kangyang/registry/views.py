@@ -4,20 +4,20 @@ import os
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from kangyang.accounts import scope
 from kangyang.audit.models import AuditEntry
-from kangyang.regions.models import Compound, Region
+from kangyang.audit.presentation import describe
 from kangyang.registry import actions, exports, imports, queries
 from kangyang.lib.forms import add_errors
 from kangyang.registry.forms import (
@@ -81,87 +81,14 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 # -- one elder -----------------------------------------------------------------------------
-VERB_LABELS = {
-    "elder.create": gettext_lazy("registered"),
-    "elder.update": gettext_lazy("edited"),
-    "elder.status": gettext_lazy("status changed"),
-    "elder.health": gettext_lazy("health record edited"),
-    "elder.contact_add": gettext_lazy("contact added"),
-    "elder.import": gettext_lazy("imported"),
-    "elder.categories": gettext_lazy("categories derived again"),
-    "elder.category_override": gettext_lazy("category corrected"),
-    "elder.category_override_removed": gettext_lazy("category correction removed"),
-    "elder.member_add": gettext_lazy("household member added"),
-    "elder.member_remove": gettext_lazy("household member removed"),
-    "elder.household_confirm": gettext_lazy("household record confirmed"),
-}
-EXTRA_LABELS = {
-    "id_number": gettext_lazy("ID number"),
-    "phone": gettext_lazy("phone"),
-    "categories": gettext_lazy("vulnerability categories"),
-    "contact": gettext_lazy("contact"),
-    "override": gettext_lazy("correction"),
-    "member": gettext_lazy("household member"),
-}
-CHOICE_LABELS = {
-    "sex": Elder.Sex, "living_arrangement": Elder.LivingArrangement, "status": Elder.Status,
-    "categories": Elder.Category,
-}
-
-
-def _field_label(key: str) -> str:
-    for model in (Elder, HealthRecord):
-        try:
-            field = model._meta.get_field(key)
-        except FieldDoesNotExist:
-            continue
-        if hasattr(field, "verbose_name"):  # reverse relations have none
-            return str(field.verbose_name)
-    return str(EXTRA_LABELS.get(key, key))
-
-
-def _history(elder: Elder) -> list[dict]:
-    """The record's recent changes, for display: who, when, what, and old → new values
-    except for protected fields, which show only that they changed."""
-    entries = list(
+def _history(elder: Elder) -> list:
+    """The record's recent changes in words (audit/presentation.py): who, when, what, and
+    old → new values except for protected fields, which show only that they changed."""
+    entries = (
         AuditEntry.objects.filter(target_type=Elder._meta.label_lower, target_id=str(elder.pk))
-        .exclude(action=AuditEntry.Action.VIEW_FULL)[:HISTORY_LENGTH]
+        .exclude(action=AuditEntry.Action.VIEW_FULL).select_related("actor")[:HISTORY_LENGTH]
     )
-    codes = {v for e in entries for key in ("community", "registered_community")
-             for v in (e.changes.get(key) or []) if isinstance(v, str)}
-    compound_ids = {v for e in entries for v in (e.changes.get("compound") or []) if isinstance(v, int)}
-    names = {
-        "community": dict(Region.objects.filter(code__in=codes).values_list("code", "name")),
-        "registered_community": dict(Region.objects.filter(code__in=codes).values_list("code", "name")),
-        "compound": dict(Compound.objects.filter(pk__in=compound_ids).values_list("pk", "name")),
-    }
-
-    def show(key, value) -> str:
-        if value in (None, "", []):
-            return "—"
-        if key in CHOICE_LABELS:
-            choices = CHOICE_LABELS[key]
-            values = value if isinstance(value, list) else [value]
-            return "、".join(str(choices(v).label) if v in choices.values else str(v) for v in values)
-        if key in names:
-            return str(names[key].get(value, value))
-        return str(value)
-
-    rows = []
-    for entry in entries:
-        changes = []
-        for key, value in entry.changes.items():
-            shown = key not in actions.PROTECTED and isinstance(value, list) and len(value) == 2
-            changes.append({
-                "label": _field_label(key),
-                "old": show(key, value[0]) if shown else None,
-                "new": show(key, value[1]) if shown else None,
-            })
-        rows.append({
-            "entry": entry, "verb": VERB_LABELS.get(entry.verb, entry.get_action_display()),
-            "changes": changes,
-        })
-    return rows
+    return describe(entries)
 
 
 def _detail_context(request: HttpRequest, elder: Elder, **forms) -> dict:

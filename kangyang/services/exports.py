@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from kangyang.lib import numbers
 from kangyang.lib.sheets import new_sheet, sheet_value
 from kangyang.services.actions.settlement import preview_settlement
 from kangyang.services.models import Order, Settlement
 
-MONEY_FORMAT = "0.00"
+MONEY_FORMAT = numbers.MONEY_FORMAT  # 2,306,550.00
 
 
 def _money(sheet, amount: Decimal):

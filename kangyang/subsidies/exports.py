@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
 from kangyang.lib import crypto
-from kangyang.lib.sheets import SafeCsvWriter, new_sheet, sheet_value
+from kangyang.lib.sheets import SafeCsvWriter, money_cell, new_sheet, sheet_value
 from kangyang.subsidies import eligibility as rules
 from kangyang.subsidies.constants import BANK_CSV_ENCODING
 from kangyang.subsidies.models import PaymentLine, PaymentRoll
@@ -50,10 +50,10 @@ def roll_xlsx(roll: PaymentRoll, *, by) -> bytes:
         for rows, line in enumerate(_lines(roll), start=1):
             sheet.append([
                 rows, sheet_value(sheet, line.elder.name), line.elder.id_number_masked, roll.region.name,
-                roll.region_code, month, sheet_value(sheet, roll.policy.name), line.amount,
+                roll.region_code, month, sheet_value(sheet, roll.policy.name), money_cell(sheet, line.amount),
                 rules.line_explanation(line),
             ])
-    sheet.append(["合计", "", "", "", "", "", "", roll.total, f"{roll.line_count}人"])
+    sheet.append(["合计", "", "", "", "", "", "", money_cell(sheet, roll.total), f"{roll.line_count}人"])
 
     about = workbook.create_sheet("导出信息")
     now = timezone.localtime()
