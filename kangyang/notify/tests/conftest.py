@@ -22,7 +22,7 @@ class LocalServer:
             def _answer(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 outer.received.append({"method": self.command, "path": self.path,
-                                       "headers": dict(self.headers), "body": self.rfile.read(length)})
+                                       "headers": {k.lower(): v for k, v in self.headers.items()}, "body": self.rfile.read(length)})
                 status, body, headers = outer.answers.pop(0) if outer.answers else (200, {}, {})
                 data = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
