@@ -80,9 +80,12 @@ def _staff_context(alarm: Alarm, now) -> dict:
 def tell_escalation(alarm: Alarm, tier: int, *, now=None) -> list[Delivery]:
     """Queue the messages of escalation step `tier` of the alarm (see the module's rules);
     nothing when it has been answered meanwhile. Returns the deliveries queued now."""
-    now = now or timezone.now()
     if alarm.status != Alarm.Status.RAISED:
         return []
+    return _tell(alarm, tier, now=now or timezone.now())
+
+
+def _tell(alarm: Alarm, tier: int, *, now) -> list[Delivery]:
     staff = _staff_context(alarm, now)
     sent: list[Delivery] = []
 
@@ -110,3 +113,24 @@ def tell_escalation(alarm: Alarm, tier: int, *, now=None) -> list[Delivery]:
             tell_user(user, "duty_officer", "alarm.escalated", "tier2")
     log.info("alarm %d tier %d: %d messages queued", alarm.pk, tier, len(sent))
     return sent
+
+
+def seed_demo_deliveries(*, region_code: str, limit: int = 8) -> int:
+    """The delivery log of the demo: the messages the latest `limit` escalated alarms of the
+    history would have sent at their escalation steps, sent by the console transport. Done
+    once per alarm (the keys); returns how many deliveries were added."""
+    alarms = (Alarm.objects.filter(region_code__startswith=region_code, escalation_tier__gt=0)
+              .select_related("elder").order_by("-received_at", "-pk")[:limit])
+    added = 0
+    for alarm in alarms:
+        if Delivery.objects.filter(key__startswith=f"alarm:{alarm.pk}:").exists():
+            continue
+        for tier in range(1, alarm.escalation_tier + 1):
+            at = alarm.received_at + settings.ALARM_ESCALATE_AFTER * tier
+            queued = _tell(alarm, tier, now=at)
+            Delivery.objects.filter(pk__in=[d.pk for d in queued]).update(
+                status=Delivery.Status.SENT, attempts=1, last_attempt_at=at, sent_at=at, next_attempt_at=None,
+                provider_id="console-demo",
+            )
+            added += len(queued)
+    return added
