@@ -123,3 +123,19 @@ def test_staff_messages_name_no_elder_and_the_familys_does(centre, pendant_a, el
     assert elder_in_a.name in bodies["family"]
     assert elder_in_a.name not in bodies["second_group"] and elder_in_a.name not in bodies["community_worker"]
     assert f"#{alarm.pk}" in bodies["second_group"] and "桃花社区" in bodies["second_group"]
+
+
+def test_the_demo_log_holds_what_the_historys_escalated_alarms_sent(centre, pendant_a, operator, settings):
+    """seed_demo_deliveries: an alarm of the history, escalated twice before it was answered,
+    gets its messages as sent at the times of its steps; once."""
+    alarm = _overdue_sos(pendant_a, waited=dt.timedelta(hours=3))
+    received = alarm.received_at
+    actions.escalate_overdue(now=received + settings.ALARM_ESCALATE_AFTER * 2)
+    actions.acknowledge_alarm(Alarm.objects.get(pk=alarm.pk), by=operator)
+    assert notifications.seed_demo_deliveries(region_code="360103") == 4
+    assert notifications.seed_demo_deliveries(region_code="360103") == 0
+    sent = {d.audience: d for d in Delivery.objects.all()}
+    assert set(sent) == {"second_group", "community_worker", "family", "duty_officer"}
+    assert all(d.status == S.SENT for d in sent.values())
+    assert sent["family"].sent_at == received + settings.ALARM_ESCALATE_AFTER
+    assert sent["duty_officer"].sent_at == received + settings.ALARM_ESCALATE_AFTER * 2
