@@ -247,6 +247,7 @@ def _add_routers() -> None:
     from kangyang.accounts.api_organisations import router as organisations_router
     from kangyang.alarms.api import devices_router, router as alarms_router
     from kangyang.assessment.api import router as assessments_router
+    from kangyang.notify.api import router as notifications_router
     from kangyang.regions.api import router as regions_router
     from kangyang.registry.api import router as elders_router
     from kangyang.services.api import items_router, providers_router, router as orders_router
@@ -264,6 +265,7 @@ def _add_routers() -> None:
     api.add_router("/v1/providers", providers_router)
     api.add_router("/v1/service-items", items_router)
     api.add_router("/v1/orders", orders_router)
+    api.add_router("/v1/notifications", notifications_router)
 
 
 _add_routers()

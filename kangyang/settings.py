@@ -5,6 +5,7 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "kangyang.accounts",
     "kangyang.audit",
+    "kangyang.notify",
     "kangyang.regions",
     "kangyang.registry",
     "kangyang.assessment",
@@ -274,6 +276,47 @@ if VISIT_RADIUS_M <= 0 or ROUTE_SPEED_KMH <= 0 or ROUTE_DETOUR < 1 or ROUTE_SECO
         "KANGYANG_VISIT_RADIUS_M, KANGYANG_ROUTE_SPEED_KMH and KANGYANG_ROUTE_SECONDS must be "
         "above zero, KANGYANG_ROUTE_DETOUR at least 1"
     )
+
+# Notifications (kangyang/notify). SMS: "console" writes to the log (the default, and the
+# demo's); "aliyun" sends through Alibaba Cloud SMS with the keys below.
+SMS_TRANSPORT = os.getenv("KANGYANG_SMS_TRANSPORT", "console")
+if SMS_TRANSPORT not in ("console", "aliyun"):
+    raise ImproperlyConfigured("KANGYANG_SMS_TRANSPORT must be 'console' or 'aliyun'")
+ALIYUN_SMS_ACCESS_KEY_ID = os.getenv("KANGYANG_ALIYUN_SMS_ACCESS_KEY_ID", "")
+ALIYUN_SMS_ACCESS_KEY_SECRET = envsecret("KANGYANG_ALIYUN_SMS_ACCESS_KEY_SECRET") or ""
+ALIYUN_SMS_SIGN_NAME = os.getenv("KANGYANG_ALIYUN_SMS_SIGN_NAME", "")
+ALIYUN_SMS_ENDPOINT = os.getenv("KANGYANG_ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+ALIYUN_SMS_REGION = os.getenv("KANGYANG_ALIYUN_SMS_REGION", "cn-hangzhou")
+# Our template code → the provider's approved template id: "alarm.escalated:SMS_1234,alarm.family:SMS_5678".
+ALIYUN_SMS_TEMPLATES: dict[str, str] = {}
+for _item in filter(None, os.getenv("KANGYANG_ALIYUN_SMS_TEMPLATES", "").split(",")):
+    _code, _sep, _template = _item.partition(":")
+    if not (_code.strip() and _template.strip()):
+        raise ImproperlyConfigured("KANGYANG_ALIYUN_SMS_TEMPLATES must be code:template pairs, comma-separated")
+    ALIYUN_SMS_TEMPLATES[_code.strip()] = _template.strip()
+# E-mail: smtp://user:password@host:587 (STARTTLS) or smtps://…:465; unset: printed to the console.
+EMAIL_URL = envsecret("KANGYANG_EMAIL_URL") or ""
+if EMAIL_URL:
+    _mail = urlsplit(EMAIL_URL)
+    if _mail.scheme not in ("smtp", "smtps") or not _mail.hostname:
+        raise ImproperlyConfigured("KANGYANG_EMAIL_URL must be smtp://… or smtps://… with a host")
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST, EMAIL_PORT = _mail.hostname, _mail.port or (465 if _mail.scheme == "smtps" else 587)
+    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = unquote(_mail.username or ""), unquote(_mail.password or "")
+    EMAIL_USE_SSL, EMAIL_USE_TLS = _mail.scheme == "smtps", _mail.scheme == "smtp" and EMAIL_PORT != 25
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.getenv("KANGYANG_EMAIL_FROM", "kangyang@localhost")
+# Web push: the VAPID key (base64url, 32 bytes; generated once into the data dir when unset)
+# and the contact the push services may write to.
+VAPID_PRIVATE_KEY = envsecret("KANGYANG_VAPID_PRIVATE_KEY") or ""
+VAPID_SUBJECT = os.getenv("KANGYANG_VAPID_SUBJECT", "mailto:admin@localhost")
+# A failed message is tried again after this long, then 4× longer each time (at most an hour
+# apart), until it has been tried this many times.
+NOTIFY_RETRY_AFTER = timedelta(seconds=envint("KANGYANG_NOTIFY_RETRY_AFTER", "30"))
+NOTIFY_MAX_ATTEMPTS = envint("KANGYANG_NOTIFY_MAX_ATTEMPTS", "5")
+if NOTIFY_RETRY_AFTER.total_seconds() <= 0 or NOTIFY_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("KANGYANG_NOTIFY_RETRY_AFTER must be above zero, KANGYANG_NOTIFY_MAX_ATTEMPTS at least 1")
 
 LOGGING = {
     "version": 1,

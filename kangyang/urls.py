@@ -55,6 +55,7 @@ urlpatterns = [
     path("services/", include("kangyang.services.urls")),
     path("me/", include("kangyang.portal.urls")),
     path("audit/", include("kangyang.audit.urls")),
+    path("notifications/", include("kangyang.notify.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

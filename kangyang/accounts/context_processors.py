@@ -14,6 +14,7 @@ NAVIGATION = [
     ("regions", "regions:list", _("Regions")),
     ("organisations", "organisations:list", _("Organisations")),
     ("audit", "audit:list", _("Audit log")),
+    ("notify", "notify:log", _("Messages sent")),
 ]
 
 

@@ -82,6 +82,7 @@ MODULE_ROLES = {
     "regions": AREA_ROLES,
     "audit": {R.BUREAU_ADMIN},
     "organisations": {R.BUREAU_ADMIN},  # the register of organisations (see below)
+    "notify": {R.BUREAU_ADMIN, R.HOTLINE_OPERATOR},  # the delivery log (see the end)
 }
 
 
@@ -442,3 +443,20 @@ def handles_alarms_of(user, region_code: str) -> bool:
 
 def edits_devices_of(user, region_code: str) -> bool:
     return (user.role in DEVICE_EDITOR_ROLES or user.is_superuser) and in_area(user, region_code)
+
+
+# Notifications (kangyang/notify).
+# The delivery log: the bureau admin and the alarm centre's operators, for the messages about
+# their area (a message about no region, e.g. to the whole installation: the superuser only).
+DELIVERY_LOG_ROLES = {R.BUREAU_ADMIN, R.HOTLINE_OPERATOR}
+
+
+def reads_delivery_log(user) -> bool:
+    return user.is_authenticated and user.is_active and (user.role in DELIVERY_LOG_ROLES or user.is_superuser)
+
+
+def delivery_filter(user) -> Q:
+    """Deliveries a user may see in the delivery log."""
+    if not reads_delivery_log(user):
+        return NOTHING
+    return region_filter(user)

@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kangyang.alarms import actions
+from kangyang.alarms import actions, notifications
 from kangyang.alarms.models import Alarm, AlarmEvent, Device, WorkerTask
 from kangyang.regions.models import Household, Region
 from kangyang.registry.models import Elder
@@ -209,6 +209,8 @@ def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) 
         region_code__startswith=district.code[:6], by__isnull=True,
         kind__in=[K.ACKNOWLEDGED, K.RESOLVED, K.CALLED_ELDER, K.CALLED_120, K.CALLED_119, K.SENT_WORKER, K.NOTE, K.DOOR_VISIT],
     ).update(by=operator)
+    # What the escalated alarms of the history sent (kangyang/notify's delivery log).
+    notifications.seed_demo_deliveries(region_code=district.code[:6])
 
     elder = Elder.objects.filter(user=accounts["elder"]).first()
     pendant = None

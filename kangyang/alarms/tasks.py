@@ -1,9 +1,9 @@
 """Background work of the alarm centre. Thin: load by id, tell someone.
 
-There is no outbound messaging app yet (SMS, voice call, app push: `notify`, SYSTEM.md), so
-these tasks write the notice to the log, where an operator's log shipper or a later
-`notify` transport picks it up. Escalation itself is not a task: it runs in the
-`escalate` loop (CONVENTIONS.md), and only the telling is queued.
+Escalation itself is not a task: it runs in the `escalate` loop (CONVENTIONS.md), and only
+the telling is queued: whom to tell is decided in alarms/notifications.py, and the messages
+go out through kangyang/notify (SMS, e-mail, app push, with the delivery log). The door-visit
+notice still only writes to the log.
 """
 
 import logging
@@ -15,9 +15,15 @@ log = logging.getLogger("kangyang.alarms.notify")
 
 @task()
 def tell_escalation(alarm_id: int, tier: int) -> None:
-    """Tell the next tier (second operator group, then the duty officer) that an alarm
-    waits. Ids only; no personal data in the log."""
+    """Tell the next tier (second operator group, community worker and family; then the duty
+    officer) that an alarm waits. Ids only; no personal data in the log."""
+    from kangyang.alarms import notifications
+    from kangyang.alarms.models import Alarm
+
     log.warning("alarm %d escalated to tier %d", alarm_id, tier)
+    alarm = Alarm.objects.select_related("elder").filter(pk=alarm_id).first()
+    if alarm is not None:
+        notifications.tell_escalation(alarm, tier)
 
 
 @task()

@@ -355,7 +355,7 @@ def save_health_record(elder: Elder, *, by, **fields) -> HealthRecord:
 
 def build_contact(
     elder: Elder, *, name: str, relation: str, phone: str, is_guardian: bool = False,
-    priority: int = 1, user=None,
+    priority: int = 1, user=None, tell_of_alarms: bool = False,
 ) -> Contact:
     """An unsaved contact, checked, with the phone encrypted and masked as add_contact stores
     it. No database access; the synthetic-district seeder bulk-inserts what this returns."""
@@ -367,19 +367,19 @@ def build_contact(
     return Contact(
         elder=elder, region_code=elder.region_code, name=name.strip(), relation=relation,
         phone_encrypted=crypto.encrypt(number), phone_masked=phones.mask(number),
-        is_guardian=is_guardian, priority=priority, user=user,
+        is_guardian=is_guardian, priority=priority, user=user, tell_of_alarms=tell_of_alarms,
     )
 
 
 @transaction.atomic
 def add_contact(
     elder: Elder, *, by, name: str, relation: str, phone: str, is_guardian: bool = False,
-    priority: int | None = None, user=None,
+    priority: int | None = None, user=None, tell_of_alarms: bool = False,
 ) -> Contact:
     """Add a guardian or emergency contact, last in the call order unless told otherwise."""
     contact = build_contact(
         elder, name=name, relation=relation, phone=phone, is_guardian=is_guardian,
-        priority=1, user=user,
+        priority=1, user=user, tell_of_alarms=tell_of_alarms,
     )
     contact.priority = priority if priority is not None else (elder.contacts.count() or 0) + 1
     contact.save(force_insert=True)

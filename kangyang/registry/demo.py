@@ -505,7 +505,7 @@ class _Synthesizer:
             for elder, p in zip(elders, people):
                 contacts += [
                     build_contact(elder, name=name, relation=relation, phone=phone,
-                                  is_guardian=guardian, priority=i)
+                                  is_guardian=guardian, priority=i, tell_of_alarms=guardian)
                     for i, (name, relation, phone, guardian) in enumerate(p.contacts, start=1)
                 ]
                 health.append(HealthRecord(elder=elder, region_code=elder.region_code, **p.health))
@@ -637,7 +637,7 @@ def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) 
         )
     if not elder.contacts.filter(user=family).exists():
         add_contact(elder, by=worker, name=family.full_name or family.username, relation=R.DAUGHTER,
-                    phone=DEMO_DAUGHTER_PHONE, is_guardian=True, user=family, priority=1)
+                    phone=DEMO_DAUGHTER_PHONE, is_guardian=True, user=family, priority=1, tell_of_alarms=True)
     if elder.household_recorded_on is None:
         # Widowed; her daughter lives across town: 独居 and 空巢, with the reasons shown.
         add_household_member(elder, by=worker, relation=M.Relation.SPOUSE, alive=False, name="王德明")

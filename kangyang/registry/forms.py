@@ -204,6 +204,10 @@ class ContactForm(forms.Form):
         label=_("Call order"), required=False, min_value=1, max_value=99,
         help_text=_("Blank: called after the existing contacts."),
     )
+    tell_of_alarms = forms.BooleanField(
+        label=_("Tell of alarms"), required=False,
+        help_text=_("Only if the elder agreed: an SMS when one of her alarms is not answered in time."),
+    )
 
     def clean_phone(self) -> str:
         return phones.normalise(self.cleaned_data["phone"])

@@ -209,6 +209,9 @@ class Contact(models.Model):
     phone_masked = models.CharField(_("phone"), max_length=20, editable=False)
     is_guardian = models.BooleanField(_("guardian"), default=False)
     priority = models.PositiveSmallIntegerField(_("call order"), default=1)
+    # The elder agreed that this contact gets an SMS when one of her alarms is escalated.
+    tell_of_alarms = models.BooleanField(_("told of alarms"), default=False,
+                                         help_text=_("The elder agreed that this contact is sent a message about her alarms."))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("family account"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="contact_of",

@@ -1,0 +1,81 @@
+"""The message templates: a code, a subject (e-mail and push title) and a body with named
+placeholders, in English source strings translated by the catalogue (zh-hans first), and
+rendered in the recipient's language. SMS bodies stay short (one 70-character Chinese SMS
+where possible) and name no more of a person than the recipient needs.
+
+A real SMS provider in China sends only templates approved in its console: each code maps
+to the provider's template id by a setting (README, KANGYANG_ALIYUN_SMS_TEMPLATES), and the
+provider gets the same placeholders as template parameters.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.encoding import force_str
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+
+
+@dataclass(frozen=True)
+class Template:
+    subject: Promise
+    body: Promise
+
+
+TEMPLATES: dict[str, Template] = {
+    # Alarm escalation (kangyang/alarms/notifications.py): the staff hear the alarm's number,
+    # type, community and wait; only the family hears the elder's name.
+    "alarm.escalated": Template(
+        _("Alarm waiting"),
+        _("Alarm %(alarm)s (%(type)s) in %(community)s has waited %(minutes)s min without an answer. "
+          "Please take it in the alarm console now."),
+    ),
+    "alarm.worker": Template(
+        _("Alarm in your community"),
+        _("Alarm %(alarm)s (%(type)s) in %(community)s is not answered yet. "
+          "Please be ready to visit; the alarm centre will call you."),
+    ),
+    "alarm.family": Template(
+        _("Alarm of your relative"),
+        _("%(elder)s raised an alarm (%(type)s) at %(time)s. The alarm centre is handling it "
+          "and may call you."),
+    ),
+    # Other uses (orders, payment rolls, licences): functions of their own, see README.
+    "order.dispatched": Template(
+        _("New order"),
+        _("Order %(order)s for %(day)s %(window)s has been assigned to you."),
+    ),
+    "roll.ready": Template(
+        _("Payment roll ready"),
+        _("The payment roll %(roll)s for %(month)s is ready for your review."),
+    ),
+    "licence.expiring": Template(
+        _("Licence expiring"),
+        _("The licence %(licence)s of %(organisation)s expires on %(date)s."),
+    ),
+    # Sent by hand from the preferences page, to check an address.
+    "test": Template(_("Test message"), _("This is a test message from %(site)s.")),
+}
+
+# Who a recipient is to the sender, as the delivery log shows it.
+AUDIENCES = {
+    "second_group": _("second operator group"),
+    "duty_officer": _("duty officer"),
+    "community_worker": _("community worker"),
+    "family": _("family"),
+    "caregiver": _("caregiver"),
+    "elder": _("elder"),
+    "self": _("self"),
+}
+
+
+def audience_label(code: str) -> str:
+    return force_str(AUDIENCES.get(code, code))
+
+
+def render(code: str, context: dict, *, language: str) -> tuple[str, str]:
+    """(subject, body) of the template in the language. Unknown codes raise KeyError."""
+    template = TEMPLATES[code]
+    with override(language):
+        values = {k: force_str(v) for k, v in context.items()}
+        return force_str(template.subject), force_str(template.body) % values
