@@ -19,7 +19,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from kangyang.lib.pagination import Page
-from kangyang.lib.schemas import Month, StrictDate
+from kangyang.lib.schemas import Month, StrictDate, UtcDatetime
 from kangyang.registry.queries import get_elder_for
 from kangyang.allowances import eligibility as rules, queries
 from kangyang.allowances.models import Means, PaymentLine, PaymentRoll, Policy
@@ -117,11 +117,11 @@ class RollOut(Schema):
     status: RollStatus
     payees: int
     total: Decimal
-    generated_at: dt.datetime | None
-    community_approved_at: dt.datetime | None
-    subdistrict_approved_at: dt.datetime | None
-    district_approved_at: dt.datetime | None
-    paid_out_at: dt.datetime | None
+    generated_at: UtcDatetime | None
+    community_approved_at: UtcDatetime | None
+    subdistrict_approved_at: UtcDatetime | None
+    district_approved_at: UtcDatetime | None
+    paid_out_at: UtcDatetime | None
 
     @staticmethod
     def resolve_policy(obj: PaymentRoll) -> int:
