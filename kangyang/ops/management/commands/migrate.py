@@ -9,13 +9,20 @@ real run would carry over first.
 from django.core.management.base import CommandError
 from django.core.management.commands.migrate import Command as DjangoMigrate
 from django.db import connections
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kangyang.ops import upgrades
 
 
 class Command(DjangoMigrate):
-    help = DjangoMigrate.help + " Apps that were renamed are first carried over to their new label."
+    help = format_lazy("{} {}", DjangoMigrate.help,
+                       gettext_lazy("Apps that were renamed are first carried over to their new name."))
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.description = str(self.help)  # argparse needs a str, not a lazy one
 
     def handle(self, *args, **options):
         using = options["database"]
