@@ -122,8 +122,8 @@ def add_assessments(share: float, month: dt.date) -> int:
 
 def bench_policies(district):
     from kangyang.accounts.models import User
-    from kangyang.subsidies import actions, constants
-    from kangyang.subsidies.models import Policy
+    from kangyang.allowances import actions, constants
+    from kangyang.allowances.models import Policy
 
     existing = list(Policy.objects.filter(region=district).order_by("pk"))
     if existing:
@@ -151,13 +151,13 @@ def clear_month(policies, month: dt.date) -> None:
     that the first generation starts from nothing. Rolls past draft are never touched."""
     from django.db import connection
 
-    from kangyang.subsidies.models import PaymentRoll
+    from kangyang.allowances.models import PaymentRoll
 
     drafts = PaymentRoll.objects.filter(month=month, policy__in=policies, status=PaymentRoll.Status.DRAFT)
     ids = list(drafts.values_list("pk", flat=True))
     if ids:
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM subsidies_paymentline WHERE roll_id = ANY(%s)", [ids])
+            cursor.execute("DELETE FROM allowances_paymentline WHERE roll_id = ANY(%s)", [ids])
         drafts.delete()
 
 
@@ -179,7 +179,7 @@ def main() -> None:
 
     from kangyang.regions.models import Region
     from kangyang.registry.models import Elder
-    from kangyang.subsidies import actions, eligibility as rules
+    from kangyang.allowances import actions, eligibility as rules
 
     call_command("migrate", interactive=False, verbosity=0)
     have = Elder.objects.filter(region_code__startswith=DISTRICT_CODE[:6]).count()
@@ -198,7 +198,7 @@ def main() -> None:
     clear_month(policies, month)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE registry_elder")
-        cursor.execute("ANALYZE subsidies_paymentline")
+        cursor.execute("ANALYZE allowances_paymentline")
         cursor.execute("SELECT count(*) FROM assessment_assessment WHERE status = 'signed'")
         assessed = cursor.fetchone()[0]
 
@@ -230,8 +230,8 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*), count(*) FILTER (WHERE r.total <> coalesce(s.total, 0) OR r.line_count <> coalesce(s.n, 0)) "
-            "FROM subsidies_paymentroll r LEFT JOIN (SELECT roll_id, sum(amount) AS total, count(*) AS n "
-            "FROM subsidies_paymentline GROUP BY roll_id) s ON s.roll_id = r.id WHERE r.month = %s",
+            "FROM allowances_paymentroll r LEFT JOIN (SELECT roll_id, sum(amount) AS total, count(*) AS n "
+            "FROM allowances_paymentline GROUP BY roll_id) s ON s.roll_id = r.id WHERE r.month = %s",
             [month],
         )
         rolls, mismatched = cursor.fetchone()
@@ -248,7 +248,7 @@ def main() -> None:
           f"(peak before measuring {rss_start[1]:.0f} MB)")
 
     # One elder's explanation, as the elder page and GET /allowances/eligibility/{id} ask for it.
-    from kangyang.subsidies.models import PaymentLine
+    from kangyang.allowances.models import PaymentLine
 
     sample = list(PaymentLine.objects.filter(month=month).order_by("?").values_list("elder_id", flat=True)[:200])
     timings = []
@@ -262,7 +262,7 @@ def main() -> None:
               f"p95 {timings[int(len(timings) * 0.95) - 1]:.1f} ms ({len(timings)} elders)")
 
     if args.explain:
-        from kangyang.subsidies.models import Policy
+        from kangyang.allowances.models import Policy
 
         care = next(p for p in policies if p.kind == Policy.Kind.CARE)
         sql, params = rules.eligible_rows_sql(rules.version_in_force(care, month), prefix=prefix, month=month)

@@ -20,7 +20,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
     ("worker_a", ["registry:list", "assessment:due", "accounts:two_factor", "accounts:tokens", "accounts:password"]),
     ("operator", ["alarms:console", "alarms:hotline"]),
     ("caregiver", ["services:route"]),
-    ("admin", ["accounts:staff", "subsidies:rolls", "audit:list"]),
+    ("admin", ["accounts:staff", "allowances:rolls", "audit:list"]),
 ])
 def test_pages_open_without_a_policy_violation(desk, live_server, who, pages, request):
     request.getfixturevalue(who)

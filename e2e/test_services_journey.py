@@ -60,7 +60,7 @@ def test_an_order_by_phone_reaches_the_board_the_days_plan_and_a_flag_is_reviewe
     shown = {k: split.locator(f'[data-split="{k}"]').inner_text() for k in ("price", "allowance", "voucher", "own")}
     assert shown == {"price": f"¥{expected.price}", "allowance": f"¥{expected.allowance}",
                      "voucher": f"¥{expected.voucher}", "own": f"¥{expected.own}"}
-    assert expected.price == 80 and expected.own < expected.price  # the subsidies pay first
+    assert expected.price == 80 and expected.own < expected.price  # the allowances pay first
     assert not Order.objects.filter(item=catalogue["cleaning"]).exists()  # nothing placed yet
     hotline.locator("button[data-place]").click()
     placed = hotline.locator("#order-form [data-placed]")

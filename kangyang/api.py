@@ -251,7 +251,7 @@ def _add_routers() -> None:
     from kangyang.regions.api import router as regions_router
     from kangyang.registry.api import router as elders_router
     from kangyang.services.api import items_router, providers_router, router as orders_router
-    from kangyang.subsidies.api import router as allowances_router
+    from kangyang.allowances.api import router as allowances_router
 
     api.add_router("/v1/auth", auth_router)
     api.add_router("/v1/users", users_router)

@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "kangyang.regions",
     "kangyang.registry",
     "kangyang.assessment",
-    "kangyang.subsidies",
+    "kangyang.allowances",
     "kangyang.alarms",
     "kangyang.services",
     "kangyang.portal",

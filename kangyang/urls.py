@@ -50,7 +50,7 @@ urlpatterns = [
     path("organisations/", include("kangyang.accounts.organisation_urls")),
     path("registry/", include("kangyang.registry.urls")),
     path("assessment/", include("kangyang.assessment.urls")),
-    path("allowances/", include("kangyang.subsidies.urls")),
+    path("allowances/", include("kangyang.allowances.urls")),
     path("alarms/", include("kangyang.alarms.urls")),
     path("services/", include("kangyang.services.urls")),
     path("me/", include("kangyang.portal.urls")),

@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +11,7 @@ from kangyang.accounts import actions, queries, scope
 from kangyang.accounts.models import ApiToken
 from kangyang.lib.pagination import Page
 from kangyang.audit.context import client_ip
-from kangyang.lib.schemas import DB_INT_MAX
+from kangyang.lib.schemas import DB_INT_MAX, UtcDatetime
 
 router = Router(tags=["auth"])
 
@@ -25,14 +24,14 @@ class TokenIn(Schema):
 
 class TokenOut(Schema):
     token: str
-    expires_at: str
+    expires_at: UtcDatetime
 
 
 class ApiTokenOut(Schema):
     id: int
-    created_at: datetime
-    last_used_at: datetime | None
-    expires_at: datetime
+    created_at: UtcDatetime
+    last_used_at: UtcDatetime | None
+    expires_at: UtcDatetime
     current: bool
 
 
@@ -73,7 +72,7 @@ def token(request, payload: TokenIn):
         raise Forbidden("password_change_required", _(
             "Your password is a temporary one: sign in on the web and change it first."))
     secret, tok = actions.issue_api_token(user)
-    return {"token": secret, "expires_at": tok.expires_at.isoformat()}
+    return {"token": secret, "expires_at": tok.expires_at}
 
 
 @router.get("/tokens", response=list[ApiTokenOut])

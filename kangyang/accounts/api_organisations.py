@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from kangyang.accounts import organisations as actions, queries
 from kangyang.accounts.models import BlacklistEntry, Licence, Organisation
 from kangyang.lib.pagination import Page
-from kangyang.lib.schemas import StrictDate
+from kangyang.lib.schemas import StrictDate, UtcDatetime
 from kangyang.regions.models import Region
 
 router = Router(tags=["organisations"])
@@ -40,7 +40,7 @@ class LicenceOut(Schema):
 
 
 class BlacklistOut(Schema):
-    since: dt.datetime
+    since: UtcDatetime
     until: dt.date | None = Field(..., description="The last day of the bar; null for no end.")
     reason: str
 
@@ -50,7 +50,7 @@ class BlacklistEntryOut(Schema):
     decided_on: dt.date
     until: dt.date | None
     decided_by: str | None = Field(..., description="Username of who decided; null for the installation.")
-    lifted_at: dt.datetime | None
+    lifted_at: UtcDatetime | None
     lift_reason: str
 
     @staticmethod

@@ -7,7 +7,7 @@ from kangyang.accounts import scope
 NAVIGATION = [
     ("registry", "registry:list", _("Elders")),
     ("assessment", "assessment:due", _("Assessments due")),
-    ("allowances", "subsidies:rolls", _("Allowances")),
+    ("allowances", "allowances:rolls", _("Allowances")),
     ("alarms", "alarms:console", _("Alarms")),
     ("services", "services:index", _("Home services")),
     ("route", "services:route", _("Today's route")),

@@ -411,7 +411,7 @@ def may_follow_up_complaints(user) -> bool:
     return user.role in FOLLOW_UP_ROLES or user.is_superuser
 
 
-# Allowances (kangyang/subsidies).
+# Allowances (kangyang/allowances).
 # Staff who work with allowances: each sees the rolls of their area. The hotline operator
 # reads elder cards but has no business with payments; other roles see no roll at all.
 ALLOWANCE_ROLES = {R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER, R.COMMUNITY_WORKER}

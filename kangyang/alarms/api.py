@@ -40,7 +40,7 @@ from kangyang.accounts import scope
 from kangyang.alarms import actions, broker, ingest, queries
 from kangyang.alarms.models import Alarm, AlarmEvent, Device
 from kangyang.lib.pagination import Page
-from kangyang.lib.schemas import StrictDate
+from kangyang.lib.schemas import StrictDate, UtcDatetime
 from kangyang.lib import coords, phone as phones
 from kangyang.regions.models import Household
 from kangyang.registry.models import Contact
@@ -83,8 +83,8 @@ class AlarmOut(Schema):
     elder_name: str | None
     device: str | None = Field(None, description="The device id, for device alarms.")
     region_code: str
-    raised_at: dt.datetime
-    received_at: dt.datetime
+    raised_at: UtcDatetime
+    received_at: UtcDatetime
     lat: float | None = Field(None, description="WGS-84.")
     lng: float | None = Field(None, description="WGS-84.")
     battery: int | None
@@ -92,9 +92,9 @@ class AlarmOut(Schema):
     note: str
     escalation_tier: int = Field(..., description="0 first line, 1 second operator group, 2 duty officer.")
     acknowledged_by: str | None
-    acknowledged_at: dt.datetime | None
+    acknowledged_at: UtcDatetime | None
     resolved_by: str | None
-    resolved_at: dt.datetime | None
+    resolved_at: UtcDatetime | None
 
     @staticmethod
     def resolve_elder(obj: Alarm) -> int | None:
@@ -120,7 +120,7 @@ class AlarmOut(Schema):
 class AlarmEventOut(Schema):
     id: int
     kind: EventKind
-    at: dt.datetime
+    at: UtcDatetime
     by: str | None
     contact: int | None
     contact_name: str | None
@@ -199,11 +199,11 @@ class DeviceOut(Schema):
     region_code: str
     heartbeat_interval_seconds: int
     status: DeviceStatus
-    last_seen_at: dt.datetime | None
+    last_seen_at: UtcDatetime | None
     battery: int | None
     battery_low: bool
-    offline_since: dt.datetime | None
-    last_test_alarm_at: dt.datetime | None
+    offline_since: UtcDatetime | None
+    last_test_alarm_at: UtcDatetime | None
     mqtt_username: str = Field(description="The device's user name at the MQTT broker.")
 
     @staticmethod

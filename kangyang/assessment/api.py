@@ -21,7 +21,7 @@ from ninja.responses import Status as Respond
 from pydantic import NonNegativeInt, StrictInt
 
 from kangyang.lib.pagination import Page
-from kangyang.lib.schemas import StrictDate
+from kangyang.lib.schemas import StrictDate, UtcDatetime
 from kangyang.assessment import actions, queries
 from kangyang.assessment.models import Assessment
 from kangyang.assessment.standard import DIMENSIONS, ITEMS_BY_CODE, PREVIOUS_STANDARD, RISK_EVENTS, STANDARD
@@ -89,7 +89,7 @@ class AssessmentOut(Schema):
     final_level: int | None
     level_change_reasons: list[str] = Field(..., description="coma, dementia, mental_disorder, risk_events")
     valid_until: dt.date | None = Field(None, description="Re-assessment due by this date.")
-    signed_at: dt.datetime | None
+    signed_at: UtcDatetime | None
     signed_by: str | None = Field(None, description="Username of the account that signed.")
 
     @staticmethod

@@ -3,7 +3,7 @@ module, found the way the admin finds `admin.py`, so that the audit app imports 
 it. A module may define any of:
 
     VERBS   {"payment_roll.approve": _("approved a payment roll")}   what was done
-    TARGETS {"subsidies.paymentroll": callable(obj) -> str}          a record named in words
+    TARGETS {"allowances.paymentroll": callable(obj) -> str}          a record named in words
     FIELDS  {"rows": _("rows")}                                      a change that is no model field
     VALUES  {"member": callable(set of raw values) -> {raw: words}}  values named in bulk
 

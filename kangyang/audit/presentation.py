@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from kangyang.accounts import scope
 from kangyang.audit.labels import labels
 from kangyang.audit.models import AuditEntry
+from kangyang.lib.renamed_apps import RENAMED_APPS
 
 NONE = "—"
 
@@ -34,9 +35,16 @@ class Line:
     changes: list[Change]
 
 
+def current_type(target_type: str) -> str:
+    """The `app.model` label a record has now: entries written before an app was renamed keep
+    its old label (the log is append-only), e.g. `subsidies.paymentroll` → `allowances.paymentroll`."""
+    app_label, dot, model_name = target_type.partition(".")
+    return f"{RENAMED_APPS.get(app_label, app_label)}{dot}{model_name}"
+
+
 def _model(target_type: str):
     try:
-        return apps.get_model(target_type)
+        return apps.get_model(current_type(target_type))
     except (LookupError, ValueError):
         return None
 
@@ -60,8 +68,8 @@ def _records(entries) -> dict[tuple[str, str], str]:
             obj = found.get(pk)
             if obj is None:  # removed since (a household member entered by mistake)
                 named[(target_type, pk)] = _("%(kind)s no. %(id)s (removed)") % {"kind": kind, "id": pk}
-            elif target_type in targets:
-                named[(target_type, pk)] = str(targets[target_type](obj))
+            elif current_type(target_type) in targets:
+                named[(target_type, pk)] = str(targets[current_type(target_type)](obj))
             else:
                 named[(target_type, pk)] = f"{kind} {obj}"
     return named

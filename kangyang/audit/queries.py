@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from kangyang.accounts import scope
 from kangyang.audit.models import AuditEntry
+from kangyang.lib.renamed_apps import former_model_labels
 
 
 def audit_entries_for(user, *, username: str = "", action: str = "", target: str = "",
@@ -19,7 +20,9 @@ def audit_entries_for(user, *, username: str = "", action: str = "", target: str
         qs = qs.filter(action=action)
     if target:
         kind, _sep, pk = target.strip().partition(":")
-        qs = qs.filter(target_type=kind, **({"target_id": pk} if pk else {}))
+        # Entries written before an app was renamed keep its old label (append-only log).
+        kinds = [kind, *former_model_labels(kind.lower())]
+        qs = qs.filter(target_type__in=kinds, **({"target_id": pk} if pk else {}))
     if ip:
         qs = qs.filter(ip=ip)
     tz = timezone.get_current_timezone()

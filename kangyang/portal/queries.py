@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from kangyang.alarms.queries import alarms_for
 from kangyang.registry.models import Elder
 from kangyang.services.queries import elder_orders_for
-from kangyang.subsidies.queries import payments_for
+from kangyang.allowances.queries import payments_for
 
 SHOWN = 10  # rows of each kind per elder; the full lists come with the elder app
 

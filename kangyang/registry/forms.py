@@ -164,7 +164,7 @@ class ElderForm(forms.Form):
 class RevealForm(forms.Form):
     reason = forms.CharField(
         label=_("Why do you need the full number?"), max_length=200,
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. subsidy application, bank transfer")}),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. allowance application, bank transfer")}),
     )
 
 

@@ -177,7 +177,7 @@ class Elder(models.Model):
         return residentid.mask(self._id_number()) if self.id_number_encrypted else ""
 
     # Decrypted values: for registry.actions.reveal_elder (audited) and the bank file
-    # (subsidies.exports, audited); the mask above shows only what IDENTITY_SHOWN allows.
+    # (allowances.exports, audited); the mask above shows only what IDENTITY_SHOWN allows.
     def _id_number(self) -> str:
         return crypto.decrypt(self.id_number_encrypted)
 

@@ -50,7 +50,7 @@ from kangyang.services.models import (
     Caregiver, Channel, Complaint, Order, OrderEvent, Provider, Recurrence, RouteStop, ServiceItem, Skill, Visit,
     VisitFlag,
 )
-from kangyang.subsidies.models import VOUCHER_KINDS
+from kangyang.allowances.models import VOUCHER_KINDS
 
 providers_router = Router(tags=["providers"])
 items_router = Router(tags=["service-items"])

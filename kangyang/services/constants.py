@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from kangyang.services.models import ServiceItem, Skill
-from kangyang.subsidies.models import Policy
+from kangyang.allowances.models import Policy
 
 C = ServiceItem.Category
 U = ServiceItem.Unit

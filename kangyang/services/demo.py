@@ -418,7 +418,7 @@ def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) 
 
 
 def _settle_last_month(providers, *, accounts: dict, now: dt.datetime) -> int:
-    from kangyang.subsidies.eligibility import month_start, previous_month
+    from kangyang.allowances.eligibility import month_start, previous_month
 
     month = previous_month(month_start(timezone.localdate(now)))
     issued = 0

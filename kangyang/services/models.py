@@ -18,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from kangyang.accounts import scope
 from kangyang.accounts.models import User, barred_filter
-from kangyang.subsidies.models import MONEY, ZERO
+from kangyang.allowances.models import MONEY, ZERO
 
 R = User.Role
 

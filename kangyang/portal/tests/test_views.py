@@ -10,7 +10,7 @@ from kangyang.alarms.actions import raise_alarm
 from kangyang.registry.actions import add_contact
 from kangyang.services import actions as services
 from kangyang.services.tests.conftest import local
-from kangyang.subsidies.models import PaymentLine
+from kangyang.allowances.models import PaymentLine
 
 
 @pytest.fixture

@@ -31,14 +31,14 @@ from kangyang.services import actions as services
 from kangyang.services.tests.conftest import (  # noqa: F401
     catalogue, carer, home_provider, local, meal, tomorrow,
 )
-from kangyang.subsidies.tests.conftest import generate, last_month, longevity, this_month  # noqa: F401
+from kangyang.allowances.tests.conftest import generate, last_month, longevity, this_month  # noqa: F401
 
 # Personas that see elders without revealing: staff of an area, the providers serving them,
 # the elder and her family (conftest.py).
 VIEWERS = ["admin", "subdistrict", "worker_a", "operator", "provider", "caregiver", "elder", "family"]
 SKIP_PREFIXES = ("admin/", "api/", "i18n/", "accounts/", "static/")
 # The one file made to carry full ID numbers: the bank's payment file, for the bank (only
-# after approval, downloaded by whom subsidies.actions allows, audited).
+# after approval, downloaded by whom allowances.actions allows, audited).
 FULL_ID_ALLOWED = {"allowances/rolls/<int:roll_id>/bank/"}
 
 # URL parameter → (model, field) whose values fill it: every object of the world is tried.
@@ -47,9 +47,9 @@ PARAMS = {
     "job_id": ("registry.ImportJob", "pk"),
     "member_id": ("registry.HouseholdMember", "pk"),
     "assessment_id": ("assessment.Assessment", "pk"),
-    "roll_id": ("subsidies.PaymentRoll", "pk"),
-    "policy_id": ("subsidies.Policy", "pk"),
-    "line_id": ("subsidies.PaymentLine", "pk"),
+    "roll_id": ("allowances.PaymentRoll", "pk"),
+    "policy_id": ("allowances.Policy", "pk"),
+    "line_id": ("allowances.PaymentLine", "pk"),
     "alarm_id": ("alarms.Alarm", "pk"),
     "device_id": ("alarms.Device", "device_id"),
     "caregiver_id": ("services.Caregiver", "pk"),
@@ -147,7 +147,7 @@ def world(admin, subdistrict, worker_a, worker_b, operator, provider, caregiver,
 
 
 def test_the_world_has_something_on_every_kind_of_surface(world):
-    for label in ("assessment.Assessment", "subsidies.PaymentLine", "alarms.Alarm", "services.Order"):
+    for label in ("assessment.Assessment", "allowances.PaymentLine", "alarms.Alarm", "services.Order"):
         assert apps.get_model(label).objects.exists(), label
     assert len(world.elders) >= 2
 

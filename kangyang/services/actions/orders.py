@@ -24,8 +24,8 @@ from kangyang.registry.models import Elder
 from kangyang.services import constants, queries, rules
 from kangyang.services.actions._common import K, S, add_event, invalid, transition
 from kangyang.services.models import Channel, Complaint, Order, Provider, Recurrence, ServiceItem
-from kangyang.subsidies import actions as allowances, queries as allowance_queries
-from kangyang.subsidies.models import Policy
+from kangyang.allowances import actions as allowances, queries as allowance_queries
+from kangyang.allowances.models import Policy
 
 log = logging.getLogger(__name__)
 R = queries.R

@@ -19,8 +19,8 @@ from kangyang.regions.models import Region
 from kangyang.services import queries
 from kangyang.services.actions._common import invalid
 from kangyang.services.models import Caregiver, Provider, ProviderPrice, ServiceArea, ServiceItem, Shift, Skill
-from kangyang.subsidies.actions import to_money
-from kangyang.subsidies.models import VOUCHER_KINDS
+from kangyang.allowances.actions import to_money
+from kangyang.allowances.models import VOUCHER_KINDS
 
 R = scope.R
 

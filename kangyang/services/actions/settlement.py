@@ -26,8 +26,8 @@ from kangyang.audit.models import AuditEntry
 from kangyang.services import queries
 from kangyang.services.actions._common import K, S
 from kangyang.services.models import Order, OrderEvent, Provider, Settlement, Visit
-from kangyang.subsidies.eligibility import month_start, next_month
-from kangyang.subsidies.models import Policy, VoucherEntry
+from kangyang.allowances.eligibility import month_start, next_month
+from kangyang.allowances.models import Policy, VoucherEntry
 
 ZERO = Decimal("0.00")
 SETTLED_REVIEWS = (Visit.Review.NOT_NEEDED, Visit.Review.ACCEPTED)

@@ -16,9 +16,9 @@ from kangyang.registry.actions import create_elder
 from kangyang.services import actions
 from kangyang.services.constants import CATALOGUE
 from kangyang.services.models import ServiceItem
-from kangyang.subsidies import actions as allowances
-from kangyang.subsidies.models import PaymentRoll
-from kangyang.subsidies.tests.conftest import (  # noqa: F401  (fixtures)
+from kangyang.allowances import actions as allowances
+from kangyang.allowances.models import PaymentRoll
+from kangyang.allowances.tests.conftest import (  # noqa: F401  (fixtures)
     approve_all, assess, born, generate, last_month, service, this_month, voucher,
 )
 

@@ -19,8 +19,8 @@ from kangyang.lib import coords
 from kangyang.services import actions
 from kangyang.services.models import Complaint, Order, Recurrence, Visit
 from kangyang.services.tests.conftest import HOME, local, metres_north
-from kangyang.subsidies import queries as allowance_queries
-from kangyang.subsidies.models import Policy
+from kangyang.allowances import queries as allowance_queries
+from kangyang.allowances.models import Policy
 
 S = Order.Status
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kangyang.services import actions, queries
 from kangyang.services.models import Caregiver, Order, Provider, RoutePlan, Settlement, Visit
-from kangyang.subsidies.eligibility import month_start, previous_month
+from kangyang.allowances.eligibility import month_start, previous_month
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,9 @@ from kangyang.services import actions
 from kangyang.services.exports import settlement_xlsx
 from kangyang.services.models import Order, Visit
 from kangyang.services.tests.conftest import HOME, local, metres_north
-from kangyang.subsidies.eligibility import next_month
-from kangyang.subsidies.queries import voucher_balance
-from kangyang.subsidies.models import Policy
+from kangyang.allowances.eligibility import next_month
+from kangyang.allowances.queries import voucher_balance
+from kangyang.allowances.models import Policy
 
 SERVICE, VOUCHER = Policy.Kind.SERVICE, Policy.Kind.CONSUMPTION_VOUCHER
 FEN = Decimal("0.01")

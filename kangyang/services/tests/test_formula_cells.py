@@ -7,7 +7,7 @@ from kangyang.registry.models import Elder
 from kangyang.services.exports import settlement_xlsx
 from kangyang.services.tests.test_settlement import after, delivered  # noqa: F401 (fixture)
 from kangyang.services import actions
-from kangyang.subsidies import eligibility as months
+from kangyang.allowances import eligibility as months
 
 NAME = "=cmd|' /C calc'!A0"
 

@@ -12,8 +12,8 @@ from kangyang.audit.models import AuditEntry
 from kangyang.services import actions, rules
 from kangyang.services.models import Complaint, Order, OrderEvent, Recurrence
 from kangyang.services.tests.conftest import local
-from kangyang.subsidies import queries as allowance_queries
-from kangyang.subsidies.models import Policy
+from kangyang.allowances import queries as allowance_queries
+from kangyang.allowances.models import Policy
 
 S = Order.Status
 SERVICE, VOUCHER = Policy.Kind.SERVICE, Policy.Kind.CONSUMPTION_VOUCHER

@@ -14,8 +14,8 @@ from kangyang.services.actions import Fix
 from kangyang.services.exports import settlement_xlsx
 from kangyang.services.models import Order, Settlement
 from kangyang.services.tests.conftest import HOME, local, metres_north
-from kangyang.subsidies import eligibility as months
-from kangyang.subsidies.models import VoucherEntry
+from kangyang.allowances import eligibility as months
+from kangyang.allowances.models import VoucherEntry
 
 S = Order.Status
 

@@ -14,7 +14,7 @@ from kangyang.services import actions
 from kangyang.services.actions import Fix
 from kangyang.services.models import Order, Visit, VisitFlag
 from kangyang.services.tests.conftest import HOME, local, metres_north
-from kangyang.subsidies import queries as allowance_queries
+from kangyang.allowances import queries as allowance_queries
 
 F = VisitFlag.Code
 S = Order.Status

@@ -1,0 +1,177 @@
+"""Forms for the allowance pages: input validation only; the rules live in actions.py."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from kangyang.regions.models import Region
+from kangyang.allowances import queries
+from kangyang.allowances.models import Means, PaymentRoll, Policy, Recovery
+
+ANY = [("", _("all"))]
+MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
+
+
+class MonthField(forms.DateField):
+    """A month typed as 2025-06 (the browser's month picker), as its first day."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=MONTH_FORMATS, **kwargs)
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        return day.replace(day=1) if day else day
+
+
+def regions_for(user, *, levels=(Region.Level.DISTRICT, Region.Level.SUBDISTRICT, Region.Level.COMMUNITY)):
+    """Regions of the user's own area (not the nodes above it), in tree order."""
+    prefix = user.region.prefix if user.region_id else ""
+    qs = Region.objects.visible_to(user).filter(level__in=levels)
+    return qs.filter(code__startswith=prefix).order_by("code") if prefix else qs.order_by("code")
+
+
+def _region_choices(user, **kwargs):
+    indent = {Region.Level.DISTRICT: "", Region.Level.SUBDISTRICT: "· ", Region.Level.COMMUNITY: "· · "}
+    return [(r.code, f"{indent[r.level]}{r.name}") for r in regions_for(user, **kwargs)]
+
+
+class RollFilterForm(forms.Form):
+    month = MonthField(label=_("Month"), required=False)
+    policy = forms.ChoiceField(label=_("Allowance"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=ANY + PaymentRoll.Status.choices)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].choices = ANY + [(str(p.pk), p.name) for p in queries.policies_for(user)]
+        self.fields["region"].choices = ANY + _region_choices(user)
+
+    def filters(self) -> dict:
+        """The valid, non-empty filters; an invalid month is ignored, an unknown policy
+        or status finds nothing."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        out = {}
+        if cleaned.get("month"):
+            out["month"] = cleaned["month"]
+        for name in ("policy", "status", "region"):
+            value = cleaned.get(name) or self.data.get(name, "")
+            if value:
+                out[name] = value
+        if "policy" in out:
+            out["policy"] = int(out["policy"]) if str(out["policy"]).isdigit() else -1
+        return out
+
+
+class GenerateForm(forms.Form):
+    policy = forms.ModelChoiceField(label=_("Allowance"), queryset=Policy.objects.none())
+    month = MonthField(label=_("Month"))
+    region = forms.ChoiceField(label=_("For"), help_text=_("Every community below it gets its own roll."))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].queryset = queries.policies_for(user)
+        self.fields["region"].choices = _region_choices(user)
+
+    def clean_region(self) -> Region:
+        region = Region.objects.filter(code=self.cleaned_data["region"]).first()
+        if region is None:
+            raise ValidationError(_("Choose a region."))
+        return region
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("Why it goes back"), max_length=500,
+                             widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+
+class SettleForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Recovery.Outcome.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class PayeeAccountForm(forms.Form):
+    holder_name = forms.CharField(label=_("Account holder"), max_length=50)
+    bank_name = forms.CharField(label=_("Bank"), max_length=100)
+    account_number = forms.CharField(
+        label=_("Account number"), max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("Stored encrypted; shown masked. Only the bank file carries it in full."),
+    )
+
+
+# -- policies --------------------------------------------------------------------------------
+class VersionForm(forms.Form):
+    effective_from = MonthField(label=_("In force from (month)"))
+    effective_to = forms.DateField(
+        label=_("Ends on (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty while the policy lasts; a later version ends this one by itself."),
+    )
+    home_service_share = forms.IntegerField(label=_("Share of home-service price (%)"), required=False,
+                                            min_value=1, max_value=100)
+    institution_share = forms.IntegerField(label=_("Share of institutional care price (%)"), required=False,
+                                           min_value=1, max_value=100)
+    carries_over = forms.BooleanField(label=_("Unused voucher credit carries over to the next month"),
+                                      required=False, initial=True)
+    is_example = forms.BooleanField(label=_("The amounts are examples (示例金额), not a local standard"),
+                                    required=False)
+    note = forms.CharField(label=_("Note (document number, reason for the change)"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PolicyForm(VersionForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Policy.Kind.choices)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    region = forms.ChoiceField(label=_("Applies to"))
+
+    field_order = ["kind", "name", "region"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = _region_choices(user, levels=(Region.Level.DISTRICT, Region.Level.SUBDISTRICT))
+
+    def clean_region(self) -> Region:
+        region = Region.objects.filter(code=self.cleaned_data["region"]).first()
+        if region is None:
+            raise ValidationError(_("Choose a region."))
+        return region
+
+
+class BandForm(forms.Form):
+    age_from = forms.IntegerField(label=_("Age from"), required=False, min_value=0, max_value=150)
+    age_to = forms.IntegerField(label=_("Age to"), required=False, min_value=0, max_value=150)
+    level_from = forms.IntegerField(label=_("Level from"), required=False, min_value=0, max_value=4)
+    level_to = forms.IntegerField(label=_("Level to"), required=False, min_value=0, max_value=4)
+    means = forms.ChoiceField(label=_("Means"), required=False, choices=[("", _("any"))] + Means.choices)
+    amount = forms.DecimalField(label=_("Monthly amount (yuan)"), required=False, max_digits=12, decimal_places=2,
+                                min_value=0)
+
+    def band(self) -> dict | None:
+        """The row as a band, or None when left empty."""
+        data = getattr(self, "cleaned_data", {})
+        if not any(data.get(k) not in (None, "") for k in self.fields):
+            return None
+        return {k: data.get(k) for k in self.fields}
+
+
+BandFormSet = forms.formset_factory(BandForm, extra=2, max_num=30)
+
+
+def bands_from(formset) -> list[dict]:
+    return [b for b in (form.band() for form in formset.forms) if b is not None]
+
+
+def band_initial(version) -> list[dict]:
+    if version is None:
+        return []
+    return [
+        {"age_from": b.age_from, "age_to": b.age_to, "level_from": b.level_from, "level_to": b.level_to,
+         "means": b.means, "amount": b.amount}
+        for b in version.bands.all()
+    ]

@@ -1,0 +1,267 @@
+"""Reads of allowances, and who may do what with them. Views, API and exports start here.
+
+Who may
+* see rolls, runs and the recovery list: staff who work with allowances (bureau admin,
+  subdistrict officer, community worker), for their area (models.allowance_filter);
+* see an elder's eligibility, payments and voucher balance: those staff for elders of
+  their area, and the elder and their family (the elder loaded through the registry's
+  gate first, so anyone else already got a 404);
+* approve a roll: the step's reviewer (community worker → subdistrict officer → bureau
+  admin) whose area covers the roll's community;
+* edit policies, pay out (bank file, voucher credit): the bureau admin of the policy's area.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, F, OuterRef
+from django.shortcuts import get_object_or_404
+
+from kangyang.accounts import scope
+from kangyang.accounts.models import User
+from kangyang.regions import codes
+from kangyang.registry.models import Elder
+from kangyang.allowances import eligibility as rules
+from kangyang.allowances.models import (
+    VOUCHER_KINDS, PaymentLine, PaymentRoll, Policy, PolicyVersion, Recovery,
+    RollRun, VoucherBalance, allowance_filter,
+)
+
+R = User.Role
+S = PaymentRoll.Status
+ZERO = Decimal("0.00")
+
+# status → (next status, the role that approves this step)
+APPROVAL_STEPS = {
+    S.DRAFT: (S.COMMUNITY_APPROVED, R.COMMUNITY_WORKER),
+    S.COMMUNITY_APPROVED: (S.SUBDISTRICT_APPROVED, R.SUBDISTRICT_OFFICER),
+    S.SUBDISTRICT_APPROVED: (S.DISTRICT_APPROVED, R.BUREAU_ADMIN),
+}
+
+
+# -- who may ---------------------------------------------------------------------------------
+def works_with_allowances(user) -> bool:
+    """Staff whose role works with allowances, attached to an area of the region tree."""
+    return scope.allowance_role(user) and scope.area_prefix(user) is not None
+
+
+def can_generate(user, region_code: str) -> bool:
+    return works_with_allowances(user) and scope.in_area(user, region_code)
+
+
+def can_manage_policies(user, region_code: str) -> bool:
+    """Policies are the bureau's: its admin, for regions of their area."""
+    return scope.bureau_admin_of(user, region_code)
+
+
+def can_pay_out(user, roll: PaymentRoll) -> bool:
+    """The bank file (full ID numbers) and voucher credits: the bureau admin only."""
+    return scope.bureau_admin_of(user, roll.region_code)
+
+
+def approval_step(user, roll: PaymentRoll) -> str | None:
+    """The status `user` may move the roll to now, or None."""
+    step = APPROVAL_STEPS.get(roll.status)
+    if step is None or not user.is_authenticated:
+        return None
+    next_status, role = step
+    return next_status if user.role == role and scope.in_area(user, roll.region_code) else None
+
+
+def can_return(user, roll: PaymentRoll) -> bool:
+    """A reviewer of the roll's area may send an approved, unpaid roll back to draft."""
+    return (
+        roll.status in (S.COMMUNITY_APPROVED, S.SUBDISTRICT_APPROVED, S.DISTRICT_APPROVED)
+        and user.is_authenticated and user.role in scope.ALLOWANCE_ROLES
+        and scope.in_area(user, roll.region_code)
+    )
+
+
+def can_see_elder_allowances(user, elder: Elder) -> bool:
+    """For an elder already loaded through registry.queries.get_elder_for(user, ...)."""
+    if scope.is_personal(user):
+        return True
+    return works_with_allowances(user) and scope.in_area(user, elder.region_code)
+
+
+def can_edit_payee_account(user, elder: Elder) -> bool:
+    return user.role in scope.ALLOWANCE_ROLES and scope.can_edit(user, elder.region_code)
+
+
+# -- policies --------------------------------------------------------------------------------
+def policies_for(user):
+    return Policy.objects.visible_to(user).select_related("region")
+
+
+def get_policy_for(user, policy_id: int) -> Policy:
+    return get_object_or_404(policies_for(user), pk=policy_id)
+
+
+def versions_of(policy: Policy):
+    return policy.versions.prefetch_related("bands").select_related("created_by").order_by("-effective_from")
+
+
+def current_version(policy: Policy, *, on: dt.date) -> PolicyVersion | None:
+    return rules.version_in_force(policy, rules.month_start(on))
+
+
+def latest_closed_month(policy: Policy) -> dt.date | None:
+    """The last month with a roll past draft: a new version must start after it."""
+    return (
+        PaymentRoll.objects.filter(policy=policy).exclude(status=S.DRAFT)
+        .order_by("-month").values_list("month", flat=True).first()
+    )
+
+
+# -- rolls -----------------------------------------------------------------------------------
+def rolls_for(user, *, month: dt.date | None = None, policy: int | None = None, status: str = "",
+              region: str = ""):
+    qs = PaymentRoll.objects.visible_to(user).select_related("policy", "region")
+    if month:
+        qs = qs.filter(month=rules.month_start(month))
+    if policy:
+        qs = qs.filter(policy_id=policy)
+    if status:
+        qs = qs.filter(status=status) if status in S.values else qs.none()
+    if region:
+        try:
+            qs = qs.filter(region_code__startswith=codes.prefix(region))
+        except ValidationError:
+            qs = qs.none()
+    return qs
+
+
+def get_roll_for(user, roll_id: int) -> PaymentRoll:
+    """The only way views and API handlers load a roll. Outside scope → 404."""
+    return get_object_or_404(
+        PaymentRoll.objects.visible_to(user).select_related("policy", "version", "region", "region__parent"),
+        pk=roll_id,
+    )
+
+
+def roll_lines(roll: PaymentRoll):
+    return (
+        roll.lines.select_related("elder", "band")
+        .only("amount", "level", "means", "month", "region_code", "band__age_from", "band__age_to",
+              "band__level_from", "band__level_to", "band__means", "band__amount", "elder__name",
+              "elder__birth_date", "elder__id_number_encrypted", "elder__status", "elder__status_date",
+              "elder__region_code", "roll_id", "elder_id", "band_id")
+        .order_by("elder__name", "elder_id")
+    )
+
+
+def stopped_lines(roll: PaymentRoll):
+    """Lines of elders who, since the roll was made, were recorded as dead or moved out
+    before its month: to pay them would be an overpayment."""
+    return roll.lines.filter(
+        elder__status__in=[Elder.Status.DECEASED, Elder.Status.MOVED_OUT], elder__status_date__lt=F("month"),
+    )
+
+
+def runs_for(user, *, limit: int = 10):
+    return RollRun.objects.visible_to(user).select_related("policy", "region")[:limit]
+
+
+def runs_in_progress(roll: PaymentRoll) -> bool:
+    """A generation of this roll's policy and month is queued or running over its community."""
+    return any(
+        roll.region_code.startswith(codes.prefix(code))
+        for code in RollRun.objects.filter(
+            policy=roll.policy_id, month=roll.month,
+            status__in=[RollRun.Status.QUEUED, RollRun.Status.RUNNING],
+        ).values_list("region_code", flat=True)
+    )
+
+
+def approvable_rolls_for(user, *, month: dt.date | None = None, policy: int | None = None):
+    """Rolls waiting for this user's step of approval."""
+    statuses = [status for status, (_next, role) in APPROVAL_STEPS.items() if role == user.role]
+    return rolls_for(user, month=month, policy=policy).filter(status__in=statuses)
+
+
+def roll_totals(rolls) -> dict:
+    """Payees and money of a set of rolls (the list page's footer)."""
+    count = total = 0
+    for line_count, amount in rolls.values_list("line_count", "total"):
+        count += line_count
+        total += amount
+    return {"lines": count, "total": Decimal(total).quantize(Decimal("0.01"))}
+
+
+# -- payments of an elder ----------------------------------------------------------------------
+def payments_for(user, *, elder: Elder | None = None, month: dt.date | None = None, policy: int | None = None):
+    """Payment lines the user may see: of the elders they may see, and (for staff) in
+    rolls of their area; newest month first."""
+    qs = PaymentLine.objects.filter(scope.elder_filter(user, path="elder__"))
+    if not scope.is_personal(user):
+        qs = qs.filter(allowance_filter(user, field="roll__region_code"))
+    if elder is not None:
+        qs = qs.filter(elder=elder)
+    if month:
+        qs = qs.filter(month=rules.month_start(month))
+    if policy:
+        qs = qs.filter(policy_id=policy)
+    return qs.select_related("elder", "band", "roll", "policy").order_by("-month", "policy_id", "id").distinct()
+
+
+def voucher_balance(elder: Elder, *, kind: str = Policy.Kind.SERVICE) -> Decimal:
+    """What the elder has left of a voucher allowance (the service allowance by default)."""
+    if kind not in VOUCHER_KINDS:
+        raise ValueError(f"not a voucher kind: {kind}")
+    value = VoucherBalance.objects.filter(elder=elder, kind=kind).values_list("balance", flat=True).first()
+    return value if value is not None else ZERO
+
+
+def voucher_balances(elder: Elder) -> list[tuple[str, Decimal]]:
+    found = dict(VoucherBalance.objects.filter(elder=elder).values_list("kind", "balance"))
+    return [(Policy.Kind(k).label, found[k]) for k in VOUCHER_KINDS if k in found]
+
+
+def voucher_cover(elder: Elder, *, price: Decimal, setting: str, on: dt.date) -> Decimal:
+    """How much of a price the elder-care consumption voucher pays: the version's share of
+    the price for the setting ("home" service or "institution" care), rounded down to the
+    fen, and never more than what is left of the voucher. Zero when none applies."""
+    version = next(
+        (v for v in rules.versions_in_force(region_code=elder.region_code, month=rules.month_start(on))
+         if v.policy.kind == Policy.Kind.CONSUMPTION_VOUCHER),
+        None,
+    )
+    if version is None:
+        return ZERO
+    share = version.home_service_share if setting == "home" else version.institution_share
+    if not share:
+        return ZERO
+    covered = (Decimal(price) * share / 100).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    return min(covered, voucher_balance(elder, kind=Policy.Kind.CONSUMPTION_VOUCHER))
+
+
+# -- overpayments ----------------------------------------------------------------------------
+def overpayments_for(user, *, outcome: str = "open"):
+    """Payments already made (paid-out rolls) for a month after the elder died or moved
+    out: to recover. `outcome` is "open" (nothing recorded yet), "settled", or "all"."""
+    qs = (
+        PaymentLine.objects.filter(allowance_filter(user, field="roll__region_code"))
+        .filter(roll__status=S.EXPORTED)
+        .filter(elder__status__in=[Elder.Status.DECEASED, Elder.Status.MOVED_OUT], elder__status_date__lt=F("month"))
+        .annotate(settled=Exists(Recovery.objects.filter(line=OuterRef("pk"))))
+        .select_related("elder", "policy", "roll", "roll__region")
+        .order_by("elder__region_code", "elder__name", "elder_id", "month")
+    )
+    if outcome == "open":
+        qs = qs.filter(settled=False)
+    elif outcome == "settled":
+        qs = qs.filter(settled=True)
+    return qs
+
+
+def get_overpayment_for(user, line_id: int) -> PaymentLine:
+    return get_object_or_404(overpayments_for(user, outcome="all"), pk=line_id)
+
+
+def overpayment_total(lines) -> Decimal:
+    total = ZERO
+    for amount in lines.values_list("amount", flat=True):
+        total += amount
+    return total
+
