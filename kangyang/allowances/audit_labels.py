@@ -3,6 +3,8 @@
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from kangyang.allowances.models import Policy
+
 VERBS = {
     "policy.create": _("created an allowance policy"),
     "policy.version": _("published a new version of an allowance policy"),
@@ -38,6 +40,21 @@ def _voucher_entry(entry) -> str:
     return _("Voucher entry of %(elder)s") % {"elder": entry.balance.elder.name}
 
 
+def _kinds(values) -> dict:
+    return {v: Policy.Kind(v).label for v in values if v in Policy.Kind.values}
+
+
+def _references(values) -> dict:
+    """A voucher entry's reference in words: `order:64` → 工单 #64."""
+    named = {}
+    for value in values:
+        kind, _sep, number = str(value).partition(":")
+        if kind == "order" and number.isdigit():
+            named[value] = _("order #%(number)s") % {"number": number}
+    return named
+
+
+VALUES = {"kind": _kinds, "reference": _references}
 TARGETS = {
     "allowances.paymentroll": _roll, "allowances.rollrun": _run, "allowances.voucherentry": _voucher_entry,
 }
