@@ -1,6 +1,6 @@
 """The home-service pages, by who uses them: the provider's back office (board.py, office.py),
 the caregiver's phone page (route.py) and ordering by phone (phone.py). Views parse, gate
-(queries.py), act (actions/) and render; none saves a model."""
+(queries/), act (actions/) and render; none saves a model."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
