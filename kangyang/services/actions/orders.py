@@ -203,10 +203,10 @@ def report_no_show(order: Order, *, by, party: str, reason: str = "", now: dt.da
                        note=reason.strip(), changes={"party": party}, no_show_party=party, cancel_reason=reason.strip())
     refund_shares(order, by=by)
     _drop_from_plan(order)
-    if hasattr(order, "visit"):  # checked in at a closed door: the visit is not a service
-        from kangyang.services.models import Visit
+    if hasattr(order, "service_visit"):  # checked in at a closed door: the visit is not a service
+        from kangyang.services.models import ServiceVisit
 
-        Visit.objects.filter(pk=order.visit.pk).update(checked_out_at=now or timezone.now())
+        ServiceVisit.objects.filter(pk=order.service_visit.pk).update(checked_out_at=now or timezone.now())
     return order
 
 

@@ -16,7 +16,7 @@ from kangyang.lib import coords
 from kangyang.registry.queries import get_elder_for
 from kangyang.services import queries
 from kangyang.services.models import (
-    Channel, Complaint, Order, OrderEvent, Provider, ServiceItem, Skill, Visit, VisitFlag,
+    Channel, Complaint, Order, OrderEvent, Provider, ServiceItem, ServiceVisit, ServiceVisitFlag, Skill,
 )
 from kangyang.subsidies.models import VOUCHER_KINDS
 
@@ -55,8 +55,8 @@ def _one_of(values):
 
 OrderStatus = _one_of(Order.Status.values)
 EventKind = _one_of(OrderEvent.Kind.values)
-FlagCode = _one_of(VisitFlag.Code.values)
-Review = _one_of(Visit.Review.values)
+FlagCode = _one_of(ServiceVisitFlag.Code.values)
+Review = _one_of(ServiceVisit.Review.values)
 Category = _one_of(ServiceItem.Category.values)
 Unit = _one_of(ServiceItem.Unit.values)
 SkillCode = _one_of(Skill.values)

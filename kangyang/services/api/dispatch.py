@@ -14,7 +14,7 @@ from kangyang.lib.pagination import Page
 from kangyang.services import actions, queries
 from kangyang.services.api._common import LocalDateTime, _detail, _referenced, router
 from kangyang.services.api.orders import OrderDetailOut, OrderOut, ReasonIn
-from kangyang.services.api.service_visits import OrderVisitOut, _visit_of
+from kangyang.services.api.service_visits import ServiceVisitOut, _service_visit_of
 from kangyang.services.models import Caregiver, Order, RouteStop
 
 
@@ -23,7 +23,7 @@ class RouteOrderOut(OrderOut):
 
     position: int | None = Field(None, description="Place in the planned route (0 first); null if unplanned.")
     planned_start: LocalDateTime | None = Field(None, description="When the plan expects the service to start.")
-    visit: OrderVisitOut | None
+    visit: ServiceVisitOut | None
 
     @staticmethod
     def resolve_position(obj: Order) -> int | None:
@@ -37,7 +37,7 @@ class RouteOrderOut(OrderOut):
 
     @staticmethod
     def resolve_visit(obj: Order):
-        return _visit_of(obj)
+        return _service_visit_of(obj)
 
 
 def _stop_of(order: Order) -> RouteStop | None:
@@ -64,7 +64,7 @@ def today(request):
     if caregiver is None:
         return Order.objects.none()
     return (queries.caregiver_day(caregiver, timezone.localdate())
-            .select_related("provider__organisation", "caregiver").prefetch_related("visit__flags"))
+            .select_related("provider__organisation", "caregiver").prefetch_related("service_visit__flags"))
 
 
 @router.post("/{order_id}/accept", response=OrderDetailOut, summary="Accept (caregiver)")

@@ -20,7 +20,7 @@ from kangyang.services.api._common import (
     Unit, _detail, _item, _name, _orderer_for, _provider, router,
 )
 from kangyang.services.api.providers import ServiceItemOut
-from kangyang.services.api.service_visits import OrderVisitOut, _visit_of
+from kangyang.services.api.service_visits import ServiceVisitOut, _service_visit_of
 from kangyang.services.models import Order, OrderEvent, Recurrence
 
 
@@ -174,7 +174,7 @@ class OrderEventOut(Schema):
 
 class OrderDetailOut(OrderOut):
     events: list[OrderEventOut] = Field(..., description="The timeline, oldest first.")
-    visit: OrderVisitOut | None
+    visit: ServiceVisitOut | None
 
     @staticmethod
     def resolve_events(obj: Order):
@@ -182,7 +182,7 @@ class OrderDetailOut(OrderOut):
 
     @staticmethod
     def resolve_visit(obj: Order):
-        return _visit_of(obj)
+        return _service_visit_of(obj)
 
 
 class RecurrenceIn(Schema):

@@ -9,10 +9,10 @@ from ninja import Field, Schema
 from kangyang.lib.schemas import StrictAwareDatetime
 from kangyang.services import actions, queries
 from kangyang.services.api._common import CoordSystem, FlagCode, LocalDateTime, OrderStatus, Review, router
-from kangyang.services.models import Order, Visit, VisitFlag
+from kangyang.services.models import Order, ServiceVisit, ServiceVisitFlag
 
 
-class VisitFlagOut(Schema):
+class ServiceVisitFlagOut(Schema):
     code: FlagCode
     label: str
     detail: str = Field(..., description="The figures behind the flag in words, e.g. \"2013 m from home\".")
@@ -20,15 +20,15 @@ class VisitFlagOut(Schema):
     created_at: LocalDateTime
 
     @staticmethod
-    def resolve_label(obj: VisitFlag) -> str:
+    def resolve_label(obj: ServiceVisitFlag) -> str:
         return str(obj.get_code_display())
 
     @staticmethod
-    def resolve_detail(obj: VisitFlag) -> str:
+    def resolve_detail(obj: ServiceVisitFlag) -> str:
         return obj.describe()
 
 
-class OrderVisitOut(Schema):
+class ServiceVisitOut(Schema):
     """The verified visit: distances from the elder's home and whether each check was
     within the radius (null when it could not be told), never the location itself."""
 
@@ -44,17 +44,17 @@ class OrderVisitOut(Schema):
     notes: str = Field(..., description="The caregiver's notes at check-out.")
     review: Review = Field(..., description="Flagged visits wait for review before they are paid.")
     held_back: bool = Field(..., description="Not settled until a supervisor has reviewed the flags.")
-    flags: list[VisitFlagOut]
+    flags: list[ServiceVisitFlagOut]
 
     @staticmethod
-    def resolve_flags(obj: Visit):
+    def resolve_flags(obj: ServiceVisit):
         return list(obj.flags.all())
 
 
-def _visit_of(order: Order) -> Visit | None:
+def _service_visit_of(order: Order) -> ServiceVisit | None:
     try:
-        return order.visit
-    except Visit.DoesNotExist:
+        return order.service_visit
+    except ServiceVisit.DoesNotExist:
         return None
 
 
@@ -87,7 +87,7 @@ class CheckOut(Schema):
     distance_m: int | None = Field(None, description="Metres from the elder's home at this check; null if unknown.")
     within_radius: bool | None = Field(None, description="Null when there was no location or no known home.")
     raised: list[FlagCode] = Field(..., description="Flags this check raised (the visit goes to review).")
-    visit: OrderVisitOut
+    visit: ServiceVisitOut
 
 
 def _fix(point: PointIn) -> actions.Fix | None:
@@ -100,14 +100,14 @@ def _fix(point: PointIn) -> actions.Fix | None:
     return actions.Fix(lat=point.lat, lng=point.lng, accuracy_m=point.accuracy, system=point.coord)
 
 
-def _check_result(order: Order, visit: Visit, *, before: set[str], checking_out: bool) -> dict:
-    visit = Visit.objects.prefetch_related("flags").get(pk=visit.pk)
+def _check_result(order: Order, service_visit: ServiceVisit, *, before: set[str], checking_out: bool) -> dict:
+    service_visit = ServiceVisit.objects.prefetch_related("flags").get(pk=service_visit.pk)
     return {
         "order": order.pk, "status": order.status, "radius_m": settings.VISIT_RADIUS_M,
-        "distance_m": visit.check_out_distance_m if checking_out else visit.check_in_distance_m,
-        "within_radius": visit.check_out_ok if checking_out else visit.check_in_ok,
-        "raised": [f.code for f in visit.flags.all() if f.code not in before],
-        "visit": visit,
+        "distance_m": service_visit.check_out_distance_m if checking_out else service_visit.check_in_distance_m,
+        "within_radius": service_visit.check_out_ok if checking_out else service_visit.check_in_ok,
+        "raised": [f.code for f in service_visit.flags.all() if f.code not in before],
+        "visit": service_visit,
     }
 
 
@@ -118,8 +118,8 @@ def check_in(request, order_id: int, payload: CheckInIn):
     imprecise, no location, overlap, impossible travel); a failed check never refuses."""
     order = queries.get_order_for(request.auth, order_id)
     fix = _fix(payload)
-    visit = actions.check_in(order, by=request.auth, fix=fix, at=payload.at)
-    return _check_result(visit.order, visit, before=set(), checking_out=False)
+    service_visit = actions.check_in(order, by=request.auth, fix=fix, at=payload.at)
+    return _check_result(service_visit.order, service_visit, before=set(), checking_out=False)
 
 
 @router.post("/{order_id}/check-out", response=CheckOut, summary="Check out (caregiver)")
@@ -128,7 +128,7 @@ def check_out(request, order_id: int, payload: CheckOutIn):
     shorter than planned is flagged."""
     order = queries.get_order_for(request.auth, order_id)
     fix = _fix(payload)
-    visit = _visit_of(order)
-    before = set(visit.flags.values_list("code", flat=True)) if visit else set()
-    visit = actions.check_out(order, by=request.auth, fix=fix, notes=payload.notes, at=payload.at)
-    return _check_result(visit.order, visit, before=before, checking_out=True)
+    service_visit = _service_visit_of(order)
+    before = set(service_visit.flags.values_list("code", flat=True)) if service_visit else set()
+    service_visit = actions.check_out(order, by=request.auth, fix=fix, notes=payload.notes, at=payload.at)
+    return _check_result(service_visit.order, service_visit, before=before, checking_out=True)

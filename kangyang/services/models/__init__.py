@@ -15,7 +15,7 @@ from kangyang.services.models.providers import (
     serving_filter,
 )
 from kangyang.services.models.routes import RoutePlan, RouteStop
-from kangyang.services.models.service_visits import Visit, VisitFlag
+from kangyang.services.models.service_visits import ServiceVisit, ServiceVisitFlag
 from kangyang.services.models.settlement import Settlement, SettlementQuerySet
 
 __all__ = [

@@ -225,12 +225,12 @@ class OrderEvent(models.Model):
 
     def detail(self) -> str:
         """What the event adds to its kind, translated when shown."""
-        from kangyang.services.models.service_visits import Visit, VisitFlag  # a visit refers to its order
+        from kangyang.services.models.service_visits import ServiceVisit, ServiceVisitFlag  # a visit refers to its order
 
-        if self.kind == self.Kind.FLAGGED and self.code in VisitFlag.Code.values:
-            return str(VisitFlag.Code(self.code).label)
-        if self.kind == self.Kind.REVIEWED and self.code in Visit.Review.values:
-            return str(Visit.Review(self.code).label)
+        if self.kind == self.Kind.FLAGGED and self.code in ServiceVisitFlag.Code.values:
+            return str(ServiceVisitFlag.Code(self.code).label)
+        if self.kind == self.Kind.REVIEWED and self.code in ServiceVisit.Review.values:
+            return str(ServiceVisit.Review(self.code).label)
         if self.travel_minutes is not None:
             return _("%(minutes)d minutes of added travel") % {"minutes": self.travel_minutes}
         return ""

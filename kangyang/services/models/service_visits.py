@@ -14,7 +14,7 @@ from kangyang.services.models.orders import Order
 from kangyang.services.models.providers import Caregiver, Provider
 
 
-class Visit(models.Model):
+class ServiceVisit(models.Model):
     """The verified delivery of an order (Electronic Visit Verification): the service, the
     person served, the caregiver, the date, where (as the distance from the elder's home
     and whether it was within the radius, never a location trace) and from when to when."""
@@ -25,10 +25,10 @@ class Visit(models.Model):
         ACCEPTED = "accepted", pgettext_lazy("visit review", "accepted")
         REJECTED = "rejected", pgettext_lazy("visit review", "rejected")
 
-    order = models.OneToOneField(Order, verbose_name=pgettext_lazy("home service", "order"), on_delete=models.PROTECT, related_name="visit")
-    provider = models.ForeignKey(Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="visits")
-    caregiver = models.ForeignKey(Caregiver, verbose_name=_("caregiver"), on_delete=models.PROTECT, related_name="visits")
-    elder = models.ForeignKey("registry.Elder", verbose_name=_("elder"), on_delete=models.PROTECT, related_name="visits")
+    order = models.OneToOneField(Order, verbose_name=pgettext_lazy("home service", "order"), on_delete=models.PROTECT, related_name="service_visit")
+    provider = models.ForeignKey(Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="service_visits")
+    caregiver = models.ForeignKey(Caregiver, verbose_name=_("caregiver"), on_delete=models.PROTECT, related_name="service_visits")
+    elder = models.ForeignKey("registry.Elder", verbose_name=_("elder"), on_delete=models.PROTECT, related_name="service_visits")
     region_code = models.CharField(_("region code"), max_length=12, db_index=True, editable=False)
     checked_in_at = models.DateTimeField(_("checked in"))
     check_in_distance_m = models.PositiveIntegerField(_("distance from home at check-in (m)"), null=True, blank=True)
@@ -52,13 +52,13 @@ class Visit(models.Model):
         verbose_name_plural = pgettext_lazy("home service", "visits")
         ordering = ["-checked_in_at"]
         indexes = [
-            models.Index(fields=["caregiver", "checked_in_at"], name="visit_caregiver_in_idx"),
-            models.Index(fields=["provider", "review"], name="visit_provider_review_idx"),
+            models.Index(fields=["caregiver", "checked_in_at"], name="service_visit_caregiver_idx"),
+            models.Index(fields=["provider", "review"], name="service_visit_review_idx"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(checked_out_at__isnull=True) | Q(checked_out_at__gte=F("checked_in_at")),
-                name="visit_out_after_in",
+                name="service_visit_out_after_in",
             ),
         ]
 
@@ -77,7 +77,7 @@ class Visit(models.Model):
         return self.review == self.Review.PENDING
 
 
-class VisitFlag(models.Model):
+class ServiceVisitFlag(models.Model):
     """Why a visit needs a supervisor's look. A failed check never blocks the caregiver."""
 
     class Code(models.TextChoices):
@@ -91,7 +91,7 @@ class VisitFlag(models.Model):
         IMPOSSIBLE_TRAVEL = "impossible_travel", _("impossible travel from the previous visit")
         MISSING_CHECK_OUT = "missing_check_out", _("no check-out")
 
-    visit = models.ForeignKey(Visit, verbose_name=pgettext_lazy("home service", "visit"), on_delete=models.CASCADE, related_name="flags")
+    service_visit = models.ForeignKey(ServiceVisit, verbose_name=pgettext_lazy("home service", "visit"), on_delete=models.CASCADE, related_name="flags")
     code = models.CharField(_("reason"), max_length=20, choices=Code.choices)
     # The figures behind the flag (metres, minutes, the other order), put into words by
     # describe() in the reader's language.
@@ -102,7 +102,7 @@ class VisitFlag(models.Model):
         verbose_name = _("visit flag")
         verbose_name_plural = _("visit flags")
         ordering = ["created_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["visit", "code"], name="visit_flag_once_per_code")]
+        constraints = [models.UniqueConstraint(fields=["service_visit", "code"], name="service_visit_flag_once_per_code")]
 
     def describe(self) -> str:
         f, C = self.facts, self.Code

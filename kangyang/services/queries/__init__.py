@@ -18,7 +18,9 @@ from kangyang.services.queries.orders import (
 from kangyang.services.queries.dispatch import (
     FIXED, IN_PLAN, caregiver_day, caregiver_loads, is_caregiver_of, orders_of_day, plan_of, route_stops,
 )
-from kangyang.services.queries.service_visits import can_review, flagged_visits_for, get_visit_for, home_of
+from kangyang.services.queries.service_visits import (
+    can_review, flagged_service_visits_for, get_service_visit_for, home_of,
+)
 from kangyang.services.queries.settlement import can_manage_settlement, get_settlement_for, settlements_of
 
 __all__ = [
@@ -42,14 +44,14 @@ __all__ = [
     "complaints_for",
     "day_bounds",
     "elder_orders_for",
-    "flagged_visits_for",
+    "flagged_service_visits_for",
     "get_caregiver_for",
     "get_complaint_for",
     "get_order_for",
     "get_provider_for",
     "get_recurrence_for",
     "get_settlement_for",
-    "get_visit_for",
+    "get_service_visit_for",
     "home_of",
     "is_caregiver_of",
     "manages",

@@ -33,7 +33,7 @@ def caregiver_day(caregiver: Caregiver, day: dt.date):
     return (
         Order.objects.filter(caregiver=caregiver, window_start__gte=start, window_start__lt=end)
         .exclude(status__in=[S.CANCELLED])
-        .select_related("elder__household", "elder__compound", "item", "stop", "visit")
+        .select_related("elder__household", "elder__compound", "item", "stop", "service_visit")
         .order_by("stop__position", "window_start", "id")
     )
 

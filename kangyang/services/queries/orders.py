@@ -114,7 +114,7 @@ def board_orders(user, provider: Provider, day: dt.date):
 
 def elder_orders_for(user, elder: Elder):
     """An elder's orders that the user may see, the latest first."""
-    return orders_for(user).filter(elder=elder).select_related("visit").order_by("-window_start", "-id")
+    return orders_for(user).filter(elder=elder).select_related("service_visit").order_by("-window_start", "-id")
 
 
 def timeline(order: Order):

@@ -4,30 +4,30 @@ from django.shortcuts import get_object_or_404
 
 from kangyang.accounts import scope
 from kangyang.registry.models import Elder
-from kangyang.services.models import Visit, service_filter
+from kangyang.services.models import ServiceVisit, service_filter
 from kangyang.services.queries._common import R, supervises
 from kangyang.services.queries.providers import manages
 
 
-def can_review(user, visit: Visit) -> bool:
+def can_review(user, service_visit: ServiceVisit) -> bool:
     """A flagged visit is reviewed by its provider's manager or by a supervisor of the area."""
-    return manages(user, visit.provider_id) or supervises(user, visit.region_code)
+    return manages(user, service_visit.provider_id) or supervises(user, service_visit.region_code)
 
 
-def get_visit_for(user, visit_id: int) -> Visit:
-    visits = Visit.objects.filter(service_filter(user)).select_related("order__item", "elder", "caregiver", "provider")
-    return get_object_or_404(visits, pk=visit_id)
+def get_service_visit_for(user, service_visit_id: int) -> ServiceVisit:
+    service_visits = ServiceVisit.objects.filter(service_filter(user)).select_related("order__item", "elder", "caregiver", "provider")
+    return get_object_or_404(service_visits, pk=service_visit_id)
 
 
-def flagged_visits_for(user):
+def flagged_service_visits_for(user):
     """Visits waiting for review, that the user may review."""
-    visits = Visit.objects.filter(review=Visit.Review.PENDING).select_related(
+    service_visits = ServiceVisit.objects.filter(review=ServiceVisit.Review.PENDING).select_related(
         "order__item", "elder", "caregiver", "provider__organisation")
     if user.role == R.PROVIDER_MANAGER:
-        return visits.filter(provider__organisation_id=user.organisation_id) if user.organisation_id else visits.none()
+        return service_visits.filter(provider__organisation_id=user.organisation_id) if user.organisation_id else service_visits.none()
     if scope.supervises_services(user):
-        return visits.filter(scope.region_filter(user, field="region_code"))
-    return visits.none()
+        return service_visits.filter(scope.region_filter(user, field="region_code"))
+    return service_visits.none()
 
 
 def home_of(elder: Elder) -> tuple[float, float] | None:

@@ -17,7 +17,7 @@ from kangyang.accounts.models import Organisation, User
 from kangyang.accounts.organisations import blacklist_organisation
 from kangyang.lib import coords
 from kangyang.services import actions
-from kangyang.services.models import Complaint, Order, Recurrence, Visit
+from kangyang.services.models import Complaint, Order, Recurrence, ServiceVisit
 from kangyang.services.tests.conftest import HOME, local, metres_north
 from kangyang.subsidies import queries as allowance_queries
 from kangyang.subsidies.models import Policy
@@ -348,10 +348,10 @@ def test_a_check_in_2_km_away_is_recorded_and_flagged(client, api_token, caregiv
     body = r.json()
     assert body["status"] == "checked_in" and body["within_radius"] is False and body["raised"] == ["far_check_in"]
     assert 1990 <= body["distance_m"] <= 2010
-    visit = client.get(url(accepted), **api_token(provider)).json()["visit"]
-    assert visit["check_in_within_radius"] is False and visit["review"] == "pending" and visit["held_back"]
-    assert [f["code"] for f in visit["flags"]] == ["far_check_in"]
-    assert "lat" not in json.dumps(visit) and str(round(lat, 4)) not in json.dumps(visit)
+    service_visit = client.get(url(accepted), **api_token(provider)).json()["visit"]
+    assert service_visit["check_in_within_radius"] is False and service_visit["review"] == "pending" and service_visit["held_back"]
+    assert [f["code"] for f in service_visit["flags"]] == ["far_check_in"]
+    assert "lat" not in json.dumps(service_visit) and str(round(lat, 4)) not in json.dumps(service_visit)
 
 
 def test_a_phone_without_a_location_still_checks_in(client, api_token, caregiver, accepted):
@@ -373,7 +373,7 @@ def test_only_the_assigned_caregiver_checks_in(client, api_token, provider, fami
     assert post(client, url(accepted, "check-in"), at_home(), api_token(family)).status_code == 403
     assert post(client, url(accepted, "check-out"), at_home(), api_token(provider)).status_code == 403
     assert post(client, url(accepted, "check-in"), at_home(), api_token(second_caregiver)).status_code == 404
-    assert Order.objects.get(pk=accepted.pk).status == S.ACCEPTED and not Visit.objects.exists()
+    assert Order.objects.get(pk=accepted.pk).status == S.ACCEPTED and not ServiceVisit.objects.exists()
 
 
 def test_bad_check_in_input_is_422_on_its_field(client, api_token, caregiver, accepted):
@@ -390,7 +390,7 @@ def test_bad_check_in_input_is_422_on_its_field(client, api_token, caregiver, ac
     assert "accuracy" in fields(at_home(accuracy=-5))
     assert "at" in fields(at_home(at="2026-01-01T09:00:00"))  # no offset
     assert "at" in fields(at_home(at=ago(hours=13)))  # older than a queued check may be
-    assert Order.objects.get(pk=accepted.pk).status == S.ACCEPTED and not Visit.objects.exists()
+    assert Order.objects.get(pk=accepted.pk).status == S.ACCEPTED and not ServiceVisit.objects.exists()
 
 
 def test_a_step_the_status_does_not_allow_is_409(client, api_token, caregiver, family, order_a):
@@ -551,5 +551,5 @@ def test_the_openapi_document_describes_every_home_service_operation(client):
     schemas = doc["components"]["schemas"]
     assert schemas["OrderOut"]["properties"]["price"]["type"] == "string"
     assert schemas["QuoteOut"]["properties"]["own"]["type"] == "string"
-    for name in ("OrderOut", "OrderVisitOut", "CheckOut", "RouteOrderOut", "OrderDetailOut"):
+    for name in ("OrderOut", "ServiceVisitOut", "CheckOut", "RouteOrderOut", "OrderDetailOut"):
         assert not {"lat", "lng"} & set(schemas[name]["properties"]), f"{name} carries a location"

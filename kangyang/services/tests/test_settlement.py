@@ -63,7 +63,7 @@ def test_confirmed_visits_settle_and_flagged_ones_wait_for_review(delivered, pro
     assert actions.reconcile(settlement) == []
 
     # Accepted on review, the held visit joins the next statement.
-    actions.review_visit(far.visit, by=provider, accept=True, note="已电话核实")
+    actions.review_service_visit(far.service_visit, by=provider, accept=True, note="已电话核实")
     following = months.next_month(month)
     later = actions.issue_settlement(ok.provider, month=following, by=provider, now=after(following))
     assert list(later.orders.all()) == [far] and later.total == far.price
