@@ -1,4 +1,5 @@
-"""Strict input types for API schemas: dates, months and datetimes only as ISO strings.
+"""Strict input types for API schemas: dates, months and datetimes only as ISO strings; and
+the one output form of a datetime (UtcDatetime).
 
 Pydantic's lax mode reads a number as a Unix timestamp, so `{"date": 0}` or `?month=0`
 would be 1970-01-01. These types accept the ISO text form only (and the Python value
@@ -10,7 +11,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -80,6 +81,17 @@ MonthNumber = Annotated[int, Field(ge=1, le=12)]
 StrictAwareDatetime = Annotated[
     dt.datetime, BeforeValidator(_iso_datetime), AfterValidator(_aware),
     WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+def _utc_z(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+# An output datetime, the API's one form: RFC 3339 in UTC with "Z" ("2026-12-02T03:00:00Z"),
+# whatever the installation's time zone. Inputs may carry any offset (StrictAwareDatetime).
+UtcDatetime = Annotated[
+    dt.datetime, PlainSerializer(_utc_z, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2026-12-02T03:00:00Z"]}),
 ]
 
 # Ids and counts a database integer column can hold (PostgreSQL bigint, SQLite INTEGER).

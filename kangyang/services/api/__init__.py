@@ -23,10 +23,12 @@ Conflicts. A step the order's status does not allow is 409 `wrong_status`; an or
 price split changed since the quote (`expected_own_share`) is 409 `price_changed`.
 
 Formats. Money is a decimal string in yuan with two decimals ("15.00"), never a float.
-Datetimes are RFC 3339 with the offset of the installation's time zone
-(KANGYANG_TIME_ZONE, e.g. "2026-12-02T11:00:00+08:00"); a datetime sent without an offset
-is refused. A `day` is a local date. Visits carry the distance from the elder's home and
-whether it was within the radius, never the location sent.
+Datetimes are answered as the whole API answers them: RFC 3339 in UTC with "Z" (11:00 in
+Nanchang is "2026-12-02T03:00:00Z"). A datetime sent may carry any offset ("+08:00" or "Z");
+one sent without an offset is refused. A `day` is a local date (KANGYANG_TIME_ZONE), and a
+time of day (opening hours, a standing order's window) is local time. Service visits carry
+the distance from the elder's home and whether it was within the radius, never the location
+sent.
 """
 
 # Importing the topic modules adds their operations to the routers (the order below is the

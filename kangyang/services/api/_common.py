@@ -1,13 +1,11 @@
 """What the routers of home services share: the routers themselves, the value types of
 their schemas (money, datetimes, the choices) and the parsing of references in a body."""
 
-import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router
 from pydantic import PlainSerializer, WithJsonSchema
@@ -71,15 +69,9 @@ def _fen(value: Decimal) -> str:
     return str(Decimal(value).quantize(FEN))
 
 
-def _local(value: dt.datetime) -> str:
-    return timezone.localtime(value).isoformat()
-
-
-# Outputs: money as "15.00", datetimes in local time with their offset.
+# Outputs: money as "15.00"; datetimes are lib.schemas.UtcDatetime (RFC 3339 in UTC, "Z").
 Money = Annotated[Decimal, PlainSerializer(_fen, return_type=str),
                   WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["15.00"]})]
-LocalDateTime = Annotated[dt.datetime, PlainSerializer(_local, return_type=str),
-                          WithJsonSchema({"type": "string", "format": "date-time"})]
 
 
 def _name(user) -> str | None:

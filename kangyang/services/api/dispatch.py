@@ -11,8 +11,9 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from kangyang.lib.pagination import Page
+from kangyang.lib.schemas import UtcDatetime
 from kangyang.services import actions, queries
-from kangyang.services.api._common import LocalDateTime, _detail, _referenced, router
+from kangyang.services.api._common import _detail, _referenced, router
 from kangyang.services.api.orders import OrderDetailOut, OrderOut, ReasonIn
 from kangyang.services.api.service_visits import ServiceVisitOut, _service_visit_of
 from kangyang.services.models import Caregiver, Order, RouteStop
@@ -22,7 +23,7 @@ class RouteOrderOut(OrderOut):
     """An order of the caregiver's day, in route order."""
 
     position: int | None = Field(None, description="Place in the planned route (0 first); null if unplanned.")
-    planned_start: LocalDateTime | None = Field(None, description="When the plan expects the service to start.")
+    planned_start: UtcDatetime | None = Field(None, description="When the plan expects the service to start.")
     visit: ServiceVisitOut | None
 
     @staticmethod

@@ -12,11 +12,11 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from kangyang.lib.pagination import Page
-from kangyang.lib.schemas import StrictAwareDatetime, StrictDate
+from kangyang.lib.schemas import StrictAwareDatetime, StrictDate, UtcDatetime
 from kangyang.registry.queries import get_elder_for
 from kangyang.services import actions, queries
 from kangyang.services.api._common import (
-    Category, ChannelValue, ComplaintStatus, EventKind, ItemRef, LocalDateTime, Money, NoShowParty, OrderStatus,
+    Category, ChannelValue, ComplaintStatus, EventKind, ItemRef, Money, NoShowParty, OrderStatus,
     Unit, _detail, _item, _name, _orderer_for, _provider, router,
 )
 from kangyang.services.api.providers import ServiceItemOut
@@ -113,8 +113,8 @@ class OrderOut(Schema):
     caregiver_name: str | None
     recurrence: int | None = Field(None, alias="recurrence_id", description="The standing order that placed it.")
     channel: ChannelValue
-    window_start: LocalDateTime
-    window_end: LocalDateTime
+    window_start: UtcDatetime
+    window_end: UtcDatetime
     flexible: bool
     urgent: bool
     note: str
@@ -123,13 +123,13 @@ class OrderOut(Schema):
     allowance: Money = Field(..., alias="allowance_amount", description="Paid from the service allowance.")
     voucher: Money = Field(..., alias="voucher_amount", description="Paid from the consumption voucher.")
     own: Money = Field(..., alias="self_amount", description="Paid by the elder.")
-    created_at: LocalDateTime
-    updated_at: LocalDateTime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     cancel_reason: str
     no_show_party: NoShowParty | Literal[""]
     rating: int | None
     rating_comment: str
-    confirmed_at: LocalDateTime | None
+    confirmed_at: UtcDatetime | None
     settled: bool = Field(..., description="Paid to the provider in a monthly settlement.")
 
     @staticmethod
@@ -148,7 +148,7 @@ class OrderOut(Schema):
 class OrderEventOut(Schema):
     kind: EventKind
     label: str
-    at: LocalDateTime
+    at: UtcDatetime
     by: str | None
     caregiver: str | None = Field(None, description="The caregiver the step concerned.")
     detail: str = Field(..., description="What the event adds, in words: the flag raised, the review decision, "
@@ -219,9 +219,9 @@ class RecurrenceOut(Schema):
     ends_on: dt.date | None
     note: str
     channel: ChannelValue
-    created_at: LocalDateTime
+    created_at: UtcDatetime
     generated_until: dt.date | None = Field(None, description="Orders are placed up to this day.")
-    stopped_at: LocalDateTime | None
+    stopped_at: UtcDatetime | None
     orders_placed: int
 
     @staticmethod
@@ -258,9 +258,9 @@ class ComplaintOut(Schema):
     order: int = Field(..., alias="order_id")
     text: str
     status: ComplaintStatus
-    created_at: LocalDateTime
+    created_at: UtcDatetime
     follow_up: str
-    closed_at: LocalDateTime | None
+    closed_at: UtcDatetime | None
 
 
 @router.get("/menu", response=list[MenuOfferOut], summary="What an elder can order")

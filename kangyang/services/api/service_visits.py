@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
-from kangyang.lib.schemas import StrictAwareDatetime
+from kangyang.lib.schemas import StrictAwareDatetime, UtcDatetime
 from kangyang.services import actions, queries
-from kangyang.services.api._common import CoordSystem, FlagCode, LocalDateTime, OrderStatus, Review, router
+from kangyang.services.api._common import CoordSystem, FlagCode, OrderStatus, Review, router
 from kangyang.services.models import Order, ServiceVisit, ServiceVisitFlag
 
 
@@ -17,7 +17,7 @@ class ServiceVisitFlagOut(Schema):
     label: str
     detail: str = Field(..., description="The figures behind the flag in words, e.g. \"2013 m from home\".")
     facts: dict = Field(..., description="The same figures as data: distance_m, accuracy_m, minutes, planned, km, order, since.")
-    created_at: LocalDateTime
+    created_at: UtcDatetime
 
     @staticmethod
     def resolve_label(obj: ServiceVisitFlag) -> str:
@@ -32,11 +32,11 @@ class ServiceVisitOut(Schema):
     """The verified visit: distances from the elder's home and whether each check was
     within the radius (null when it could not be told), never the location itself."""
 
-    checked_in_at: LocalDateTime
+    checked_in_at: UtcDatetime
     check_in_distance_m: int | None = Field(None, description="Metres from the elder's home at check-in.")
     check_in_accuracy_m: int | None = Field(None, description="The phone's accuracy radius at check-in.")
     check_in_within_radius: bool | None = Field(None, alias="check_in_ok")
-    checked_out_at: LocalDateTime | None
+    checked_out_at: UtcDatetime | None
     check_out_distance_m: int | None
     check_out_accuracy_m: int | None
     check_out_within_radius: bool | None = Field(None, alias="check_out_ok")

@@ -8,6 +8,7 @@ have lasted."""
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -32,6 +33,11 @@ def post(client, url, body, headers, **extra):
 
 def iso(moment: dt.datetime) -> str:
     return timezone.localtime(moment).isoformat()
+
+
+def utc(moment: dt.datetime) -> str:
+    """How the API answers a datetime: RFC 3339 in UTC with "Z"."""
+    return moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def ago(**kwargs) -> str:
@@ -230,8 +236,9 @@ def test_the_family_places_an_order_and_it_is_dispatched(client, api_token, fami
     assert (body["status"], body["caregiver"], body["caregiver_name"], body["channel"]) == (
         "dispatched", carer.pk, carer.name, "app")
     assert (body["price"], body["allowance"], body["voucher"], body["own"]) == ("15.00", "0.00", "0.00", "15.00")
-    assert body["window_start"] == iso(local(tomorrow, 11)) and body["window_start"].endswith("+08:00")
-    assert body["window_end"] == iso(local(tomorrow, 11, 30))
+    # Sent at 11:00 local time (+08:00), answered in UTC: 03:00Z.
+    assert body["window_start"] == utc(local(tomorrow, 11)) and body["window_start"].endswith("T03:00:00Z")
+    assert body["window_end"] == utc(local(tomorrow, 11, 30))
     assert [e["kind"] for e in body["events"]] == ["created", "dispatched"] and body["visit"] is None
     assert Order.objects.get().note == "少盐"
 
@@ -341,6 +348,38 @@ def test_the_caregiver_accepts_sets_off_checks_in_and_out(client, api_token, car
     assert sorted(kinds) == sorted(["created", "dispatched", "accepted", "en_route", "checked_in", "checked_out"])
 
 
+def _datetimes(value, path=""):
+    """Every (path, text) of a JSON document that reads as a date and time."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _datetimes(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _datetimes(item, f"{path}[{i}]")
+    elif isinstance(value, str) and DATETIME.fullmatch(value):
+        yield path, value
+
+
+DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+
+
+def test_every_datetime_of_an_order_is_answered_in_utc_with_z(client, api_token, caregiver, provider, accepted):
+    """The API's one convention (README): the order, its timeline, its service visit and its
+    flags, the check-out answer and the caregiver's day all answer UTC with "Z"."""
+    headers = api_token(caregiver)
+    post(client, url(accepted, "check-in"), at_home(at=ago(minutes=5)), headers)
+    lat, lng = metres_north(HOME, 2000)
+    checked_out = post(client, url(accepted, "check-out"), {"lat": lat, "lng": lng}, headers).json()
+    detail = client.get(url(accepted), **api_token(provider)).json()
+    listed = client.get("/api/v1/orders", **api_token(provider)).json()
+    found = [*_datetimes(checked_out, "check-out"), *_datetimes(detail, "order"), *_datetimes(listed, "list")]
+    paths = {p for p, _v in found}
+    assert {"order.created_at", "order.window_start", "order.visit.checked_in_at", "order.visit.checked_out_at",
+            "order.visit.flags[0].created_at", "order.events[0].at", "check-out.visit.checked_out_at"} <= paths
+    assert [v for _p, v in found if not v.endswith("Z")] == []
+    assert detail["visit"]["checked_in_at"] == utc(ServiceVisit.objects.get(order=accepted).checked_in_at)
+
+
 def test_a_check_in_2_km_away_is_recorded_and_flagged(client, api_token, caregiver, provider, accepted):
     lat, lng = metres_north(HOME, 2000)
     r = post(client, url(accepted, "check-in"), {"lat": lat, "lng": lng, "accuracy": 20}, api_token(caregiver))
@@ -435,7 +474,7 @@ def test_the_family_confirms_with_a_rating(client, api_token, family, caregiver,
     r = post(client, url(checked_out, "confirm"), {"rating": 5, "comment": "很准时"}, api_token(family))
     assert r.status_code == 200
     assert (r.json()["status"], r.json()["rating"], r.json()["rating_comment"]) == ("confirmed", 5, "很准时")
-    assert r.json()["confirmed_at"].endswith("+08:00")
+    assert r.json()["confirmed_at"].endswith("Z")
 
 
 def test_a_low_rating_opens_a_complaint(client, api_token, family, checked_out):
