@@ -31,15 +31,11 @@ def _check_manager(by, provider: Provider) -> None:
         raise PermissionDenied
 
 
-# A provider serves whole districts, subdistricts or communities (models.serving_filter).
-AREA_LEVELS = ("district", "subdistrict", "community")
-
-
 def _check_areas(areas: Iterable[Region]) -> list[Region]:
     areas = list({r.pk: r for r in areas}.values())
     if not areas:
         raise invalid("areas", _("Choose at least one region the provider serves."), "areas")
-    if any(r.level not in AREA_LEVELS for r in areas):
+    if any(r.level not in ServiceArea.LEVELS for r in areas):
         raise invalid("areas", _("A provider serves districts, subdistricts or communities."), "area_level")
     return areas
 

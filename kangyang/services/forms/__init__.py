@@ -4,7 +4,7 @@ what was typed into the values the actions take (aware datetimes in the current 
 Decimal money, a Fix)."""
 
 from kangyang.services.forms._common import DateInput, TimeInput, WEEKDAYS
-from kangyang.services.forms.providers import CaregiverForm, ShiftsForm
+from kangyang.services.forms.providers import CaregiverForm, PricesForm, ProviderForm, ShiftsForm
 from kangyang.services.forms.orders import (
     CancelForm, ComplaintForm, ConfirmForm, ElderSearchForm, FollowUpForm, NoShowForm, OrderForm,
 )
@@ -28,6 +28,8 @@ __all__ = [
     "IssueForm",
     "NoShowForm",
     "OrderForm",
+    "PricesForm",
+    "ProviderForm",
     "PlanForm",
     "ReviewForm",
     "ShiftsForm",

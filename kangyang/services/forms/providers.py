@@ -1,11 +1,13 @@
-"""Forms of the provider's pages: caregivers and their shifts."""
+"""Forms of the provider's pages: the bureau's register (a provider's areas, hours and
+prices), and the provider's caregivers and their shifts."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
-from kangyang.services.forms._common import TimeInput, WEEKDAYS
+from kangyang.services.forms._common import DateInput, TimeInput, WEEKDAYS
 from kangyang.services.models import Caregiver, Skill
 
 
@@ -82,3 +84,79 @@ class CaregiverForm(forms.Form):
         if (data.get("home_lat") is None) != (data.get("home_lng") is None):
             self.add_error("home_lng", _("Give both latitude and longitude of the home base, or neither."))
         return data
+
+
+class ProviderForm(forms.Form):
+    """Registering an organisation as a provider (with `organisations`), or changing where
+    and when a provider works (`editing`)."""
+
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    areas = forms.ModelMultipleChoiceField(
+        label=_("Service areas"), queryset=None, widget=forms.CheckboxSelectMultiple,
+        help_text=_("The districts, subdistricts or communities it serves, inside your area."))
+    opens_at = forms.TimeField(label=_("Opens at"), widget=TimeInput(), initial=dt.time(7))
+    closes_at = forms.TimeField(label=_("Closes at"), widget=TimeInput(), initial=dt.time(20))
+    open_days = forms.TypedMultipleChoiceField(
+        label=_("Open days"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple,
+        initial=[d for d, _label in WEEKDAYS])
+    licence_number = forms.CharField(label=_("Licence number"), max_length=60, required=False)
+    licence_valid_until = forms.DateField(label=_("Licence valid until"), required=False, widget=DateInput())
+    phone = forms.CharField(label=_("Service phone"), max_length=20, required=False)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    active = forms.BooleanField(label=_("Takes new orders"), required=False)
+
+    def __init__(self, *args, regions, organisations=None, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["areas"].queryset = regions
+        if organisations is None:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].queryset = organisations
+        if not editing:
+            del self.fields["active"]
+
+    @staticmethod
+    def initial_for(provider) -> dict:
+        return {
+            "areas": [a.region_id for a in provider.areas.all()], "opens_at": provider.opens_at,
+            "closes_at": provider.closes_at, "open_days": [int(d) for d in provider.open_days],
+            "licence_number": provider.licence_number, "licence_valid_until": provider.licence_valid_until,
+            "phone": provider.phone, "address": provider.address, "active": provider.active,
+        }
+
+    def values(self) -> dict:
+        """What the actions take (register_provider, update_provider), without the areas."""
+        data = dict(self.cleaned_data)
+        data.pop("areas", None)
+        data.pop("organisation", None)
+        data["open_days"] = "".join(str(d) for d in sorted(data["open_days"]))
+        return data
+
+
+class PricesForm(forms.Form):
+    """A provider's price for each item of the catalogue: a price offers the item, an empty
+    one withdraws an item it offered."""
+
+    def __init__(self, *args, items, prices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        self.offered = {p.item_id: p for p in prices}
+        for item in self.items:
+            offer = self.offered.get(item.pk)
+            self.fields[f"price_{item.pk}"] = forms.DecimalField(
+                label=item.name, required=False, min_value=Decimal("0.01"), max_digits=12, decimal_places=2,
+                initial=offer.price if offer and offer.active else None)
+
+    def rows(self):
+        return [(item, self[f"price_{item.pk}"]) for item in self.items]
+
+    def changes(self) -> list[tuple]:
+        """(item, price or None to withdraw) for each item whose offer changes."""
+        out = []
+        for item in self.items:
+            price, offer = self.cleaned_data.get(f"price_{item.pk}"), self.offered.get(item.pk)
+            if price is not None and not (offer and offer.active and offer.price == price):
+                out.append((item, price))
+            elif price is None and offer and offer.active:
+                out.append((item, None))
+        return out

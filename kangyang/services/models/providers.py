@@ -112,6 +112,9 @@ class Provider(models.Model):
 class ServiceArea(models.Model):
     """A region (district, subdistrict or community) a provider serves."""
 
+    # The levels a service area may have (serving_filter matches these three).
+    LEVELS = ("district", "subdistrict", "community")
+
     provider = models.ForeignKey(Provider, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="areas")
     region = models.ForeignKey("regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
     region_code = models.CharField(_("region code"), max_length=12, db_index=True, editable=False)

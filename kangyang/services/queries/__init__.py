@@ -6,9 +6,9 @@ The role sets of home services are in accounts/scope.py (ORDERER_ROLES, SERVICE_
 
 from kangyang.services.queries._common import R, S, day_bounds, supervises
 from kangyang.services.queries.providers import (
-    can_manage_caregivers, caregiver_of, caregivers_of, get_caregiver_for, get_provider_for, manages, price_of,
-    prices_of, provider_of, providers_for, providers_supervised_by, qualified_caregivers, serves,
-    unlinked_caregiver_accounts,
+    can_manage_caregivers, caregiver_of, caregivers_of, get_caregiver_for, get_provider_for, manages,
+    organisations_to_register, price_of, prices_of, provider_of, providers_for, providers_supervised_by,
+    qualified_caregivers, serves, service_area_choices, unlinked_caregiver_accounts,
 )
 from kangyang.services.queries.orders import (
     board_orders, can_cancel, can_complain, can_confirm, can_follow_up, can_order_for, complaints_for,
@@ -58,6 +58,7 @@ __all__ = [
     "menu_for",
     "open_complaints_for",
     "orders_for",
+    "organisations_to_register",
     "orders_matching",
     "orders_of_day",
     "plan_of",
@@ -70,6 +71,7 @@ __all__ = [
     "recurrences_for",
     "route_stops",
     "serves",
+    "service_area_choices",
     "settlements_of",
     "supervises",
     "timeline",

@@ -4,7 +4,9 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from kangyang.accounts import scope
-from kangyang.services.models import Caregiver, Provider, ProviderPrice, ServiceItem, serving_filter
+from kangyang.accounts.models import Organisation
+from kangyang.regions.models import Region
+from kangyang.services.models import Caregiver, Provider, ProviderPrice, ServiceArea, ServiceItem, serving_filter
 from kangyang.services.queries._common import R
 
 
@@ -106,3 +108,19 @@ def unlinked_caregiver_accounts(provider: Provider):
 
     return User.objects.filter(role=R.CAREGIVER, organisation_id=provider.organisation_id, is_active=True,
                                caregiver__isnull=True).order_by("username")
+
+
+def organisations_to_register(user):
+    """Organisations the user may register as providers: of her area, of a kind that
+    delivers home services, not a provider yet."""
+    if not scope.can_register_providers(user):
+        return Organisation.objects.none()
+    return (Organisation.objects.filter(scope.organisation_filter(user), provider__isnull=True,
+                                        kind__in=[Organisation.Kind.PROVIDER, Organisation.Kind.INSTITUTION,
+                                                  Organisation.Kind.MEAL_POINT])
+            .order_by("name", "id"))
+
+
+def service_area_choices(user):
+    """The regions of the user's area a provider may serve (districts, subdistricts, communities)."""
+    return Region.objects.filter(scope.region_filter(user, field="code"), level__in=ServiceArea.LEVELS).order_by("code")
