@@ -583,7 +583,11 @@ def test_the_openapi_document_describes_every_home_service_operation(client):
     doc = client.get("/api/openapi.json").json()
     ours = {p: ops for p, ops in doc["paths"].items()
             if p.startswith(("/api/v1/orders", "/api/v1/providers", "/api/v1/service-items"))}
-    assert len(ours) == 23
+    assert len(ours) == 24
+    # The bureau's register: POST /providers, PATCH one, PUT one price.
+    assert {"get", "post"} <= set(ours["/api/v1/providers"])
+    assert "patch" in ours["/api/v1/providers/{provider_id}"]
+    assert set(ours["/api/v1/providers/{provider_id}/prices/{item}"]) == {"put"}
     for path, ops in ours.items():
         for method, op in ops.items():
             assert op.get("summary"), f"{method} {path} has no summary"
