@@ -13,7 +13,7 @@ from django.utils import timezone
 from e2e.conftest import sign_in
 from kangyang.services import actions
 from kangyang.services.actions import Fix
-from kangyang.services.models import Order, Visit
+from kangyang.services.models import Order, ServiceVisit
 from kangyang.services.tests.conftest import (  # noqa: F401  (fixtures)
     HOME, carer, catalogue, home_provider, local, metres_north,
 )
@@ -72,7 +72,7 @@ def test_a_caregiver_works_through_the_day_on_a_phone(live_server, phone, caregi
     order_of_stops = page.locator("#route li[data-order]").evaluate_all("els => els.map(e => +e.dataset.order)")
     assert order_of_stops == [o.pk for o in day]
     assert "is-done" in stop(page, done).get_attribute("class")
-    assert stop(page, first).locator("a[data-navigate]").get_attribute("href") == \
+    assert stop(page, first).locator("a[data-navigate]").get_attribute("href") ==\
         "geo:28.660000,115.890000?q=28.660000,115.890000"
     assert elder_in_a.name in stop(page, first).inner_text()
     assert_fits_the_phone(page)
@@ -87,8 +87,8 @@ def test_a_caregiver_works_through_the_day_on_a_phone(live_server, phone, caregi
     result = page.locator('#route [data-result="ok"]')
     result.wait_for()
     assert result.get_attribute("data-distance") == "30"
-    visit = Visit.objects.get(order=first)
-    assert visit.check_in_ok is True and visit.check_in_distance_m == 30 and visit.check_in_accuracy_m == 12
+    service_visit = ServiceVisit.objects.get(order=first)
+    assert service_visit.check_in_ok is True and service_visit.check_in_distance_m == 30 and service_visit.check_in_accuracy_m == 12
     wait_status(page, first, "checked_in")
     assert_fits_the_phone(page)
 
@@ -96,8 +96,8 @@ def test_a_caregiver_works_through_the_day_on_a_phone(live_server, phone, caregi
     stop(page, first).locator("textarea[name=notes]").fill("饭菜已送到，老人精神很好")
     stop(page, first).locator('button[data-step="check-out"]').tap()
     wait_status(page, first, "checked_out")
-    visit.refresh_from_db()
-    assert visit.checked_out_at is not None and visit.notes == "饭菜已送到，老人精神很好"
+    service_visit.refresh_from_db()
+    assert service_visit.checked_out_at is not None and service_visit.notes == "饭菜已送到，老人精神很好"
 
     # the next one, checked in 2 km away: it goes through, flagged for the supervisor
     stop(page, second).locator('button[data-step="accept"]').tap()
@@ -107,8 +107,8 @@ def test_a_caregiver_works_through_the_day_on_a_phone(live_server, phone, caregi
     flagged = page.locator('#route [data-result="flagged"]')
     flagged.wait_for()
     assert flagged.get_attribute("data-distance") == "2000" and "2000" in flagged.inner_text()
-    visit = Visit.objects.get(order=second)
-    assert visit.review == Visit.Review.PENDING and visit.flags.filter(code="far_check_in").exists()
+    service_visit = ServiceVisit.objects.get(order=second)
+    assert service_visit.review == ServiceVisit.Review.PENDING and service_visit.flags.filter(code="far_check_in").exists()
     where(page, metres_north(HOME, 10))
     stop(page, second).locator('button[data-step="check-out"]').tap()
     wait_status(page, second, "checked_out")
@@ -122,15 +122,15 @@ def test_a_caregiver_works_through_the_day_on_a_phone(live_server, phone, caregi
     page.locator('#check-queue[data-state="queued"]').wait_for()
     assert page.evaluate(f"JSON.parse(localStorage.getItem('kangyang:checks:{caregiver.pk}')).length") == 1
     time.sleep(2)
-    assert not Visit.objects.filter(order=third).exists()
+    assert not ServiceVisit.objects.filter(order=third).exists()
     # …and goes by itself when the connection is back, with the time it was made
     back = timezone.now()
     page.context.set_offline(False)
     wait_status(page, third, "checked_in")
     page.locator('#route [data-result="ok"]').wait_for()
-    visit = Visit.objects.get(order=third)
-    assert pressed - dt.timedelta(seconds=1) <= visit.checked_in_at <= back - dt.timedelta(seconds=1)
-    assert visit.check_in_ok is True
+    service_visit = ServiceVisit.objects.get(order=third)
+    assert pressed - dt.timedelta(seconds=1) <= service_visit.checked_in_at <= back - dt.timedelta(seconds=1)
+    assert service_visit.check_in_ok is True
     assert page.evaluate(f"localStorage.getItem('kangyang:checks:{caregiver.pk}')") is None
     assert page.locator("#check-queue").is_hidden()
     assert_fits_the_phone(page)

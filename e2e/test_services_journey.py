@@ -11,7 +11,7 @@ from django.utils import timezone
 from e2e.conftest import sign_in
 from kangyang.services import actions
 from kangyang.services.actions import Fix
-from kangyang.services.models import Order, RoutePlan, Visit
+from kangyang.services.models import Order, RoutePlan, ServiceVisit
 from kangyang.services.tests.conftest import (  # noqa: F401  (fixtures)
     HOME, carer, catalogue, far_carer, funded_elder, generate, home_provider, last_month, local, metres_north,
     service, this_month, tomorrow, voucher,
@@ -29,7 +29,7 @@ def flagged_visit(worker_a, caregiver, funded_elder, catalogue, carer, today):
                                 window_start=local(today, 11), now=early)
     actions.accept_order(order, by=caregiver)
     actions.check_in(order, by=caregiver, fix=Fix(*metres_north(HOME, 2000), accuracy_m=10))
-    return Visit.objects.get(order=order)
+    return ServiceVisit.objects.get(order=order)
 
 
 def test_an_order_by_phone_reaches_the_board_the_days_plan_and_a_flag_is_reviewed(
@@ -105,4 +105,4 @@ def test_an_order_by_phone_reaches_the_board_the_days_plan_and_a_flag_is_reviewe
     row.locator('button[data-review="accept"]').click()
     office.locator("#flags [data-empty]").wait_for()
     flagged_visit.refresh_from_db()
-    assert flagged_visit.review == Visit.Review.ACCEPTED and flagged_visit.reviewed_by == provider
+    assert flagged_visit.review == ServiceVisit.Review.ACCEPTED and flagged_visit.reviewed_by == provider

@@ -367,6 +367,20 @@ def bureau_of(user, region_code: str) -> bool:
     return (user.role == R.BUREAU_ADMIN or user.is_superuser) and in_area(user, region_code)
 
 
+def can_register_provider(user, *, seat_code: str, area_codes) -> bool:
+    """Registering a provider, or changing where it serves: the bureau admin (of the city or
+    a district; or the installer's superuser) whose area covers both the organisation's seat
+    and every region the provider is to serve. A district bureau cannot contract a provider
+    for another district, nor for the whole city."""
+    return bureau_of(user, seat_code) and all(in_area(user, code) for code in area_codes)
+
+
+def can_register_providers(user) -> bool:
+    """Whether the user registers providers at all (the register page and its link)."""
+    return (user.is_authenticated and user.is_active and (user.role == R.BUREAU_ADMIN or user.is_superuser)
+            and area_prefix(user) is not None)
+
+
 def is_bureau(user) -> bool:
     """A bureau admin of any area (or the superuser): keeps installation-wide lists such as
     the service catalogue."""

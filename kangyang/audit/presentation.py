@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from kangyang.accounts import scope
 from kangyang.audit.labels import labels
 from kangyang.audit.models import AuditEntry
-from kangyang.lib.renamed_apps import RENAMED_APPS
+from kangyang.lib.renamed_apps import RENAMED_APPS, RENAMED_MODELS
 
 NONE = "—"
 
@@ -37,9 +37,11 @@ class Line:
 
 def current_type(target_type: str) -> str:
     """The `app.model` label a record has now: entries written before an app was renamed keep
-    its old label (the log is append-only), e.g. `subsidies.paymentroll` → `allowances.paymentroll`."""
+    its old label (the log is append-only), e.g. `subsidies.paymentroll` → `allowances.paymentroll`,
+    `services.visit` → `services.servicevisit`."""
     app_label, dot, model_name = target_type.partition(".")
-    return f"{RENAMED_APPS.get(app_label, app_label)}{dot}{model_name}"
+    moved = f"{RENAMED_APPS.get(app_label, app_label)}{dot}{model_name}"
+    return RENAMED_MODELS.get(moved, moved)
 
 
 def _model(target_type: str):

@@ -13,6 +13,14 @@ RENAMED_APPS: dict[str, str] = {
     "subsidies": "allowances",
 }
 
+# Models renamed inside an app, old `app.model` label → new (lower case, as the audit log writes
+# them); Django renames their tables in the app's migrations.
+RENAMED_MODELS: dict[str, str] = {
+    # 0.5.0: the verified home visit is a service visit; "visit" alone is for care visits.
+    "services.visit": "services.servicevisit",
+    "services.visitflag": "services.servicevisitflag",
+}
+
 
 def former_labels(label: str) -> list[str]:
     """The labels an app had before, newest first: `former_labels("allowances") == ["subsidies"]`."""

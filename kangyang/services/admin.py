@@ -3,7 +3,7 @@ and statements change only through services/actions.py, so they are read-only he
 
 from django.contrib import admin
 
-from kangyang.services.models import Caregiver, Order, Provider, ServiceItem, Settlement, Visit
+from kangyang.services.models import Caregiver, Order, Provider, ServiceItem, Settlement, ServiceVisit
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -43,7 +43,7 @@ class OrderAdmin(ReadOnly):
     list_filter = ["status", "channel"]
 
 
-@admin.register(Visit)
+@admin.register(ServiceVisit)
 class VisitAdmin(ReadOnly):
     list_display = ["order", "caregiver", "checked_in_at", "checked_out_at", "check_in_distance_m", "review"]
     list_filter = ["review"]

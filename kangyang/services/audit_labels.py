@@ -9,6 +9,7 @@ from kangyang.services.models import OrderEvent, Provider, ServiceItem
 VERBS = {
     "provider.register": _("registered a provider"),
     "provider.areas": _("changed a provider's service areas"),
+    "provider.update": _("changed a provider"),
     "provider.price": _("set a provider's price"),
     "service_item.create": _("added a service item"),
     "caregiver.create": _("added a caregiver"),
@@ -50,7 +51,7 @@ def provider_names(ids) -> dict:
 
 
 VALUES = {"item": item_names, "provider": provider_names}
-TARGETS = {"services.routeplan": _plan, "services.visit": _visit, "services.recurrence": _recurrence}
+TARGETS = {"services.routeplan": _plan, "services.servicevisit": _visit, "services.recurrence": _recurrence}
 FIELDS = {
     "item": _("service item"), "provider": _("provider"), "quantity": _("quantity"), "price": _("price"),
     "allowance": _("service allowance"), "voucher": _("consumption voucher"), "own": _("elder pays"),

@@ -42,7 +42,7 @@ from kangyang.regions.models import Region
 from kangyang.registry.models import Elder
 from kangyang.services import actions, constants, planning, queries
 from kangyang.services.actions import Fix
-from kangyang.services.models import Caregiver, Order, Provider, ServiceItem, Skill, Visit
+from kangyang.services.models import Caregiver, Order, Provider, ServiceItem, ServiceVisit, Skill
 from kangyang.services.routing.day import schedule_route
 
 S = Order.Status
@@ -321,11 +321,11 @@ class _Day:
                 continue  # in progress now
             visit = actions.check_out(Order.objects.get(pk=order.pk), by=by, fix=fix, now=checked_out,
                                       notes=rng.choice(["", "", "老人状态良好", "已提醒按时服药", "饭菜已送到，老人满意"]))
-            if visit.review == Visit.Review.PENDING:
+            if visit.review == ServiceVisit.Review.PENDING:
                 self.counts["flagged"] += 1
                 if checked_out < review_before:
                     reviewer = self.accounts["provider" if self.provider.name == MAIN_PROVIDER else "admin"]
-                    actions.review_visit(visit, by=reviewer, accept=True, note="已电话回访老人核实（演示数据）",
+                    actions.review_service_visit(visit, by=reviewer, accept=True, note="已电话回访老人核实（演示数据）",
                                          now=checked_out + dt.timedelta(hours=20))
             if rng.random() > SHARE_UNCONFIRMED and checked_out + dt.timedelta(hours=3) < until:
                 rating = rng.choices([5, 4, 3], weights=[7, 2, 1])[0]
@@ -484,7 +484,7 @@ def _persona_orders(accounts: dict, *, items: dict, caregiver: Caregiver, today:
     past = today - dt.timedelta(days=3)
     # After her last visit of that day, with time to get there (the history gave her a day already).
     start, end = queries.day_bounds(past)
-    last = (Visit.objects.filter(caregiver=caregiver, checked_in_at__gte=start, checked_in_at__lt=end)
+    last = (ServiceVisit.objects.filter(caregiver=caregiver, checked_in_at__gte=start, checked_in_at__lt=end)
             .order_by("-checked_in_at").values_list("checked_out_at", flat=True).first())
     begin = _local(past, 15)
     if last is not None:

@@ -36,12 +36,12 @@ WIDTHS = [9, 12, 14, 14, 8, 12, 17, 17, 10, 12, 12, 10, 7]
 
 
 def _row(sheet, order: Order) -> list:
-    visit = order.visit
+    service_visit = order.service_visit
     return [
         order.pk, sheet_value(sheet, order.elder.name), sheet_value(sheet, order.elder.community.name),
         sheet_value(sheet, order.item.name), order.quantity, sheet_value(sheet, order.caregiver.name if order.caregiver else ""),
-        timezone.localtime(visit.checked_in_at).strftime("%Y-%m-%d %H:%M"),
-        timezone.localtime(visit.checked_out_at).strftime("%Y-%m-%d %H:%M") if visit.checked_out_at else "",
+        timezone.localtime(service_visit.checked_in_at).strftime("%Y-%m-%d %H:%M"),
+        timezone.localtime(service_visit.checked_out_at).strftime("%Y-%m-%d %H:%M") if service_visit.checked_out_at else "",
         _money(sheet, order.price), _money(sheet, order.allowance_amount), _money(sheet, order.voucher_amount),
         _money(sheet, order.self_amount), order.rating or "",
     ]
@@ -63,8 +63,8 @@ def _total_row(sheet, label: str, orders) -> list:
 
 def settlement_xlsx(settlement: Settlement) -> bytes:
     """The issued statement: its orders, then the visits still held back for review."""
-    orders = list(settlement.orders.select_related("elder__community", "item", "caregiver", "visit").order_by(
-        "visit__checked_out_at", "id"))
+    orders = list(settlement.orders.select_related("elder__community", "item", "caregiver", "service_visit").order_by(
+        "service_visit__checked_out_at", "id"))
     workbook, sheet = new_sheet(_("Settlement"), _headers(), WIDTHS)
     for order in orders:
         sheet.append(_row(sheet, order))

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
 from kangyang.services import constants
-from kangyang.services.models import VisitFlag
+from kangyang.services.models import ServiceVisitFlag
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
-Code = VisitFlag.Code
+Code = ServiceVisitFlag.Code
 
 
 @dataclass(frozen=True)

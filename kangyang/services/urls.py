@@ -13,12 +13,17 @@ urlpatterns = [
     path("routes/", views.routes, name="routes"),
     path("routes/plan/", views.plan_day, name="plan_day"),
     path("flags/", views.flags, name="flags"),
-    path("visits/<int:visit_id>/review/", views.review, name="review"),
+    path("visits/<int:service_visit_id>/review/", views.review, name="review"),
     path("settlement/", views.settlement, name="settlement"),
     path("settlement/issue/", views.issue, name="issue"),
     path("settlements/<int:settlement_id>/statement.xlsx", views.statement, name="statement"),
     path("complaints/", views.complaints, name="complaints"),
     path("complaints/<int:complaint_id>/close/", views.close_complaint, name="close_complaint"),
+    # the bureau's provider register
+    path("providers/", views.provider_list, name="providers"),
+    path("providers/new/", views.provider_create, name="provider_create"),
+    path("providers/<int:provider_id>/", views.provider_edit, name="provider"),
+    path("providers/<int:provider_id>/prices/", views.provider_prices, name="provider_prices"),
     # an order, and the steps on it
     path("orders/<int:order_id>/", views.order_detail, name="order"),
     path("orders/<int:order_id>/assign/", views.assign, name="assign"),

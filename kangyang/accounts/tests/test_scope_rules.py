@@ -18,6 +18,7 @@ RULES = {
     "may_follow_up_complaints": {"admin", "subdistrict", "operator", "provider"},
     "bureau_of": {"admin"},
     "bureau_admin_of": {"admin"},
+    "can_register_providers": {"admin"},
     "allowance_role": {"admin", "subdistrict", "worker_a", "worker_b"},
     "handles_alarms_of": {"admin", "operator"},
     "edits_devices_of": {"admin", "subdistrict", "worker_a"},

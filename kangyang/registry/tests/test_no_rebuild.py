@@ -53,7 +53,7 @@ PARAMS = {
     "alarm_id": ("alarms.Alarm", "pk"),
     "device_id": ("alarms.Device", "device_id"),
     "caregiver_id": ("services.Caregiver", "pk"),
-    "visit_id": ("services.Visit", "pk"),
+    "service_visit_id": ("services.ServiceVisit", "pk"),
     "settlement_id": ("services.Settlement", "pk"),
     "complaint_id": ("services.Complaint", "pk"),
     "order_id": ("services.Order", "pk"),

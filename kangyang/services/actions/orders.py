@@ -4,7 +4,7 @@ cancelling, no-shows, confirming with a rating, complaints.
 Money. The price is fixed when the order is placed and split at once (rules.split_price):
 the allowance and voucher shares are debited from the elder's balances then, under the
 reference `order:<id>`, so that no two orders can spend the same yuan; a cancelled or
-no-show order is refunded (subsidies.actions.refund_voucher). Settlement pays the provider
+no-show order is refunded (allowances.actions.refund_voucher). Settlement pays the provider
 for the shares of verified, confirmed orders only.
 """
 
@@ -113,7 +113,7 @@ def place_order(*, by, elder: Elder, item: ServiceItem, window_start: dt.datetim
                 flexible: bool = False, urgent: bool = False, note: str = "",
                 expected_own_share: Decimal | None = None, recurrence: Recurrence | None = None,
                 dispatch: bool = True, now: dt.datetime | None = None) -> Order:
-    """Place an order for the elder and dispatch it. The price is split and the subsidy
+    """Place an order for the elder and dispatch it. The price is split and the allowance
     shares taken from the elder's balances at once. A fixed time without an end gets the
     standard window (constants.FIXED_WINDOW). `expected_own_share`, the elder's share the
     orderer was shown, refuses the order if it has changed since."""
@@ -171,7 +171,7 @@ def _drop_from_plan(order: Order) -> None:
 @transaction.atomic
 def cancel_order(order: Order, *, by, reason: str, now: dt.datetime | None = None) -> Order:
     """The ordering side or the provider cancels, with a reason, until the caregiver checks
-    in. The subsidy shares go back to the elder's balances."""
+    in. The allowance shares go back to the elder's balances."""
     if not queries.can_cancel(by, order):
         raise PermissionDenied
     reason = reason.strip()
@@ -188,7 +188,7 @@ def cancel_order(order: Order, *, by, reason: str, now: dt.datetime | None = Non
 def report_no_show(order: Order, *, by, party: str, reason: str = "", now: dt.datetime | None = None) -> Order:
     """Nobody was there: the caregiver at a closed door (party "elder"), or the elder or the
     hotline about a caregiver who never came (party "caregiver"). Nothing is paid; the
-    subsidy shares go back."""
+    allowance shares go back."""
     if party not in Order.NoShowParty.values:
         raise invalid("party", _("Say who was not there."), "party")
     if party == Order.NoShowParty.ELDER:
@@ -203,10 +203,10 @@ def report_no_show(order: Order, *, by, party: str, reason: str = "", now: dt.da
                        note=reason.strip(), changes={"party": party}, no_show_party=party, cancel_reason=reason.strip())
     refund_shares(order, by=by)
     _drop_from_plan(order)
-    if hasattr(order, "visit"):  # checked in at a closed door: the visit is not a service
-        from kangyang.services.models import Visit
+    if hasattr(order, "service_visit"):  # checked in at a closed door: the visit is not a service
+        from kangyang.services.models import ServiceVisit
 
-        Visit.objects.filter(pk=order.visit.pk).update(checked_out_at=now or timezone.now())
+        ServiceVisit.objects.filter(pk=order.service_visit.pk).update(checked_out_at=now or timezone.now())
     return order
 
 

@@ -31,18 +31,38 @@ def _check_manager(by, provider: Provider) -> None:
         raise PermissionDenied
 
 
+def _check_areas(areas: Iterable[Region]) -> list[Region]:
+    areas = list({r.pk: r for r in areas}.values())
+    if not areas:
+        raise invalid("areas", _("Choose at least one region the provider serves."), "areas")
+    if any(r.level not in ServiceArea.LEVELS for r in areas):
+        raise invalid("areas", _("A provider serves districts, subdistricts or communities."), "area_level")
+    return areas
+
+
+def _check_hours(opens_at: dt.time, closes_at: dt.time, open_days: str) -> None:
+    if closes_at <= opens_at:
+        raise invalid("closes_at", _("Closing time is after opening time."), "hours")
+    if not open_days or any(d not in "1234567" for d in open_days):
+        raise invalid("open_days", _("Give the weekdays it works as digits 1 (Monday) to 7 (Sunday)."), "open_days")
+
+
 @transaction.atomic
 def register_provider(*, by, organisation: Organisation, areas: Iterable[Region], licence_number: str = "",
                       licence_valid_until: dt.date | None = None, phone: str = "", address: str = "",
                       lat: float | None = None, lng: float | None = None, opens_at: dt.time = dt.time(7),
                       closes_at: dt.time = dt.time(20), open_days: str = "1234567") -> Provider:
-    """The bureau contracts an organisation to deliver home services in some regions."""
-    if by is not None and not scope.bureau_of(by, organisation.region.code):
+    """The bureau contracts an organisation to deliver home services in some regions, all of
+    them inside its own area (accounts/scope.py). An organisation is one provider."""
+    areas = _check_areas(areas)
+    if by is not None and not scope.can_register_provider(
+            by, seat_code=organisation.region.code, area_codes=[r.code for r in areas]):
         raise PermissionDenied
+    if Provider.objects.filter(organisation=organisation).exists():
+        raise invalid("organisation", _("This organisation is already a provider."), "duplicate")
     if organisation.kind not in (Organisation.Kind.PROVIDER, Organisation.Kind.INSTITUTION, Organisation.Kind.MEAL_POINT):
         raise invalid("organisation", _("Only providers, institutions and meal points deliver home services."), "kind")
-    if closes_at <= opens_at:
-        raise invalid("closes_at", _("Closing time is after opening time."), "hours")
+    _check_hours(opens_at, closes_at, open_days)
     provider = Provider.objects.create(
         organisation=organisation, region_code=organisation.region.code, licence_number=licence_number.strip(),
         licence_valid_until=licence_valid_until, phone=phone.strip(), address=address.strip(), lat=lat, lng=lng,
@@ -56,17 +76,48 @@ def register_provider(*, by, organisation: Organisation, areas: Iterable[Region]
 
 @transaction.atomic
 def set_service_areas(provider: Provider, *, by, areas: Iterable[Region], audit: bool = True) -> Provider:
-    """The regions the provider serves, replacing the earlier ones."""
-    if by is not None and not scope.bureau_of(by, provider.region_code):
+    """The regions the provider serves, replacing the earlier ones; the bureau's, inside its area."""
+    areas = _check_areas(areas)
+    if by is not None and not scope.can_register_provider(
+            by, seat_code=provider.region_code, area_codes=[r.code for r in areas]):
         raise PermissionDenied
-    areas = list(areas)
-    if not areas:
-        raise invalid("areas", _("Choose at least one region the provider serves."), "areas")
     provider.areas.all().delete()
     ServiceArea.objects.bulk_create([ServiceArea(provider=provider, region=r, region_code=r.code) for r in areas])
     if audit:
         record(by, AuditEntry.Action.CHANGE, provider, verb="provider.areas",
                changes={"areas": sorted(r.code for r in areas)})
+    return provider
+
+
+# What update_provider changes; the areas have their own action (set_service_areas).
+PROVIDER_FIELDS = ("licence_number", "licence_valid_until", "phone", "address", "lat", "lng",
+                   "opens_at", "closes_at", "open_days", "active")
+
+
+@transaction.atomic
+def update_provider(provider: Provider, *, by, **changes) -> Provider:
+    """The bureau changes a provider's hours, licence, contact or whether it is active;
+    only the fields given change, and the audit entry lists them as [before, after]."""
+    if by is not None and not scope.bureau_of(by, provider.region_code):
+        raise PermissionDenied
+    if unknown := set(changes) - set(PROVIDER_FIELDS):
+        raise TypeError(f"update_provider() got unknown fields: {sorted(unknown)}")
+    for field in ("licence_number", "phone", "address"):
+        if field in changes:
+            changes[field] = (changes[field] or "").strip()
+    if "open_days" in changes:
+        changes["open_days"] = "".join(sorted(set(changes["open_days"] or "")))
+    _check_hours(changes.get("opens_at", provider.opens_at), changes.get("closes_at", provider.closes_at),
+                 changes.get("open_days", provider.open_days))
+    if ("lat" in changes) != ("lng" in changes) or (changes.get("lat") is None) != (changes.get("lng") is None):
+        raise invalid("lat", _("Give both latitude and longitude, or neither."), "coord")
+    diff = {f: [str(getattr(provider, f)), str(v)] for f, v in changes.items() if getattr(provider, f) != v}
+    if not diff:
+        return provider
+    for field, value in changes.items():
+        setattr(provider, field, value)
+    provider.save(update_fields=list(changes))
+    record(by, AuditEntry.Action.CHANGE, provider, verb="provider.update", changes=diff)
     return provider
 
 

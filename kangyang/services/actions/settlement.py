@@ -25,12 +25,12 @@ from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
 from kangyang.services import queries
 from kangyang.services.actions._common import K, S
-from kangyang.services.models import Order, OrderEvent, Provider, Settlement, Visit
+from kangyang.services.models import Order, OrderEvent, Provider, Settlement, ServiceVisit
 from kangyang.allowances.eligibility import month_start, next_month
 from kangyang.allowances.models import Policy, VoucherEntry
 
 ZERO = Decimal("0.00")
-SETTLED_REVIEWS = (Visit.Review.NOT_NEEDED, Visit.Review.ACCEPTED)
+SETTLED_REVIEWS = (ServiceVisit.Review.NOT_NEEDED, ServiceVisit.Review.ACCEPTED)
 
 
 @dataclass
@@ -68,15 +68,15 @@ def month_end(month: dt.date) -> dt.datetime:
 
 def _candidates(provider: Provider, month: dt.date):
     return (Order.objects.filter(provider=provider, status=S.CONFIRMED, settlement__isnull=True,
-                                 visit__checked_out_at__lt=month_end(month))
-            .select_related("elder", "item", "caregiver", "visit").order_by("visit__checked_out_at", "id"))
+                                 service_visit__checked_out_at__lt=month_end(month))
+            .select_related("elder", "item", "caregiver", "service_visit").order_by("service_visit__checked_out_at", "id"))
 
 
 def preview_settlement(provider: Provider, *, month: dt.date) -> Preview:
     month = month_start(month)
     candidates = _candidates(provider, month)
-    included = candidates.filter(visit__review__in=SETTLED_REVIEWS)
-    held = candidates.filter(visit__review=Visit.Review.PENDING)
+    included = candidates.filter(service_visit__review__in=SETTLED_REVIEWS)
+    held = candidates.filter(service_visit__review=ServiceVisit.Review.PENDING)
     return Preview(provider=provider, month=month, included=included, held=held,
                    totals=_totals(included), held_totals=_totals(held))
 

@@ -8,6 +8,7 @@ have lasted."""
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -17,7 +18,7 @@ from kangyang.accounts.models import Organisation, User
 from kangyang.accounts.organisations import blacklist_organisation
 from kangyang.lib import coords
 from kangyang.services import actions
-from kangyang.services.models import Complaint, Order, Recurrence, Visit
+from kangyang.services.models import Complaint, Order, Recurrence, ServiceVisit
 from kangyang.services.tests.conftest import HOME, local, metres_north
 from kangyang.allowances import queries as allowance_queries
 from kangyang.allowances.models import Policy
@@ -32,6 +33,11 @@ def post(client, url, body, headers, **extra):
 
 def iso(moment: dt.datetime) -> str:
     return timezone.localtime(moment).isoformat()
+
+
+def utc(moment: dt.datetime) -> str:
+    """How the API answers a datetime: RFC 3339 in UTC with "Z"."""
+    return moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def ago(**kwargs) -> str:
@@ -230,8 +236,9 @@ def test_the_family_places_an_order_and_it_is_dispatched(client, api_token, fami
     assert (body["status"], body["caregiver"], body["caregiver_name"], body["channel"]) == (
         "dispatched", carer.pk, carer.name, "app")
     assert (body["price"], body["allowance"], body["voucher"], body["own"]) == ("15.00", "0.00", "0.00", "15.00")
-    assert body["window_start"] == iso(local(tomorrow, 11)) and body["window_start"].endswith("+08:00")
-    assert body["window_end"] == iso(local(tomorrow, 11, 30))
+    # Sent at 11:00 local time (+08:00), answered in UTC: 03:00Z.
+    assert body["window_start"] == utc(local(tomorrow, 11)) and body["window_start"].endswith("T03:00:00Z")
+    assert body["window_end"] == utc(local(tomorrow, 11, 30))
     assert [e["kind"] for e in body["events"]] == ["created", "dispatched"] and body["visit"] is None
     assert Order.objects.get().note == "少盐"
 
@@ -341,6 +348,38 @@ def test_the_caregiver_accepts_sets_off_checks_in_and_out(client, api_token, car
     assert sorted(kinds) == sorted(["created", "dispatched", "accepted", "en_route", "checked_in", "checked_out"])
 
 
+def _datetimes(value, path=""):
+    """Every (path, text) of a JSON document that reads as a date and time."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _datetimes(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _datetimes(item, f"{path}[{i}]")
+    elif isinstance(value, str) and DATETIME.fullmatch(value):
+        yield path, value
+
+
+DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+
+
+def test_every_datetime_of_an_order_is_answered_in_utc_with_z(client, api_token, caregiver, provider, accepted):
+    """The API's one convention (README): the order, its timeline, its service visit and its
+    flags, the check-out answer and the caregiver's day all answer UTC with "Z"."""
+    headers = api_token(caregiver)
+    post(client, url(accepted, "check-in"), at_home(at=ago(minutes=5)), headers)
+    lat, lng = metres_north(HOME, 2000)
+    checked_out = post(client, url(accepted, "check-out"), {"lat": lat, "lng": lng}, headers).json()
+    detail = client.get(url(accepted), **api_token(provider)).json()
+    listed = client.get("/api/v1/orders", **api_token(provider)).json()
+    found = [*_datetimes(checked_out, "check-out"), *_datetimes(detail, "order"), *_datetimes(listed, "list")]
+    paths = {p for p, _v in found}
+    assert {"order.created_at", "order.window_start", "order.visit.checked_in_at", "order.visit.checked_out_at",
+            "order.visit.flags[0].created_at", "order.events[0].at", "check-out.visit.checked_out_at"} <= paths
+    assert [v for _p, v in found if not v.endswith("Z")] == []
+    assert detail["visit"]["checked_in_at"] == utc(ServiceVisit.objects.get(order=accepted).checked_in_at)
+
+
 def test_a_check_in_2_km_away_is_recorded_and_flagged(client, api_token, caregiver, provider, accepted):
     lat, lng = metres_north(HOME, 2000)
     r = post(client, url(accepted, "check-in"), {"lat": lat, "lng": lng, "accuracy": 20}, api_token(caregiver))
@@ -348,10 +387,10 @@ def test_a_check_in_2_km_away_is_recorded_and_flagged(client, api_token, caregiv
     body = r.json()
     assert body["status"] == "checked_in" and body["within_radius"] is False and body["raised"] == ["far_check_in"]
     assert 1990 <= body["distance_m"] <= 2010
-    visit = client.get(url(accepted), **api_token(provider)).json()["visit"]
-    assert visit["check_in_within_radius"] is False and visit["review"] == "pending" and visit["held_back"]
-    assert [f["code"] for f in visit["flags"]] == ["far_check_in"]
-    assert "lat" not in json.dumps(visit) and str(round(lat, 4)) not in json.dumps(visit)
+    service_visit = client.get(url(accepted), **api_token(provider)).json()["visit"]
+    assert service_visit["check_in_within_radius"] is False and service_visit["review"] == "pending" and service_visit["held_back"]
+    assert [f["code"] for f in service_visit["flags"]] == ["far_check_in"]
+    assert "lat" not in json.dumps(service_visit) and str(round(lat, 4)) not in json.dumps(service_visit)
 
 
 def test_a_phone_without_a_location_still_checks_in(client, api_token, caregiver, accepted):
@@ -373,7 +412,7 @@ def test_only_the_assigned_caregiver_checks_in(client, api_token, provider, fami
     assert post(client, url(accepted, "check-in"), at_home(), api_token(family)).status_code == 403
     assert post(client, url(accepted, "check-out"), at_home(), api_token(provider)).status_code == 403
     assert post(client, url(accepted, "check-in"), at_home(), api_token(second_caregiver)).status_code == 404
-    assert Order.objects.get(pk=accepted.pk).status == S.ACCEPTED and not Visit.objects.exists()
+    assert Order.objects.get(pk=accepted.pk).status == S.ACCEPTED and not ServiceVisit.objects.exists()
 
 
 def test_bad_check_in_input_is_422_on_its_field(client, api_token, caregiver, accepted):
@@ -390,7 +429,7 @@ def test_bad_check_in_input_is_422_on_its_field(client, api_token, caregiver, ac
     assert "accuracy" in fields(at_home(accuracy=-5))
     assert "at" in fields(at_home(at="2026-01-01T09:00:00"))  # no offset
     assert "at" in fields(at_home(at=ago(hours=13)))  # older than a queued check may be
-    assert Order.objects.get(pk=accepted.pk).status == S.ACCEPTED and not Visit.objects.exists()
+    assert Order.objects.get(pk=accepted.pk).status == S.ACCEPTED and not ServiceVisit.objects.exists()
 
 
 def test_a_step_the_status_does_not_allow_is_409(client, api_token, caregiver, family, order_a):
@@ -435,7 +474,7 @@ def test_the_family_confirms_with_a_rating(client, api_token, family, caregiver,
     r = post(client, url(checked_out, "confirm"), {"rating": 5, "comment": "很准时"}, api_token(family))
     assert r.status_code == 200
     assert (r.json()["status"], r.json()["rating"], r.json()["rating_comment"]) == ("confirmed", 5, "很准时")
-    assert r.json()["confirmed_at"].endswith("+08:00")
+    assert r.json()["confirmed_at"].endswith("Z")
 
 
 def test_a_low_rating_opens_a_complaint(client, api_token, family, checked_out):
@@ -443,7 +482,7 @@ def test_a_low_rating_opens_a_complaint(client, api_token, family, checked_out):
     assert Complaint.objects.get(order=checked_out).text == "饭是凉的"
 
 
-def test_cancelling_gives_the_subsidy_back(client, api_token, worker_a, caregiver, funded_elder, meal, carer, tomorrow):
+def test_cancelling_gives_the_allowance_back(client, api_token, worker_a, caregiver, funded_elder, meal, carer, tomorrow):
     def balance():
         return allowance_queries.voucher_balance(funded_elder, kind=Policy.Kind.SERVICE)
 
@@ -544,12 +583,16 @@ def test_the_openapi_document_describes_every_home_service_operation(client):
     doc = client.get("/api/openapi.json").json()
     ours = {p: ops for p, ops in doc["paths"].items()
             if p.startswith(("/api/v1/orders", "/api/v1/providers", "/api/v1/service-items"))}
-    assert len(ours) == 23
+    assert len(ours) == 24
+    # The bureau's register: POST /providers, PATCH one, PUT one price.
+    assert {"get", "post"} <= set(ours["/api/v1/providers"])
+    assert "patch" in ours["/api/v1/providers/{provider_id}"]
+    assert set(ours["/api/v1/providers/{provider_id}/prices/{item}"]) == {"put"}
     for path, ops in ours.items():
         for method, op in ops.items():
             assert op.get("summary"), f"{method} {path} has no summary"
     schemas = doc["components"]["schemas"]
     assert schemas["OrderOut"]["properties"]["price"]["type"] == "string"
     assert schemas["QuoteOut"]["properties"]["own"]["type"] == "string"
-    for name in ("OrderOut", "OrderVisitOut", "CheckOut", "RouteOrderOut", "OrderDetailOut"):
+    for name in ("OrderOut", "ServiceVisitOut", "CheckOut", "RouteOrderOut", "OrderDetailOut"):
         assert not {"lat", "lng"} & set(schemas[name]["properties"]), f"{name} carries a location"

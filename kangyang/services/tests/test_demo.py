@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from kangyang.services import actions, queries
-from kangyang.services.models import Caregiver, Order, Provider, RoutePlan, Settlement, Visit
+from kangyang.services.models import Caregiver, Order, Provider, RoutePlan, Settlement, ServiceVisit
 from kangyang.allowances.eligibility import month_start, previous_month
 
 
@@ -43,8 +43,8 @@ def test_the_caregiver_account_has_a_route_today_and_some_visits_wait_for_review
     today = timezone.localdate()
     assert queries.caregiver_day(me, today).count() >= 3
     assert RoutePlan.objects.filter(day=today, provider=me.provider).exists()
-    assert Visit.objects.filter(review=Visit.Review.PENDING).exists() or Visit.objects.filter(
-        review=Visit.Review.ACCEPTED).exists()
+    assert ServiceVisit.objects.filter(review=ServiceVisit.Review.PENDING).exists() or ServiceVisit.objects.filter(
+        review=ServiceVisit.Review.ACCEPTED).exists()
 
 
 def test_the_elder_account_has_orders_from_her_daughter_and_a_second_run_adds_none(demo):

@@ -16,7 +16,7 @@ from kangyang.accounts.models import User
 from kangyang.registry.actions import add_contact
 from kangyang.services import actions
 from kangyang.services.exports import settlement_xlsx
-from kangyang.services.models import Order, Visit
+from kangyang.services.models import Order, ServiceVisit
 from kangyang.services.tests.conftest import HOME, local, metres_north
 from kangyang.allowances.eligibility import next_month
 from kangyang.allowances.queries import voucher_balance
@@ -109,15 +109,15 @@ def test_order_to_settlement_end_to_end(
     # The flagged visit is held back until the provider's manager accepts it on review.
     preview = actions.preview_settlement(home_provider, month=this_month)
     assert [o.pk for o in preview.included] == [lunch["id"]] and [o.pk for o in preview.held] == [cleaning["id"]]
-    visit = Visit.objects.get(order_id=cleaning["id"])
-    actions.review_visit(visit, by=provider, accept=True, note="已电话核实：老人确认上门服务，定位偏差")
+    service_visit = ServiceVisit.objects.get(order_id=cleaning["id"])
+    actions.review_service_visit(service_visit, by=provider, accept=True, note="已电话核实：老人确认上门服务，定位偏差")
     preview = actions.preview_settlement(home_provider, month=this_month)
     assert {o.pk for o in preview.included} == {lunch["id"], cleaning["id"]} and not preview.held
 
     # The month's statement, issued just after the month (the check-outs were this month).
     settlement = actions.issue_settlement(home_provider, month=this_month, by=provider,
                                           now=local(next_month(this_month), 1))
-    orders = list(Order.objects.filter(pk__in=[lunch["id"], cleaning["id"]]).order_by("visit__checked_out_at"))
+    orders = list(Order.objects.filter(pk__in=[lunch["id"], cleaning["id"]]).order_by("service_visit__checked_out_at"))
     assert {o.status for o in orders} == {Order.Status.SETTLED} and {o.settlement_id for o in orders} == {settlement.pk}
     allowance = sum((o.allowance_amount for o in orders), Decimal("0.00"))
     voucher = sum((o.voucher_amount for o in orders), Decimal("0.00"))
@@ -126,9 +126,9 @@ def test_order_to_settlement_end_to_end(
     assert (settlement.order_count, settlement.held_count) == (2, 0)
     assert settlement.allowance_total == allowance and settlement.voucher_total == voucher
     assert settlement.self_total == own
-    # The provider receives the subsidy shares and the elder's shares: ¥100.00 + ¥7.50 + ¥12.50.
+    # The provider receives the allowance shares and the elder's shares: ¥100.00 + ¥7.50 + ¥12.50.
     assert settlement.total == allowance + voucher + own == Decimal("120.00")
-    # …and the subsidy shares are exactly what the elder's balances went down by.
+    # …and the allowance shares are exactly what the elder's balances went down by.
     after = {SERVICE: voucher_balance(funded_elder, kind=SERVICE), VOUCHER: voucher_balance(funded_elder, kind=VOUCHER)}
     assert before[SERVICE] - after[SERVICE] == settlement.allowance_total == Decimal("100.00")
     assert before[VOUCHER] - after[VOUCHER] == settlement.voucher_total == Decimal("7.50")

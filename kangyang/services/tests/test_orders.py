@@ -35,7 +35,7 @@ def test_split_never_pays_more_than_the_price():
     assert (s.voucher, s.allowance, s.own) == (Decimal("7.50"), Decimal("7.50"), Decimal("0.00"))
 
 
-def test_split_without_subsidy_is_all_self_pay():
+def test_split_without_allowance_is_all_self_pay():
     s = rules.split_price(Decimal("33.33"), voucher_cover=Decimal("0"), allowance_balance=Decimal("0"))
     assert (s.voucher, s.allowance, s.own) == (Decimal("0.00"), Decimal("0.00"), Decimal("33.33"))
 
@@ -60,7 +60,7 @@ def test_no_provider_serves_community_b(elder_in_b, catalogue, home_provider):
 
 
 # -- placing ---------------------------------------------------------------------------------
-def test_placing_takes_the_subsidy_shares_and_dispatches_to_the_nearest_caregiver(
+def test_placing_takes_the_allowance_shares_and_dispatches_to_the_nearest_caregiver(
     worker_a, funded_elder, catalogue, carer, far_carer, tomorrow,
 ):
     before = balances(funded_elder)

@@ -63,7 +63,7 @@ def test_confirmed_visits_settle_and_flagged_ones_wait_for_review(delivered, pro
     assert actions.reconcile(settlement) == []
 
     # Accepted on review, the held visit joins the next statement.
-    actions.review_visit(far.visit, by=provider, accept=True, note="已电话核实")
+    actions.review_service_visit(far.service_visit, by=provider, accept=True, note="已电话核实")
     following = months.next_month(month)
     later = actions.issue_settlement(ok.provider, month=following, by=provider, now=after(following))
     assert list(later.orders.all()) == [far] and later.total == far.price
@@ -78,7 +78,7 @@ def test_the_statement_equals_the_ledger_to_the_fen(delivered, provider, funded_
     assert settlement.allowance_total + settlement.voucher_total == spent - refunded
     assert settlement.total == sum(o.price for o in orders)
     assert settlement.total == settlement.allowance_total + settlement.voucher_total + settlement.self_total
-    # The provider receives the subsidy shares from the bureau and the elders' shares from them.
+    # The provider receives the allowance shares from the bureau and the elders' shares from them.
     assert actions.ledger_totals([o.pk for o in orders]) == {
         "service": settlement.allowance_total, "consumption_voucher": settlement.voucher_total}
 

@@ -19,7 +19,7 @@ from kangyang.registry.actions import update_elder
 from kangyang.services import actions
 from kangyang.services.actions import Fix
 from kangyang.services.forms import previous_month
-from kangyang.services.models import Caregiver, Complaint, Order, Provider, RoutePlan, Settlement, Skill, Visit
+from kangyang.services.models import Caregiver, Complaint, Order, Provider, RoutePlan, ServiceVisit, Settlement, Skill
 from kangyang.services.tests.conftest import HOME, local, metres_north
 
 S = Order.Status
@@ -84,10 +84,10 @@ def flagged(order, caregiver, tomorrow):
     """The order's visit, checked in 2 km from the elder's home: held back for review."""
     actions.accept_order(order, by=caregiver)
     actions.check_in(order, by=caregiver, fix=Fix(*FAR, accuracy_m=10), now=local(tomorrow, 9, 5))
-    visit = actions.check_out(Order.objects.get(pk=order.pk), by=caregiver, fix=Fix(*HOME, accuracy_m=10),
+    service_visit = actions.check_out(Order.objects.get(pk=order.pk), by=caregiver, fix=Fix(*HOME, accuracy_m=10),
                               now=local(tomorrow, 10, 5))
-    assert visit.review == Visit.Review.PENDING
-    return visit
+    assert service_visit.review == ServiceVisit.Review.PENDING
+    return service_visit
 
 
 def _deliver(order, caregiver, *, day, hour):
@@ -391,7 +391,7 @@ def test_accepting_a_flagged_visit_takes_it_off_the_list(client, provider, flagg
                                                                 "from": "flags"}, **HTMX)
     assert "data-empty" in text(r) and "flash ok" in text(r)
     flagged.refresh_from_db()
-    assert flagged.review == Visit.Review.ACCEPTED and flagged.reviewed_by == provider
+    assert flagged.review == ServiceVisit.Review.ACCEPTED and flagged.reviewed_by == provider
 
 
 def test_rejecting_needs_a_note_and_voids_the_order(client, subdistrict, flagged, home_provider):
@@ -399,7 +399,7 @@ def test_rejecting_needs_a_note_and_voids_the_order(client, subdistrict, flagged
     refused = client.post(f"/services/visits/{flagged.pk}/review/", {
         "decision": "reject", "from": "flags", "provider": home_provider.pk}, **HTMX)
     assert "flash refused" in text(refused)
-    assert Visit.objects.get(pk=flagged.pk).review == Visit.Review.PENDING
+    assert ServiceVisit.objects.get(pk=flagged.pk).review == ServiceVisit.Review.PENDING
     r = client.post(f"/services/visits/{flagged.pk}/review/", {
         "decision": "reject", "note": "老人说没人来过", "from": "flags", "provider": home_provider.pk})
     assert r.status_code == 302
@@ -415,7 +415,7 @@ def test_others_neither_see_nor_review_the_flagged_visit(client, worker_b, other
     assert client.post(f"/services/visits/{flagged.pk}/review/", {"decision": "accept", "note": "好的"}).status_code == 404
     client.force_login(caregiver)  # the caregiver sees their visit, but does not review it
     assert client.post(f"/services/visits/{flagged.pk}/review/", {"decision": "accept", "note": "好的"}).status_code == 403
-    assert Visit.objects.get(pk=flagged.pk).review == Visit.Review.PENDING
+    assert ServiceVisit.objects.get(pk=flagged.pk).review == ServiceVisit.Review.PENDING
 
 
 # -- settlement ------------------------------------------------------------------------------
@@ -527,13 +527,13 @@ def test_the_caregiver_accepts_goes_checks_in_near_home_and_checks_out_with_note
     r = client.post(f"/services/orders/{meal.pk}/check-in/", {
         "lat": NEAR[0], "lng": NEAR[1], "accuracy": "12", "system": "wgs84", "age_seconds": "0.4"}, **HTMX)
     assert 'data-result="ok"' in text(r) and 'data-distance="20"' in text(r)
-    visit = Visit.objects.get(order=meal)
-    assert visit.check_in_ok is True and visit.check_in_accuracy_m == 12 and visit.review == Visit.Review.NOT_NEEDED
+    service_visit = ServiceVisit.objects.get(order=meal)
+    assert service_visit.check_in_ok is True and service_visit.check_in_accuracy_m == 12 and service_visit.review == ServiceVisit.Review.NOT_NEEDED
     r = client.post(f"/services/orders/{meal.pk}/check-out/", {
         "lat": HOME[0], "lng": HOME[1], "accuracy": "8", "system": "wgs84", "notes": "饭菜已送到，老人精神好"}, **HTMX)
     assert "data-result=" in text(r)
-    visit.refresh_from_db()
-    assert visit.checked_out_at is not None and visit.notes == "饭菜已送到，老人精神好"
+    service_visit.refresh_from_db()
+    assert service_visit.checked_out_at is not None and service_visit.notes == "饭菜已送到，老人精神好"
     assert re.search(rf'class="stop is-done[^"]*" data-order="{meal.pk}"', text(r))
 
 
@@ -544,8 +544,8 @@ def test_a_check_in_far_from_home_goes_through_flagged_for_review(client, caregi
     r = client.post(f"/services/orders/{meal.pk}/check-in/", {
         "lat": FAR[0], "lng": FAR[1], "accuracy": "10", "system": "wgs84"}, **HTMX)
     assert 'data-result="flagged"' in text(r) and 'data-distance="2000"' in text(r)
-    visit = Visit.objects.get(order=meal)
-    assert visit.review == Visit.Review.PENDING and visit.flags.filter(code="far_check_in").exists()
+    service_visit = ServiceVisit.objects.get(order=meal)
+    assert service_visit.review == ServiceVisit.Review.PENDING and service_visit.flags.filter(code="far_check_in").exists()
 
 
 def test_a_check_in_without_a_location_is_not_blocked_but_flagged(client, caregiver, todays):
@@ -554,8 +554,8 @@ def test_a_check_in_without_a_location_is_not_blocked_but_flagged(client, caregi
     client.force_login(caregiver)
     r = client.post(f"/services/orders/{meal.pk}/check-in/", {})  # a plain form: no script, no location
     assert r.status_code == 302 and r["Location"] == "/services/route/"
-    visit = Visit.objects.get(order=meal)
-    assert visit.check_in_distance_m is None and visit.flags.filter(code="no_location").exists()
+    service_visit = ServiceVisit.objects.get(order=meal)
+    assert service_visit.check_in_distance_m is None and service_visit.flags.filter(code="no_location").exists()
     assert 'class="messages"' in text(client.get("/services/route/"))
 
 
@@ -566,7 +566,7 @@ def test_a_check_queued_offline_is_stored_with_the_time_it_was_made(client, care
     sent = timezone.now()
     client.post(f"/services/orders/{meal.pk}/check-in/", {
         "lat": NEAR[0], "lng": NEAR[1], "accuracy": "10", "system": "wgs84", "age_seconds": "5400"}, **HTMX)
-    made = Visit.objects.get(order=meal).checked_in_at
+    made = ServiceVisit.objects.get(order=meal).checked_in_at
     assert abs((sent - made) - dt.timedelta(minutes=90)) < dt.timedelta(seconds=5)
 
 
@@ -575,7 +575,7 @@ def test_a_check_older_than_twelve_hours_is_refused_with_the_reason(client, care
     actions.accept_order(meal, by=caregiver)
     client.force_login(caregiver)
     r = client.post(f"/services/orders/{meal.pk}/check-in/", {"age_seconds": str(13 * 3600)}, **HTMX)
-    assert "flash refused" in text(r) and not Visit.objects.filter(order=meal).exists()
+    assert "flash refused" in text(r) and not ServiceVisit.objects.filter(order=meal).exists()
 
 
 def test_nobody_home_closes_the_visit_as_the_elders_no_show(client, caregiver, todays):

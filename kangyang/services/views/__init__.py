@@ -1,6 +1,7 @@
-"""The home-service pages, by who uses them: the provider's back office (board.py, office.py),
-the caregiver's phone page (route.py) and ordering by phone (phone.py). Views parse, gate
-(queries.py), act (actions/) and render; none saves a model."""
+"""The home-service pages, by who uses them: the bureau's provider register (providers.py),
+the provider's back office (board.py, office.py), the caregiver's phone page (route.py) and
+ordering by phone (phone.py). Views parse, gate (queries/), act (actions/) and render; none
+saves a model."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,12 +17,14 @@ from kangyang.services.views.office import (
     routes, settlement, statement,
 )
 from kangyang.services.views.phone import elder_page, phone, place, quote
+from kangyang.services.views.providers import provider_create, provider_edit, provider_list, provider_prices
 from kangyang.services.views.route import accept, check_in, check_out, decline, nobody_home, route, travel
 
 __all__ = [
     "accept", "assign", "board", "cancel", "caregiver_create", "caregiver_edit", "caregiver_list", "check_in",
     "check_out", "close_complaint", "complain", "complaints", "confirm", "decline", "elder_page", "flags", "index",
-    "issue", "nobody_home", "order_detail", "phone", "place", "plan_day", "quote", "review", "route", "routes",
+    "issue", "nobody_home", "order_detail", "phone", "place", "plan_day", "provider_create", "provider_edit",
+    "provider_list", "provider_prices", "quote", "review", "route", "routes",
     "settlement", "statement", "travel",
 ]
 

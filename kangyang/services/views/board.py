@@ -13,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from kangyang.services import actions, queries
 from kangyang.services.forms import AssignForm, BoardFilterForm, CancelForm, ComplaintForm, ConfirmForm, ReviewForm
-from kangyang.services.models import Order, Visit
+from kangyang.services.models import Order, ServiceVisit
 from kangyang.services.views._common import (
     ASSIGNABLE, CANCELLABLE, STATUS_GROUPS, Office, back_office, form_errors, is_fragment, office_context, refusal,
 )
@@ -65,21 +65,21 @@ def board(request: HttpRequest) -> HttpResponse:
 # -- an order --------------------------------------------------------------------------------
 def detail_context(request: HttpRequest, order: Order, **extra) -> dict:
     user = request.user
-    visit = getattr(order, "visit", None)  # RelatedObjectDoesNotExist is an AttributeError
+    service_visit = getattr(order, "service_visit", None)  # RelatedObjectDoesNotExist is an AttributeError
     manages = queries.manages(user, order.provider_id)
     can_assign = manages and order.status in ASSIGNABLE
     return {
         "order": order,
         "events": list(queries.timeline(order)),
-        "visit": visit,
-        "flags": list(visit.flags.all()) if visit else [],
+        "visit": service_visit,
+        "flags": list(service_visit.flags.all()) if service_visit else [],
         "complaints": list(order.complaints.select_related("created_by", "closed_by")),
         "choices": list(queries.qualified_caregivers(order.provider, order.item.skill)) if can_assign else [],
         "can_assign": can_assign,
         "can_cancel": order.status in CANCELLABLE and queries.can_cancel(user, order),
         "can_confirm": order.status == S.CHECKED_OUT and queries.can_confirm(user, order),
         "can_complain": order.status != S.CREATED and queries.can_complain(user, order),
-        "can_review": visit is not None and visit.review == Visit.Review.PENDING and queries.can_review(user, visit),
+        "can_review": service_visit is not None and service_visit.review == ServiceVisit.Review.PENDING and queries.can_review(user, service_visit),
         "confirm_form": extra.pop("confirm_form", None) or ConfirmForm(),
         "review_form": extra.pop("review_form", None) or ReviewForm(),
         **extra,

@@ -241,13 +241,13 @@ def plan_day(request: HttpRequest) -> HttpResponse:
 
 # -- flagged visits --------------------------------------------------------------------------
 def flags_context(request: HttpRequest, office: Office, **extra) -> dict:
-    visits = queries.flagged_visits_for(request.user)
+    service_visits = queries.flagged_service_visits_for(request.user)
     if office.provider is None:
-        visits = visits.none()
+        service_visits = service_visits.none()
     elif office.supervisor:
-        visits = visits.filter(provider=office.provider)
-    visits = list(visits.select_related("order__elder__community").prefetch_related("flags").order_by("checked_in_at"))
-    return {**office_context(office, "flags"), "visits": visits, "review_form": ReviewForm(), **extra}
+        service_visits = service_visits.filter(provider=office.provider)
+    service_visits = list(service_visits.select_related("order__elder__community").prefetch_related("flags").order_by("checked_in_at"))
+    return {**office_context(office, "flags"), "visits": service_visits, "review_form": ReviewForm(), **extra}
 
 
 @login_required
@@ -262,24 +262,24 @@ def flags(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def review(request: HttpRequest, visit_id: int) -> HttpResponse:
+def review(request: HttpRequest, service_visit_id: int) -> HttpResponse:
     """Accept a flagged visit (it is paid) or reject it (the order is void), with a note."""
-    visit = queries.get_visit_for(request.user, visit_id)
+    service_visit = queries.get_service_visit_for(request.user, service_visit_id)
     form = ReviewForm(request.POST)
     done = refused = None
     if form.is_valid():
         accept = form.cleaned_data["decision"] == "accept"
         try:
-            actions.review_visit(visit, by=request.user, accept=accept, note=form.cleaned_data["note"])
+            actions.review_service_visit(service_visit, by=request.user, accept=accept, note=form.cleaned_data["note"])
         except ValidationError as e:
             refused = refusal(e)
         else:
             done = (_("The visit of order #%(id)d is accepted and will be paid.") if accept else
                     _("The visit of order #%(id)d is rejected: the order is cancelled and nothing is paid.")) % {
-                "id": visit.order_id}
+                "id": service_visit.order_id}
     else:
         refused = form_errors(form)
-    return after_order_action(request, visit.order_id, done=done, refused=refused)
+    return after_order_action(request, service_visit.order_id, done=done, refused=refused)
 
 
 # -- settlement ------------------------------------------------------------------------------
@@ -309,8 +309,8 @@ def settlement_context(request: HttpRequest, office: Office, month, **extra) -> 
         t = preview.totals
         totals = {"count": t.count, "total": t.total, "allowance": t.allowance, "voucher": t.voucher, "own": t.own}
         problems = None
-    rows = rows.select_related("elder__community", "item", "caregiver", "visit").order_by("visit__checked_out_at", "id")
-    held = preview.held.filter(pk__in=visible.values("pk")).select_related("elder__community").prefetch_related("visit__flags")
+    rows = rows.select_related("elder__community", "item", "caregiver", "service_visit").order_by("service_visit__checked_out_at", "id")
+    held = preview.held.filter(pk__in=visible.values("pk")).select_related("elder__community").prefetch_related("service_visit__flags")
     ended = month_end(month) <= timezone.now()
     can_manage = queries.can_manage_settlement(user, provider)
     context.update(

@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from kangyang.services import actions, planning, queries
 from kangyang.services.forms import CheckForm, DeclineForm, NoShowForm
-from kangyang.services.models import Caregiver, Order, Visit
+from kangyang.services.models import Caregiver, Order, ServiceVisit
 from kangyang.services.views._common import R, form_errors, is_fragment, refusal
 
 S = Order.Status
@@ -46,7 +46,7 @@ def route_context(request: HttpRequest, caregiver: Caregiver | None, **extra) ->
     orders = list(queries.caregiver_day(caregiver, today).select_related("elder__community")) if caregiver else []
     for o in orders:
         o.planned = getattr(o, "stop", None)  # RelatedObjectDoesNotExist is an AttributeError
-        o.the_visit = getattr(o, "visit", None)
+        o.the_visit = getattr(o, "service_visit", None)
         o.starts = o.planned.start if o.planned else o.window_start
         o.navigate = _navigate(planning.location_of(o))
         o.done = o.status in DONE
@@ -89,20 +89,20 @@ def _metres(distance: int | None) -> str:
     return formats.number_format(distance, force_grouping=True)
 
 
-def _result(visit: Visit, *, leaving: bool) -> dict:
+def _result(service_visit: ServiceVisit, *, leaving: bool) -> dict:
     """What the caregiver reads after a check: how far from home, and whether the visit is
     flagged for a supervisor (and why)."""
-    distance = visit.check_out_distance_m if leaving else visit.check_in_distance_m
+    distance = service_visit.check_out_distance_m if leaving else service_visit.check_in_distance_m
     if leaving:
         lead = (_("Checked out, %(distance)s m from home, after %(minutes)d minutes.") % {
-            "distance": _metres(distance), "minutes": visit.minutes or 0} if distance is not None else
-            _("Checked out without a location, after %(minutes)d minutes.") % {"minutes": visit.minutes or 0})
+            "distance": _metres(distance), "minutes": service_visit.minutes or 0} if distance is not None else
+            _("Checked out without a location, after %(minutes)d minutes.") % {"minutes": service_visit.minutes or 0})
     else:
         lead = (_("Checked in, %(distance)s m from home.") % {"distance": _metres(distance)} if distance is not None
                 else _("Checked in without a location."))
-    if visit.review != Visit.Review.PENDING:
+    if service_visit.review != ServiceVisit.Review.PENDING:
         return {"kind": "ok", "text": lead, "distance": distance}
-    reasons = pgettext("between items of a list", "; ").join(str(f.get_code_display()) for f in visit.flags.all())
+    reasons = pgettext("between items of a list", "; ").join(str(f.get_code_display()) for f in service_visit.flags.all())
     text = _("%(lead)s Flagged: %(reasons)s. Your supervisor will review the visit; carry on with it.") % {
         "lead": lead, "reasons": reasons}
     return {"kind": "flagged", "text": text, "distance": distance}
@@ -155,10 +155,10 @@ def check_in(request: HttpRequest, order_id: int) -> HttpResponse:
         return _respond(request, refused=form_errors(form))
     now = timezone.now()
     try:
-        visit = actions.check_in(order, by=request.user, fix=form.fix(), at=form.moment(now), now=now)
+        service_visit = actions.check_in(order, by=request.user, fix=form.fix(), at=form.moment(now), now=now)
     except ValidationError as e:
         return _respond(request, refused=refusal(e))
-    return _respond(request, result=_result(visit, leaving=False))
+    return _respond(request, result=_result(service_visit, leaving=False))
 
 
 @login_required
@@ -170,11 +170,11 @@ def check_out(request: HttpRequest, order_id: int) -> HttpResponse:
         return _respond(request, refused=form_errors(form))
     now = timezone.now()
     try:
-        visit = actions.check_out(order, by=request.user, fix=form.fix(), notes=form.cleaned_data["notes"],
+        service_visit = actions.check_out(order, by=request.user, fix=form.fix(), notes=form.cleaned_data["notes"],
                                   at=form.moment(now), now=now)
     except ValidationError as e:
         return _respond(request, refused=refusal(e))
-    return _respond(request, result=_result(visit, leaving=True))
+    return _respond(request, result=_result(service_visit, leaving=True))
 
 
 @login_required

@@ -22,9 +22,9 @@ from kangyang.audit.models import AuditEntry
 from kangyang.lib import coords
 from kangyang.services import constants, queries, rules
 from kangyang.services.actions._common import K, S, add_event, invalid, transition
-from kangyang.services.models import Order, Visit, VisitFlag
+from kangyang.services.models import Order, ServiceVisit, ServiceVisitFlag
 
-F = VisitFlag.Code
+F = ServiceVisitFlag.Code
 
 
 @dataclass(frozen=True)
@@ -80,15 +80,15 @@ def _distance(order: Order, fix: Fix | None) -> tuple[int | None, str | None]:
     return round(coords.distance_m(lat, lng, *home)), None
 
 
-def _flag(visit: Visit, code: str, facts: dict | None = None, *, by=None, now: dt.datetime) -> bool:
+def _flag(service_visit: ServiceVisit, code: str, facts: dict | None = None, *, by=None, now: dt.datetime) -> bool:
     """Add a flag (once per reason) with its figures and hold the visit back for review."""
-    _obj, created = VisitFlag.objects.get_or_create(visit=visit, code=code,
+    _obj, created = ServiceVisitFlag.objects.get_or_create(service_visit=service_visit, code=code,
                                                    defaults={"facts": facts or {}, "created_at": now})
     if created:
-        if visit.review != Visit.Review.PENDING:
-            Visit.objects.filter(pk=visit.pk).update(review=Visit.Review.PENDING, reviewed_by=None, reviewed_at=None)
-            visit.review = Visit.Review.PENDING
-        add_event(visit.order, K.FLAGGED, by=by, at=now, code=code)
+        if service_visit.review != ServiceVisit.Review.PENDING:
+            ServiceVisit.objects.filter(pk=service_visit.pk).update(review=ServiceVisit.Review.PENDING, reviewed_by=None, reviewed_at=None)
+            service_visit.review = ServiceVisit.Review.PENDING
+        add_event(service_visit.order, K.FLAGGED, by=by, at=now, code=code)
     return created
 
 
@@ -106,14 +106,14 @@ def _point_facts(distance: int | None, fix: Fix | None) -> dict:
     return {"distance_m": distance, "accuracy_m": round(fix.accuracy_m) if fix and fix.accuracy_m is not None else None}
 
 
-def _previous_visit(visit: Visit) -> Visit | None:
-    return (Visit.objects.filter(caregiver=visit.caregiver, checked_in_at__lt=visit.checked_in_at)
-            .exclude(pk=visit.pk).select_related("elder__household", "elder__compound")
+def _previous_visit(service_visit: ServiceVisit) -> ServiceVisit | None:
+    return (ServiceVisit.objects.filter(caregiver=service_visit.caregiver, checked_in_at__lt=service_visit.checked_in_at)
+            .exclude(pk=service_visit.pk).select_related("elder__household", "elder__compound")
             .order_by("-checked_in_at").first())
 
 
 @transaction.atomic
-def check_in(order: Order, *, by, fix: Fix | None, at: dt.datetime | None = None, now: dt.datetime | None = None) -> Visit:
+def check_in(order: Order, *, by, fix: Fix | None, at: dt.datetime | None = None, now: dt.datetime | None = None) -> ServiceVisit:
     """The caregiver arrives. Checked: the distance to the elder's home (radius
     KANGYANG_VISIT_RADIUS_M), another visit of theirs still open, and whether they could
     have come from their previous visit in the time."""
@@ -125,31 +125,31 @@ def check_in(order: Order, *, by, fix: Fix | None, at: dt.datetime | None = None
     distance, ok, flag = _point_flag(order, fix, far=F.FAR_AT_CHECK_IN)
     order = transition(order, S.CHECKED_IN, by=by, allowed=[S.ACCEPTED, S.EN_ROUTE, S.DISPATCHED],
                        event=K.CHECKED_IN, now=now, at=moment, changes={"distance_m": distance, "within": ok})
-    visit = Visit.objects.create(
+    service_visit = ServiceVisit.objects.create(
         order=order, provider=order.provider, caregiver=order.caregiver, elder=order.elder,
         region_code=order.region_code, checked_in_at=moment, check_in_distance_m=distance,
         check_in_accuracy_m=round(fix.accuracy_m) if fix and fix.accuracy_m is not None else None,
         check_in_ok=ok,
     )
     if flag:
-        _flag(visit, flag, _point_facts(distance, fix), by=by, now=moment)
-    open_elsewhere = Visit.objects.filter(caregiver=visit.caregiver, checked_out_at__isnull=True).exclude(pk=visit.pk)
+        _flag(service_visit, flag, _point_facts(distance, fix), by=by, now=moment)
+    open_elsewhere = ServiceVisit.objects.filter(caregiver=service_visit.caregiver, checked_out_at__isnull=True).exclude(pk=service_visit.pk)
     if open_elsewhere.exists():
-        _flag(visit, F.OVERLAP, {}, by=by, now=moment)
-    previous = _previous_visit(visit)
+        _flag(service_visit, F.OVERLAP, {}, by=by, now=moment)
+    previous = _previous_visit(service_visit)
     if previous is not None:
         here, there = queries.home_of(order.elder), queries.home_of(previous.elder)
         left = previous.checked_out_at or previous.checked_in_at
         if here and there and rules.impossible_travel(coords.distance_m(*here, *there), moment - left):
-            _flag(visit, F.IMPOSSIBLE_TRAVEL, {"km": round(coords.distance_m(*here, *there) / 1000, 1),
+            _flag(service_visit, F.IMPOSSIBLE_TRAVEL, {"km": round(coords.distance_m(*here, *there) / 1000, 1),
                                                "minutes": max(0, int((moment - left).total_seconds() // 60))},
                   by=by, now=moment)
-    return visit
+    return service_visit
 
 
 @transaction.atomic
 def check_out(order: Order, *, by, fix: Fix | None, notes: str = "", at: dt.datetime | None = None,
-              now: dt.datetime | None = None) -> Visit:
+              now: dt.datetime | None = None) -> ServiceVisit:
     """The caregiver leaves, with notes for the record. Checked: the distance again, a visit
     much shorter than planned, and overlap with another of their visits."""
     if not queries.is_caregiver_of(by, order):
@@ -157,65 +157,65 @@ def check_out(order: Order, *, by, fix: Fix | None, notes: str = "", at: dt.date
     _check_fix(fix)
     now = now or timezone.now()
     moment = _moment(at, now, not_before=order.created_at)
-    visit = Visit.objects.select_for_update().get(order=order) if hasattr(order, "visit") else None
-    if visit is None:
+    service_visit = ServiceVisit.objects.select_for_update().get(order=order) if hasattr(order, "service_visit") else None
+    if service_visit is None:
         raise ValidationError(_("Check in first."), code="wrong_status")
-    if moment < visit.checked_in_at:
+    if moment < service_visit.checked_in_at:
         raise invalid("at", _("The check-out cannot be before the check-in."), "time")
     distance, ok, flag = _point_flag(order, fix, far=F.FAR_AT_CHECK_OUT)
     order = transition(order, S.CHECKED_OUT, by=by, allowed=[S.CHECKED_IN], event=K.CHECKED_OUT, now=now, at=moment,
                        changes={"distance_m": distance, "within": ok})
-    visit.checked_out_at = moment
-    visit.check_out_distance_m = distance
-    visit.check_out_accuracy_m = round(fix.accuracy_m) if fix and fix.accuracy_m is not None else None
-    visit.check_out_ok = ok
-    visit.notes = notes.strip()
-    visit.save(update_fields=["checked_out_at", "check_out_distance_m", "check_out_accuracy_m", "check_out_ok", "notes"])
+    service_visit.checked_out_at = moment
+    service_visit.check_out_distance_m = distance
+    service_visit.check_out_accuracy_m = round(fix.accuracy_m) if fix and fix.accuracy_m is not None else None
+    service_visit.check_out_ok = ok
+    service_visit.notes = notes.strip()
+    service_visit.save(update_fields=["checked_out_at", "check_out_distance_m", "check_out_accuracy_m", "check_out_ok", "notes"])
     if flag and flag != F.HOME_UNKNOWN:  # an unknown home was flagged at check-in already
-        _flag(visit, flag, _point_facts(distance, fix), by=by, now=moment)
-    minutes = (moment - visit.checked_in_at).total_seconds() / 60
+        _flag(service_visit, flag, _point_facts(distance, fix), by=by, now=moment)
+    minutes = (moment - service_visit.checked_in_at).total_seconds() / 60
     if rules.too_short(minutes, order.planned_minutes):
-        _flag(visit, F.TOO_SHORT, {"minutes": int(minutes), "planned": order.planned_minutes}, by=by, now=moment)
-    others = Visit.objects.filter(caregiver=visit.caregiver).exclude(pk=visit.pk).filter(
-        checked_in_at__lt=moment).exclude(checked_out_at__lte=visit.checked_in_at)
+        _flag(service_visit, F.TOO_SHORT, {"minutes": int(minutes), "planned": order.planned_minutes}, by=by, now=moment)
+    others = ServiceVisit.objects.filter(caregiver=service_visit.caregiver).exclude(pk=service_visit.pk).filter(
+        checked_in_at__lt=moment).exclude(checked_out_at__lte=service_visit.checked_in_at)
     if others.exists():
-        _flag(visit, F.OVERLAP, {"order": others.first().order_id}, by=by, now=moment)
-    return visit
+        _flag(service_visit, F.OVERLAP, {"order": others.first().order_id}, by=by, now=moment)
+    return service_visit
 
 
 def flag_missing_check_outs(*, now: dt.datetime | None = None) -> int:
     """Flag visits still open long after their planned end (the sweep calls this)."""
     now = now or timezone.now()
     flagged = 0
-    candidates = (Visit.objects.filter(checked_out_at__isnull=True, order__status=S.CHECKED_IN)
+    candidates = (ServiceVisit.objects.filter(checked_out_at__isnull=True, order__status=S.CHECKED_IN)
                   .exclude(flags__code=F.MISSING_CHECK_OUT).select_related("order__item"))
-    for visit in candidates.iterator():
-        planned_end = visit.checked_in_at + dt.timedelta(minutes=visit.order.planned_minutes)
+    for service_visit in candidates.iterator():
+        planned_end = service_visit.checked_in_at + dt.timedelta(minutes=service_visit.order.planned_minutes)
         if planned_end + constants.MISSING_CHECK_OUT_GRACE < now:
             with transaction.atomic():
-                flagged += _flag(visit, F.MISSING_CHECK_OUT, {"since": visit.checked_in_at.isoformat()}, now=now)
+                flagged += _flag(service_visit, F.MISSING_CHECK_OUT, {"since": service_visit.checked_in_at.isoformat()}, now=now)
     return flagged
 
 
 @transaction.atomic
-def review_visit(visit: Visit, *, by, accept: bool, note: str, now: dt.datetime | None = None) -> Visit:
+def review_service_visit(service_visit: ServiceVisit, *, by, accept: bool, note: str, now: dt.datetime | None = None) -> ServiceVisit:
     """A supervisor decides on a flagged visit: accepted, it is settled like any other;
-    rejected, the order is void — cancelled, its subsidy shares refunded, nothing paid."""
-    if not queries.can_review(by, visit):
+    rejected, the order is void — cancelled, its allowance shares refunded, nothing paid."""
+    if not queries.can_review(by, service_visit):
         raise PermissionDenied
     note = note.strip()
     if len(note) < 2:
         raise invalid("note", _("Say what you found."), "note")
     now = now or timezone.now()
-    decision = Visit.Review.ACCEPTED if accept else Visit.Review.REJECTED
-    taken = Visit.objects.filter(pk=visit.pk, review=Visit.Review.PENDING).update(
+    decision = ServiceVisit.Review.ACCEPTED if accept else ServiceVisit.Review.REJECTED
+    taken = ServiceVisit.objects.filter(pk=service_visit.pk, review=ServiceVisit.Review.PENDING).update(
         review=decision, reviewed_by=by, reviewed_at=now, review_note=note)
     if not taken:
         raise ValidationError(_("This visit is not waiting for review."), code="conflict")
-    visit.refresh_from_db()
-    order = visit.order
+    service_visit.refresh_from_db()
+    order = service_visit.order
     add_event(order, K.REVIEWED, by=by, at=now, code=decision, note=note)
-    record(by, AuditEntry.Action.CHANGE, visit, verb="visit.review", changes={"review": [Visit.Review.PENDING, decision]},
+    record(by, AuditEntry.Action.CHANGE, service_visit, verb="visit.review", changes={"review": [ServiceVisit.Review.PENDING, decision]},
            note=note)
     if not accept:
         from kangyang.services.actions.orders import refund_shares
@@ -224,4 +224,4 @@ def review_visit(visit: Visit, *, by, accept: bool, note: str, now: dt.datetime 
         transition(order, S.CANCELLED, by=by, allowed=[S.CHECKED_IN, S.CHECKED_OUT, S.CONFIRMED],
                    event=K.CANCELLED, now=now, note=note, cancel_reason=note)
         refund_shares(order, by=by)
-    return visit
+    return service_visit

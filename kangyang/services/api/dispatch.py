@@ -1,0 +1,104 @@
+"""/api/v1/orders, dispatch and routes: the caregiver's day in route order, accepting,
+declining, setting off, and the manager's assignment."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from kangyang.lib.pagination import Page
+from kangyang.lib.schemas import UtcDatetime
+from kangyang.services import actions, queries
+from kangyang.services.api._common import _detail, _referenced, router
+from kangyang.services.api.orders import OrderDetailOut, OrderOut, ReasonIn
+from kangyang.services.api.service_visits import ServiceVisitOut, _service_visit_of
+from kangyang.services.models import Caregiver, Order, RouteStop
+
+
+class RouteOrderOut(OrderOut):
+    """An order of the caregiver's day, in route order."""
+
+    position: int | None = Field(None, description="Place in the planned route (0 first); null if unplanned.")
+    planned_start: UtcDatetime | None = Field(None, description="When the plan expects the service to start.")
+    visit: ServiceVisitOut | None
+
+    @staticmethod
+    def resolve_position(obj: Order) -> int | None:
+        stop = _stop_of(obj)
+        return stop.position if stop else None
+
+    @staticmethod
+    def resolve_planned_start(obj: Order) -> dt.datetime | None:
+        stop = _stop_of(obj)
+        return stop.start if stop else None
+
+    @staticmethod
+    def resolve_visit(obj: Order):
+        return _service_visit_of(obj)
+
+
+def _stop_of(order: Order) -> RouteStop | None:
+    try:
+        return order.stop
+    except RouteStop.DoesNotExist:
+        return None
+
+
+class AssignIn(Schema):
+    caregiver: int = Field(..., description="A caregiver's id, of the order's provider.")
+    note: str = Field("", max_length=2000)
+
+
+@router.get("/today", response=list[RouteOrderOut], summary="The caregiver's route today")
+@paginate(Page)
+def today(request):
+    """For the caregiver app: the caller's own orders of today (local date) in route order —
+    the day's plan where there is one, then by window. Only caregivers (403 for others)."""
+    user = request.auth
+    if user.role != queries.R.CAREGIVER:
+        raise PermissionDenied
+    caregiver = queries.caregiver_of(user)
+    if caregiver is None:
+        return Order.objects.none()
+    return (queries.caregiver_day(caregiver, timezone.localdate())
+            .select_related("provider__organisation", "caregiver").prefetch_related("service_visit__flags"))
+
+
+@router.post("/{order_id}/accept", response=OrderDetailOut, summary="Accept (caregiver)")
+def accept(request, order_id: int):
+    """The assigned caregiver takes the order on (from `dispatched`)."""
+    order = queries.get_order_for(request.auth, order_id)
+    return _detail(actions.accept_order(order, by=request.auth))
+
+
+@router.post("/{order_id}/decline", response={204: None}, summary="Decline (caregiver)")
+def decline(request, order_id: int, payload: ReasonIn):
+    """The assigned caregiver cannot take it, with a reason: it is dispatched again to
+    someone else, so it leaves their list (204)."""
+    order = queries.get_order_for(request.auth, order_id)
+    actions.decline_order(order, by=request.auth, reason=payload.reason)
+    return Status(204, None)
+
+
+@router.post("/{order_id}/en-route", response=OrderDetailOut, summary="On the way (caregiver)")
+def en_route(request, order_id: int):
+    """The assigned caregiver sets off to the elder (from `accepted`)."""
+    order = queries.get_order_for(request.auth, order_id)
+    return _detail(actions.start_travel(order, by=request.auth))
+
+
+@router.post("/{order_id}/assign", response=OrderDetailOut, summary="Assign a caregiver (provider manager)")
+def assign(request, order_id: int, payload: AssignIn):
+    """The provider's manager gives the order to one of their caregivers who has the skill
+    (also to take it from one who accepted it)."""
+    user = request.auth
+    order = queries.get_order_for(user, order_id)
+    if not queries.manages(user, order.provider_id):  # before naming a caregiver they cannot see
+        raise PermissionDenied
+    caregiver = _referenced(Caregiver.objects.visible_to(user), Caregiver, payload.caregiver, "caregiver",
+                            _("There is no such caregiver."))
+    return _detail(actions.assign_order(order, by=user, caregiver=caregiver, note=payload.note))
