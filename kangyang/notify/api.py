@@ -1,8 +1,6 @@
 """Notifications over the API: the delivery log (bureau admin and operators, by area, masked),
 and the app's web-push subscription (its public VAPID key; saving the subscription)."""
 
-from datetime import datetime
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -11,6 +9,7 @@ from ninja.responses import Status
 
 from kangyang.accounts import scope
 from kangyang.lib.pagination import Page
+from kangyang.lib.schemas import UtcDatetime
 from kangyang.notify import actions, queries, transports
 from kangyang.notify.models import Channel, Delivery, Kind
 
@@ -27,9 +26,9 @@ class DeliveryOut(Schema):
     status: str
     attempts: int
     last_error: str
-    created_at: datetime
-    last_attempt_at: datetime | None
-    sent_at: datetime | None
+    created_at: UtcDatetime
+    last_attempt_at: UtcDatetime | None
+    sent_at: UtcDatetime | None
 
 
 class DeliveryFilter(Schema):

@@ -2,7 +2,6 @@
 changing its areas and hours, and its prices; and who is refused."""
 
 import pytest
-from django.utils import translation
 
 from kangyang.accounts.models import Organisation
 from kangyang.audit.models import AuditEntry
@@ -25,8 +24,7 @@ def register(client, canteen, *areas, **extra):
 def test_the_bureau_admin_registers_an_organisation_as_a_provider_from_the_page(
         client, admin, canteen, community_a, subdistrict_2, catalogue):
     client.force_login(admin)
-    with translation.override("en"):
-        page = client.get("/services/providers/new/", {"organisation": canteen.pk})
+    page = client.get("/services/providers/new/", {"organisation": canteen.pk}, HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     assert f'<option value="{canteen.pk}" selected>' in page.text and "Service areas" in page.text
 
