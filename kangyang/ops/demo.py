@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kangyang.accounts.models import Organisation, User
@@ -205,16 +206,19 @@ def create_demo_accounts(district: Region, *, seed: int = DEMO_SEED) -> tuple[di
             user.save(update_fields=["is_demo_account"])
         accounts[a.username] = user
     messages = []
-    for label, hook in demo_hooks("seed_demo_accounts"):
-        text = hook(accounts=accounts, district=district, rng=random.Random(f"{seed}:{label}:accounts"))
-        if text:
-            messages.append((label, text))
+    runs = [(accounts, district, "", f"{seed}:")]
     if elder_count(second.code):  # seeded: its bureau's policies, orders and alarm history
         staff = {"admin": accounts["admin2"], "operator": _synthetic_staff(R.HOTLINE_OPERATOR, second, title="热线坐席")}
+        runs.append((staff, second, f"{second.name} ", f"{seed}:{second.code[:6]}:"))
+    for hook_accounts, hook_district, prefix, stream in runs:
         for label, hook in demo_hooks("seed_demo_accounts"):
-            text = hook(accounts=staff, district=second, rng=random.Random(f"{seed}:{second.code[:6]}:{label}:accounts"))
+            # One transaction per hook: a caller outside one (bench/elder_list.py) would
+            # otherwise commit every step of every demo order and payment roll on its own.
+            with transaction.atomic():
+                text = hook(accounts=hook_accounts, district=hook_district,
+                            rng=random.Random(f"{stream}{label}:accounts"))
             if text:
-                messages.append((f"{second.name} {label}", text))
+                messages.append((f"{prefix}{label}", text))
     return accounts, messages
 
 

@@ -305,10 +305,13 @@ class _Day:
         operator, rng, travel = self.accounts["operator"], self.rng, planning.travel_model()
         accepted_at = _local(day, 6, 45)
         free: dict[int, tuple[dt.datetime, tuple[float, float] | None]] = {}  # caregiver → (free at, where)
-        for stop in self._stops(day):
+        stops = list(self._stops(day))
+        # The day's orders in one query, not one per stop (a step changes only its own order).
+        orders = Order.objects.select_related("elder__household", "elder__compound", "elder__community", "item").in_bulk(
+            [stop.order.pk for stop in stops])
+        for stop in stops:
             by = stop.caregiver.user
-            order = Order.objects.select_related("elder__household", "elder__compound", "elder__community", "item").get(
-                pk=stop.order.pk)
+            order = orders[stop.order.pk]
             home = queries.home_of(order.elder) or planning.location_of(order)
             free_at, here = free.get(stop.caregiver.pk, (accepted_at, None))
             on_the_way = dt.timedelta(seconds=travel.seconds(here, home)) if here and home else dt.timedelta(minutes=10)
@@ -330,8 +333,8 @@ class _Day:
             self.counts["visits"] += 1
             point = _near(rng, *home, rng.uniform(700, 2500) if far else rng.uniform(5, 60))
             fix = Fix(point[0], point[1], accuracy_m=rng.choice([8, 12, 20, 35, 65]))
-            actions.start_travel(order, by=by, now=max(accepted_at, checked_in - on_the_way))
-            visit = actions.check_in(Order.objects.get(pk=order.pk), by=by, fix=fix, now=checked_in)
+            order = actions.start_travel(order, by=by, now=max(accepted_at, checked_in - on_the_way))
+            visit = actions.check_in(order, by=by, fix=fix, now=checked_in)
             minutes = order.planned_minutes * (rng.uniform(0.25, 0.45) if rng.random() < SHARE_SHORT else rng.uniform(0.95, 1.15))
             checked_out = checked_in + dt.timedelta(minutes=minutes)
             free[stop.caregiver.pk] = (checked_out, home)
