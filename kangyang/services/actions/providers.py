@@ -57,9 +57,11 @@ def register_provider(*, by, organisation: Organisation, areas: Iterable[Region]
 @transaction.atomic
 def set_service_areas(provider: Provider, *, by, areas: Iterable[Region], audit: bool = True) -> Provider:
     """The regions the provider serves, replacing the earlier ones."""
-    if by is not None and not scope.bureau_of(by, provider.region_code):
-        raise PermissionDenied
     areas = list(areas)
+    # The provider's bureau, and every area within the caller's own (a district's admin never
+    # gives a provider an area in another district; the city's may).
+    if by is not None and not all(scope.bureau_of(by, code) for code in [provider.region_code, *(r.code for r in areas)]):
+        raise PermissionDenied
     if not areas:
         raise invalid("areas", _("Choose at least one region the provider serves."), "areas")
     provider.areas.all().delete()
