@@ -200,8 +200,9 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
 
 def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) -> str:
     """The operator handled the history; the `elder` account has a pendant; and when
-    nothing is open, two alarms are waiting in the queue right now (one of them hers)."""
-    operator, worker = accounts["operator"], accounts["worker_a"]
+    nothing is open, two alarms are waiting in the queue right now (one of them hers; in the
+    second district, which has no `elder` account, one)."""
+    operator, worker = accounts["operator"], accounts.get("worker_a")
     history = Alarm.objects.filter(region_code__startswith=district.code[:6])
     history.filter(acknowledged_at__isnull=False, acknowledged_by__isnull=True).update(acknowledged_by=operator)
     history.filter(resolved_at__isnull=False, resolved_by__isnull=True).update(resolved_by=operator)
@@ -212,7 +213,7 @@ def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) 
     # What the escalated alarms of the history sent (kangyang/notify's delivery log).
     notifications.seed_demo_deliveries(region_code=district.code[:6])
 
-    elder = Elder.objects.filter(user=accounts["elder"]).first()
+    elder = Elder.objects.filter(user=accounts["elder"]).first() if "elder" in accounts else None
     pendant = None
     if elder is not None:
         pendant = elder.devices.filter(kind=Device.Kind.SOS_PENDANT).first() or actions.register_device(

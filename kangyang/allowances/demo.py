@@ -15,6 +15,10 @@ people, so this runs once the demo accounts exist. It adds, unless done already:
 * two deaths in worker_a's community reported late (dated before last month, recorded
   after it was paid), so the overpayment list has something to recover;
 * this month's rolls, generated and left in draft for the demo accounts to review.
+
+In the second district (kangyang/ops/demo.py) `accounts` holds only its bureau admin: the
+same policies and rolls, every community and subdistrict approving through a synthetic
+reviewer, and no late deaths (they are `worker_a`'s).
 """
 
 import datetime as dt
@@ -62,9 +66,10 @@ def _policies(admin: User, district: Region, since: dt.date) -> list[Policy]:
 def _reviewers(accounts: dict, district: Region):
     """A function: (role, region) → the user who approves that step for the region."""
     known = {
-        (R.COMMUNITY_WORKER, accounts["worker_a"].region_id): accounts["worker_a"],
-        (R.COMMUNITY_WORKER, accounts["worker_b"].region_id): accounts["worker_b"],
-        (R.SUBDISTRICT_OFFICER, accounts["subdistrict"].region_id): accounts["subdistrict"],
+        (role, accounts[name].region_id): accounts[name]
+        for role, name in ((R.COMMUNITY_WORKER, "worker_a"), (R.COMMUNITY_WORKER, "worker_b"),
+                           (R.SUBDISTRICT_OFFICER, "subdistrict"))
+        if name in accounts
     }
 
     def reviewer(role: str, region: Region) -> User:
@@ -111,7 +116,8 @@ def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) 
         done.append(_("%(month)s: %(n)d rolls paid out, %(lines)d payments, ¥%(total)s") % {
             "month": last_month.strftime("%Y-%m"), "n": paid.count(),
             "lines": sum(r.line_count for r in paid), "total": rules.money(sum((r.total for r in paid), 0))})
-        done.append(_late_deaths(accounts["worker_a"], last_month=last_month, rng=rng))
+        if "worker_a" in accounts:
+            done.append(_late_deaths(accounts["worker_a"], last_month=last_month, rng=rng))
 
     if not PaymentRoll.objects.filter(policy__in=policies, month=this_month).exists():
         for policy in policies:

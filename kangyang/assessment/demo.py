@@ -51,7 +51,7 @@ LOSS_WEIGHTS = {"self_care": 3, "motor": 3, "mental": 1, "perception_social": 2}
 ASSESSORS = [
     "万丽", "熊伟", "胡敏", "涂建华", "邹小燕", "刘婷", "龚志刚", "罗静", "喻海涛", "饶春燕",
 ]
-AGENCY = "西湖区老年人能力评估中心"
+AGENCY = "西湖区老年人能力评估中心"  # the `elder` account's assessors; a district's: _agency()
 PLACES = ["家中", "家中", "家中", "社区养老服务站", "养老机构"]
 
 
@@ -92,7 +92,12 @@ def _age(birth: dt.date, today: dt.date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
-def _assessment(rng: random.Random, elder_id: int, region_code: str, disabled: bool, today: dt.date) -> Assessment:
+def _agency(district: Region) -> str:
+    return f"{district.name}老年人能力评估中心"
+
+
+def _assessment(rng: random.Random, elder_id: int, region_code: str, disabled: bool, today: dt.date,
+                agency: str = AGENCY) -> Assessment:
     weights = LEVELS_DISABLED if disabled else LEVELS_ABLE
     level = rng.choices(range(5), weights=weights)[0]
     low, high = _band(level)
@@ -112,7 +117,7 @@ def _assessment(rng: random.Random, elder_id: int, region_code: str, disabled: b
     first, second = rng.sample(ASSESSORS, 2)
     return Assessment(
         elder_id=elder_id, region_code=region_code, standard=STANDARD, reason=reason, assessed_on=assessed_on,
-        place=rng.choice(PLACES), assessor_1=f"{first}（{AGENCY}）", assessor_2=f"{second}（{AGENCY}）",
+        place=rng.choice(PLACES), assessor_1=f"{first}（{agency}）", assessor_2=f"{second}（{agency}）",
         informant=rng.choice(["本人", "配偶", "子女", "护理员"]),
         diagnoses=diagnoses, risk_events_30d=events, answers=answers,
         dimension_scores=result.dimensions, total=result.total, preliminary_level=result.preliminary_level,
@@ -157,7 +162,7 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
                  else SHARE_70_PLUS if age >= 70 else SHARE_60S)
         if not _chosen(key, share):
             continue
-        a = _assessment(rng, pk, region_code, disabled or severe, today)
+        a = _assessment(rng, pk, region_code, disabled or severe, today, _agency(district))
         batch.append(a)
         assessed.append(pk)
         made += 1
@@ -187,7 +192,10 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
 def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) -> str:
     """The `elder` account's own record gets an assessment by `worker_a` (moderate loss,
     signed 11 months ago, so due soon) and an MZ/T 039-2013 result as history; one other
-    elder of worker_a's community is asked to be re-assessed. Does nothing done already."""
+    elder of worker_a's community is asked to be re-assessed. Does nothing done already, nor
+    in the second district (no `elder` account there)."""
+    if "elder" not in accounts:
+        return ""
     worker = accounts["worker_a"]
     elder = Elder.objects.filter(user=accounts["elder"]).first()
     if elder is None or Assessment.objects.filter(elder=elder).exists():

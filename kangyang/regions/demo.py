@@ -5,12 +5,15 @@ The tree is the same on every run, whatever the seed: it is drawn from its own f
 stream, and nodes are found by code (compounds by name) before any is created, so a second
 run reuses it and elders can be added to it again and again.
 
-What is real and what is not. The district is Xihu (西湖区, Nanchang), GB/T 2260 code 360103,
-and the ten subdistricts are its real subdivisions. Their 9-digit codes here are numbered in
-the order listed (real statistical codes may differ; a town such as 桃花镇 is usually coded in
-the 1xx range). Community and compound names are made up to sound like the old city's
-streets; coordinates are WGS-84 inside a box of about 10 km × 10 km around 28.66 N 115.89 E,
-each subdistrict placed roughly where it lies in the city.
+What is real and what is not. The districts are Xihu (西湖区, Nanchang), GB/T 2260 code
+360103, and the demo city's smaller second district, Qingyunpu (青云谱区), 360104. Names and
+the 6-digit county codes follow the national statistical division codes (统计用区划代码);
+the subdistricts are real subdivisions of each district, but their 9-digit codes here are
+numbered in the order listed, so where the real ones are not known the codes are synthetic
+(real statistical codes may differ; a town such as 桃花镇 is usually coded in the 1xx range).
+Community and compound names are made up to sound like the city's streets; coordinates are
+WGS-84 inside a box of about 10 km × 10 km around the district's centre, each subdistrict
+placed roughly where it lies in the city.
 """
 
 import math
@@ -21,10 +24,16 @@ from django.utils.translation import gettext as _
 
 from kangyang.regions.models import Compound, Region
 
-# The box all coordinates fall in: ±0.045° of latitude (≈ 5 km) and ±0.05° of longitude
-# (≈ 4.9 km at 28.66° N) around the centre.
+# Xihu's centre; the box all its coordinates fall in: ±0.045° of latitude (≈ 5 km) and ±0.05°
+# of longitude (≈ 4.9 km at 28.66° N) around the centre. Every district has a box like it.
 CENTRE = (28.66, 115.89)
-BOX = (CENTRE[0] - 0.045, CENTRE[0] + 0.045, CENTRE[1] - 0.05, CENTRE[1] + 0.05)
+
+
+def _box(centre: tuple[float, float]) -> tuple[float, float, float, float]:
+    return (centre[0] - 0.045, centre[0] + 0.045, centre[1] - 0.05, centre[1] + 0.05)
+
+
+BOX = _box(CENTRE)
 
 # (township digits, name, centre lat, centre lng, street-like stems for its communities)
 SUBDISTRICTS = [
@@ -54,6 +63,17 @@ SUBDISTRICTS = [
         "丁公路", "江西科技", "洪都", "二七南路", "省建", "青云谱路", "井冈山大道", "南大", "京家山"]),
 ]
 
+# Qingyunpu (青云谱区, 360104), south-east of Xihu around the Bayi Avenue and the Hongdu works:
+# three of its subdistricts, with a few communities each (the demo's smaller second district).
+SECOND_CENTRE = (28.62, 115.92)
+SECOND_SUBDISTRICTS = [
+    ("001", "洪都街道", 28.632, 115.917, ["洪都", "洪都新村", "迎宾北大道", "昌南"]),
+    ("002", "京山街道", 28.622, 115.905, ["京山", "京东", "广州路", "建设"]),
+    ("003", "三家店街道", 28.610, 115.930, ["三家店", "施尧", "湖坊", "南钢"]),
+]
+# (centre, subdistricts) of each district the demo knows, by 6-digit county code.
+TREES = {"360103": (CENTRE, SUBDISTRICTS), "360104": (SECOND_CENTRE, SECOND_SUBDISTRICTS)}
+
 # Compound names: a residential stem + a suffix, or a work unit's staff quarters (宿舍),
 # which are common in the old city.
 COMPOUND_STEMS = [
@@ -68,8 +88,8 @@ WORK_UNITS = [
 ]
 
 
-def _clamp(lat: float, lng: float) -> tuple[float, float]:
-    return (round(min(max(lat, BOX[0]), BOX[1]), 6), round(min(max(lng, BOX[2]), BOX[3]), 6))
+def _clamp(lat: float, lng: float, box: tuple[float, float, float, float] = BOX) -> tuple[float, float]:
+    return (round(min(max(lat, box[0]), box[1]), 6), round(min(max(lng, box[2]), box[3]), 6))
 
 
 def _household_count(rng: random.Random) -> int:
@@ -91,13 +111,16 @@ def _compound_names(rng: random.Random, stem: str, count: int) -> list[str]:
 
 
 def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
-    """Build (or find) about 10 subdistricts, 100 communities and 400 compounds under the
-    district. `rng` and `elders` are not used: the tree does not depend on them."""
+    """Build (or find) the district's tree: for Xihu about 10 subdistricts, 100 communities and
+    400 compounds; for Qingyunpu 3, 12 and about 50. Another district gets Xihu's names (a
+    test's district). `rng` and `elders` are not used: the tree does not depend on them."""
     tree_rng = random.Random(f"tree:{district.code}")  # same tree whatever the seed
     prefix = district.code[:6]
+    centre, tree = TREES.get(prefix, TREES["360103"])
+    box = _box(centre)
     subdistricts = communities = compounds = 0
     with transaction.atomic():
-        for digits, name, lat, lng, stems in SUBDISTRICTS:
+        for digits, name, lat, lng, stems in tree:
             sub, _created = Region.objects.get_or_create(
                 code=f"{prefix}{digits}000",
                 defaults={"name": name, "level": Region.Level.SUBDISTRICT, "parent": district,
@@ -106,7 +129,7 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
             subdistricts += 1
             for i, stem in enumerate(stems, start=1):
                 c_lat, c_lng = _clamp(lat + tree_rng.uniform(-0.008, 0.008),
-                                      lng + tree_rng.uniform(-0.008, 0.008))
+                                      lng + tree_rng.uniform(-0.008, 0.008), box)
                 community, _created = Region.objects.get_or_create(
                     code=f"{prefix}{digits}{i:03d}",
                     defaults={"name": f"{stem}社区", "level": Region.Level.COMMUNITY, "parent": sub,
@@ -117,7 +140,7 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
                 new = []
                 for compound_name in _compound_names(tree_rng, stem, tree_rng.randint(2, 6)):
                     p_lat, p_lng = _clamp(c_lat + tree_rng.uniform(-0.003, 0.003),
-                                          c_lng + tree_rng.uniform(-0.003, 0.003))
+                                          c_lng + tree_rng.uniform(-0.003, 0.003), box)
                     households = _household_count(tree_rng)
                     if compound_name not in existing:
                         new.append(Compound(

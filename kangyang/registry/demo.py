@@ -614,7 +614,10 @@ def _free_id_number(code6: str, birth: dt.date, sex: str) -> str:
 
 def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) -> str:
     """The `elder` account's own record, in `worker_a`'s community (lives alone, empty-nest),
-    and `family` as her daughter and guardian. Does nothing that is done already."""
+    and `family` as her daughter and guardian. Does nothing that is done already, nor in the
+    second district (no `elder` account there)."""
+    if "elder" not in accounts:
+        return ""
     user, family, worker = accounts["elder"], accounts["family"], accounts["worker_a"]
     elder = Elder.objects.filter(user=user).first()
     if elder is None:

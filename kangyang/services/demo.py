@@ -23,6 +23,10 @@ event, flag and audit entry is exactly what the platform would have written:
 
 The shares are assumptions for synthetic data, not statistics: a few percent of the
 district's elders use home services; most orders are meals and cleaning.
+
+The demo city's second district (kangyang/ops/demo.py) has providers of its own
+(SECOND_PROVIDERS) and, with only its bureau admin and a hotline operator as `accounts`,
+the same history of orders, dispatched order by order, without the persona's.
 """
 
 import datetime as dt
@@ -67,6 +71,13 @@ PROVIDERS = [
      ["home_care_bed", "respite", "health_check", "aids_rental"], 0.2, 0.2),
     ("安心家政服务部", Organisation.Kind.PROVIDER, "002", ["002"], ["cleaning", "housekeeping"], 0.1, 0.0),
 ]
+# The second district (Qingyunpu, 360104): one provider for the whole district and a meal point.
+SECOND_PROVIDERS = [
+    ("洪都颐养居家服务中心", Organisation.Kind.PROVIDER, "001", [""],
+     ["meal", "cleaning", "bathing", "housekeeping", "escort", "health_check", "comfort", "errands"], 1.0, 2.0),
+    ("京山街道长者食堂", Organisation.Kind.MEAL_POINT, "002", ["002"], ["meal"], 0.4, 0.8),
+]
+PROVIDERS_BY_DISTRICT = {"360104": SECOND_PROVIDERS}  # by 6-digit code; any other district: PROVIDERS
 BLACKLISTED = "安心家政服务部"  # blacklisted on its organisation: no module contracts with it
 EXPIRING_LICENCE = "福寿康居家服务有限公司"  # its elder-care filing lapses in 30 days (an alert)
 BLACKLIST_REASON = "演示数据：2025年抽查发现虚报服务记录，列入黑名单。"
@@ -160,7 +171,7 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
     items = _catalogue()
     thousands = max(1.0, elders / 1000)
     providers = caregivers = 0
-    for name, kind, seat, served, codes, per_thousand, _orders in PROVIDERS:
+    for name, kind, seat, served, codes, per_thousand, _orders in _providers_of(district):
         seat_region = _subdistrict(district, seat)
         organisation = _organisation(name, kind, seat_region, district)
         provider = Provider.objects.filter(organisation=organisation).first()
@@ -184,8 +195,15 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
         centre = (sum(a.lat for a in areas) / len(areas), sum(a.lng for a in areas) / len(areas))
         caregivers += _caregivers(provider, count=max(3, round(per_thousand * thousands)), skills_needed=skills,
                                   centre=centre, rng=rng)
+    if district.code[:6] in PROVIDERS_BY_DISTRICT:
+        return _("%(items)d catalogue items, %(providers)d providers, %(caregivers)d caregivers") % {
+            "items": len(items), "providers": providers, "caregivers": caregivers}
     return _("%(items)d catalogue items, %(providers)d providers (one blacklisted), %(caregivers)d caregivers") % {
         "items": len(items), "providers": providers, "caregivers": caregivers}
+
+
+def _providers_of(district: Region) -> list:
+    return PROVIDERS_BY_DISTRICT.get(district.code[:6], PROVIDERS)
 
 
 def _organisation(name: str, kind: str, seat: Region, district: Region) -> Organisation:
@@ -287,10 +305,13 @@ class _Day:
         operator, rng, travel = self.accounts["operator"], self.rng, planning.travel_model()
         accepted_at = _local(day, 6, 45)
         free: dict[int, tuple[dt.datetime, tuple[float, float] | None]] = {}  # caregiver → (free at, where)
-        for stop in self._stops(day):
+        stops = list(self._stops(day))
+        # The day's orders in one query, not one per stop (a step changes only its own order).
+        orders = Order.objects.select_related("elder__household", "elder__compound", "elder__community", "item").in_bulk(
+            [stop.order.pk for stop in stops])
+        for stop in stops:
             by = stop.caregiver.user
-            order = Order.objects.select_related("elder__household", "elder__compound", "elder__community", "item").get(
-                pk=stop.order.pk)
+            order = orders[stop.order.pk]
             home = queries.home_of(order.elder) or planning.location_of(order)
             free_at, here = free.get(stop.caregiver.pk, (accepted_at, None))
             on_the_way = dt.timedelta(seconds=travel.seconds(here, home)) if here and home else dt.timedelta(minutes=10)
@@ -312,8 +333,8 @@ class _Day:
             self.counts["visits"] += 1
             point = _near(rng, *home, rng.uniform(700, 2500) if far else rng.uniform(5, 60))
             fix = Fix(point[0], point[1], accuracy_m=rng.choice([8, 12, 20, 35, 65]))
-            actions.start_travel(order, by=by, now=max(accepted_at, checked_in - on_the_way))
-            visit = actions.check_in(Order.objects.get(pk=order.pk), by=by, fix=fix, now=checked_in)
+            order = actions.start_travel(order, by=by, now=max(accepted_at, checked_in - on_the_way))
+            visit = actions.check_in(order, by=by, fix=fix, now=checked_in)
             minutes = order.planned_minutes * (rng.uniform(0.25, 0.45) if rng.random() < SHARE_SHORT else rng.uniform(0.95, 1.15))
             checked_out = checked_in + dt.timedelta(minutes=minutes)
             free[stop.caregiver.pk] = (checked_out, home)
@@ -336,8 +357,8 @@ class _Day:
 
 def _orderer(accounts: dict, elder: Elder):
     """Who places a demo order for the elder: `worker_a` in her own community, else the hotline."""
-    worker = accounts["worker_a"]
-    return worker if elder.region_code == worker.region.code else accounts["operator"]
+    worker = accounts.get("worker_a")
+    return worker if worker is not None and elder.region_code == worker.region.code else accounts["operator"]
 
 
 def _clients(provider: Provider, rng: random.Random, *, n: int) -> list[Elder]:
@@ -372,24 +393,29 @@ def _persona_caregiver(accounts: dict, provider: Provider, rng: random.Random) -
 
 
 def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) -> str:
-    """The `caregiver` account's profile; then, once, the orders of the demo (module docstring)."""
-    main = Provider.objects.filter(organisation__name=MAIN_PROVIDER).first()
-    if main is None:
-        return ""
-    persona = _persona_caregiver(accounts, main, rng)
+    """The `caregiver` account's profile; then, once, the orders of the demo (module docstring).
+    In the second district (no `caregiver` account), its orders only."""
+    main = persona = None
+    if "caregiver" in accounts:
+        main = Provider.objects.filter(organisation__name=MAIN_PROVIDER).first()
+        if main is None:
+            return ""
+        persona = _persona_caregiver(accounts, main, rng)
     if Order.objects.filter(region_code__startswith=district.code[:6]).exists():
         return ""
     items = {i.code: i for i in ServiceItem.objects.all()}
     now = timezone.now()
     today = timezone.localdate(now)
-    elders = Elder.objects.count()
+    elders = Elder.objects.filter(region_code__startswith=district.code[:6]).count()
+    table = _providers_of(district)
     days = {today - dt.timedelta(days=i) for i in range(-1, HISTORY_DAYS + 1)}  # … today, tomorrow
     month_start = today.replace(day=1)
     days |= {month_start - dt.timedelta(days=i) for i in range(1, 4)}  # last month has a statement
     days = sorted(days)
     providers = {p.organisation.name: p for p in Provider.objects.receiving_orders().select_related("organisation")}
+    providers = {name: providers[name] for name, *_rest in table if name in providers}  # the district's
     runs = []
-    for name, _kind, _seat, _served, _codes, _per, per_day in PROVIDERS:
+    for name, _kind, _seat, _served, _codes, _per, per_day in table:
         if name in providers and per_day:
             clients = _clients(providers[name], rng, n=max(20, round(per_day * elders / 1000 * 3)))
             if clients:
@@ -408,8 +434,8 @@ def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) 
             if day <= today:
                 run.deliver(day, until=now if day == today else _local(day, 23, 59), review_before=review_before)
     settled = _settle_last_month(providers.values(), accounts=accounts, now=now)
-    standing = _standing_orders(providers, accounts=accounts, rng=rng, items=items, today=today)
-    mine = _persona_orders(accounts, items=items, caregiver=persona, today=today, now=now)
+    standing = _standing_orders(providers, accounts=accounts, rng=rng, items=items, today=today, elders=elders)
+    mine = _persona_orders(accounts, items=items, caregiver=persona, today=today, now=now) if persona else 0
     total = sum(r.counts["orders"] for r, _n in runs)
     flagged = sum(r.counts["flagged"] for r, _n in runs)
     return _("%(orders)d orders over %(days)d days, %(flagged)d visits flagged, %(settled)d statements for last "
@@ -430,12 +456,13 @@ def _settle_last_month(providers, *, accounts: dict, now: dt.datetime) -> int:
     return issued
 
 
-def _standing_orders(providers: dict, *, accounts: dict, rng: random.Random, items: dict, today: dt.date) -> int:
+def _standing_orders(providers: dict, *, accounts: dict, rng: random.Random, items: dict, today: dt.date,
+                     elders: int) -> int:
     made = 0
     meal_point = providers.get("南浦街道长者食堂")
     main = providers.get(MAIN_PROVIDER)
     operator = accounts["operator"]
-    plans, scale = [], Elder.objects.count() / 20_000  # 8 and 4 standing orders for the default district
+    plans, scale = [], elders / 20_000  # 8 and 4 standing orders for the default district
     if meal_point is not None:
         plans += [(meal_point, items["meal"], "12345", dt.time(11), dt.time(11, 30), e) for e in _clients(meal_point, rng, n=max(2, round(8 * scale)))]
     if main is not None:

@@ -5,6 +5,11 @@ The surfaces are discovered, not listed: every URL pattern and every API operati
 takes an `elder_id` must answer 404 for an out-of-scope elder, and every page and API list
 that takes no argument must not mention that elder, also when searched for by name, pinyin
 initials or the last four ID characters. A new endpoint joins this test by existing.
+
+At city level the tree is Nanchang with two districts: Xihu (the test district) and
+Qingyunpu, with one elder (`elder_in_c`). No account of Xihu ever reads her, the bureau
+admin of Qingyunpu (`admin2`) never reads Xihu's elders, and the city bureau finds all three
+wherever a district's bureau finds its own.
 """
 
 import io
@@ -16,7 +21,8 @@ from openpyxl import load_workbook
 
 from kangyang.api import api
 
-# viewer persona → the elder fixture they must never see
+# viewer persona → the elder fixture they must never see. Every Xihu persona is also shown
+# never to read the second district's elder (elder_in_c): HIDDEN adds her to each case.
 CASES = [
     ("worker_a", "elder_in_b"),
     ("worker_b", "elder_in_a"),
@@ -30,6 +36,8 @@ CASES = [
     # the city level: a district's bureau and hotline never read the other district's elders
     ("admin", "elder_in_c"),
     ("operator", "elder_in_c"),
+    ("admin2", "elder_in_a"),
+    ("admin2", "elder_in_b"),
 ]
 # The import template's example row shows the format of an ID number with a made-up one.
 NOT_ELDER_DATA = {"registry/imports/template/"}
@@ -51,6 +59,31 @@ def city(tree):
 
 
 @pytest.fixture
+def admin2(city):
+    """Bureau admin of the second district (the demo's `admin2`): Qingyunpu only."""
+    from kangyang.accounts.models import User
+
+    return User.objects.create_user(username="admin2", password="kangyang-demo", role="bureau_admin",
+                                    region=city.children.get(code="360104000000"))
+
+
+@pytest.fixture
+def city_bureau(city):
+    """Bureau admin of the city (the demo's `city`): both districts."""
+    from kangyang.accounts.models import User
+
+    return User.objects.create_user(username="city", password="kangyang-demo", role="bureau_admin", region=city)
+
+
+def _hidden(request, viewer: str, hidden: str) -> list:
+    """The case's hidden elder, and for an account of Xihu the second district's elder too."""
+    elders = [request.getfixturevalue(hidden)]
+    if viewer != "admin2" and hidden != "elder_in_c":
+        elders.append(request.getfixturevalue("elder_in_c"))
+    return elders
+
+
+@pytest.fixture
 def elder_in_c(city, elder_in_a, elder_in_b):
     """An elder of the other district (the hidden elders of the CASES all exist together)."""
     from kangyang.accounts.models import User
@@ -63,14 +96,62 @@ def elder_in_c(city, elder_in_a, elder_in_b):
                         phone="13607918888")
 
 
-def test_the_city_bureau_reads_both_districts(client, city, elder_in_c, api_token):
-    from kangyang.accounts.models import User
-
-    city_bureau = User.objects.create_user(username="city", password="kangyang-demo", role="bureau_admin", region=city)
+def test_the_city_bureau_reads_both_districts(client, city_bureau, elder_in_c, api_token):
     body = client.get("/api/v1/elders", {"page_size": 200}, **api_token(city_bureau)).json()
     assert {e["name"] for e in body["items"]} == {"张桂兰", "李建国", "胡秀英"}
     client.force_login(city_bureau)
     assert "胡秀英" in client.get("/registry/elders/", {"q": "胡秀英"}).text
+
+
+@pytest.mark.parametrize("user, names", [
+    ("city_bureau", {"张桂兰", "李建国", "胡秀英"}),
+    ("admin", {"张桂兰", "李建国"}),
+    ("admin2", {"胡秀英"}),
+])
+def test_counts_and_exports_follow_the_area_city_district_and_second_district(
+        client, request, api_token, user, names, elder_in_c):
+    from kangyang.registry.models import Elder
+
+    account = request.getfixturevalue(user)
+    body = client.get("/api/v1/elders", {"page_size": 200}, **api_token(account)).json()
+    assert body["count"] == len(names) == Elder.objects.visible_to(account).count()
+    assert {e["name"] for e in body["items"]} == names
+    client.force_login(account)
+    exported = _text(client.get("/registry/elders/export/"))
+    assert {n for n in ("张桂兰", "李建国", "胡秀英") if n in exported} == names
+
+
+def test_wherever_a_district_bureau_finds_its_elder_the_city_finds_both_districts(
+        client, api_token, admin, admin2, city_bureau, elder_in_a, elder_in_c):
+    """Discovered like the leaks: every page, export, search and API list where Xihu's admin
+    finds her elder shows the city bureau Xihu's elder and Qingyunpu's, and Qingyunpu's
+    admin hers (by the record's link or masked ID; a name typed in may be echoed back)."""
+    _, plain = _page_routes()
+    checked = 0
+    for route in plain:
+        for q in ("", elder_in_a.name, elder_in_a.name_initials):
+            client.force_login(admin)
+            r = client.get("/" + route, {"q": q} if q else {})
+            if r.status_code != 200 or not {elder_in_a.id_number_masked, f"/elders/{elder_in_a.pk}/"} & set(
+                    m for m in _marks(elder_in_a) if m in _text(r)):
+                continue
+            checked += 1
+            for viewer, elder, term in ((city_bureau, elder_in_a, q), (city_bureau, elder_in_c, q and elder_in_c.name),
+                                        (admin2, elder_in_c, q and elder_in_c.name)):
+                client.force_login(viewer)
+                text = _text(client.get("/" + route, {"q": term} if term else {}))
+                assert elder.id_number_masked in text or f"/elders/{elder.pk}/" in text, (
+                    f"/{route}?q={term} does not show {elder.name} to {viewer.username}")
+    assert checked >= 2  # the elder list and its export at least
+    for method, path in _api_operations():
+        if method != "GET" or "{" in path:
+            continue
+        found = client.get(path, {"q": elder_in_a.name, "page_size": 200}, **api_token(admin)).content.decode()
+        if elder_in_a.id_number_masked not in found:
+            continue
+        for viewer, elder in ((city_bureau, elder_in_a), (city_bureau, elder_in_c), (admin2, elder_in_c)):
+            text = client.get(path, {"q": elder.name, "page_size": 200}, **api_token(viewer)).content.decode()
+            assert elder.id_number_masked in text, f"GET {path}?q={elder.name} does not show her to {viewer.username}"
 
 
 def _patterns(resolver=None, prefix=""):
@@ -121,52 +202,59 @@ def test_the_discovery_finds_the_registry_surfaces():
 
 @pytest.mark.parametrize("viewer, hidden", CASES)
 def test_pages_with_an_elder_id_answer_404_out_of_scope(client, request, viewer, hidden, elder_in_a, elder_in_b):
-    user, elder = request.getfixturevalue(viewer), request.getfixturevalue(hidden)
+    user = request.getfixturevalue(viewer)
     client.force_login(user)
     with_elder, _ = _page_routes()
-    for route in with_elder:
-        url = "/" + route.replace("<int:elder_id>", str(elder.pk))
-        for method in ("get", "post"):
-            r = getattr(client, method)(url, {"reason": "test", "status": "deceased", "name": "x"})
-            assert r.status_code in (404, 405), f"{method.upper()} {url} → {r.status_code}"
-            assert elder.name not in r.content.decode(errors="replace")
+    for elder in _hidden(request, viewer, hidden):
+        for route in with_elder:
+            url = "/" + route.replace("<int:elder_id>", str(elder.pk))
+            for method in ("get", "post"):
+                r = getattr(client, method)(url, {"reason": "test", "status": "deceased", "name": "x"})
+                assert r.status_code in (404, 405), f"{method.upper()} {url} → {r.status_code}"
+                assert elder.name not in r.content.decode(errors="replace")
 
 
 @pytest.mark.parametrize("viewer, hidden", CASES)
 def test_pages_lists_searches_and_exports_never_mention_an_out_of_scope_elder(
     client, request, viewer, hidden, elder_in_a, elder_in_b
 ):
-    user, elder = request.getfixturevalue(viewer), request.getfixturevalue(hidden)
+    user, elders = request.getfixturevalue(viewer), _hidden(request, viewer, hidden)
     client.force_login(user)
     _, plain = _page_routes()
-    searches = ["", elder.name, elder.name_initials, elder._id_number()[-4:], "13907919876", "13807911234"]
+    searches = [""]
+    for elder in elders:
+        searches += [elder.name, elder.name_initials, elder._id_number()[-4:]]
+    searches += ["13907919876", "13807911234", "13607918888"]
     for route in plain:
         for q in searches:
             r = client.get("/" + route, {"q": q} if q else {})
             if r.status_code != 200:
                 continue
             text = _text(r)
-            for mark in _marks(elder, searched=q):
-                assert mark not in text, f"/{route}?q={q} shows {mark!r} to {viewer}"
+            for elder in elders:
+                for mark in _marks(elder, searched=q):
+                    assert mark not in text, f"/{route}?q={q} shows {mark!r} to {viewer}"
 
 
 @pytest.mark.parametrize("viewer, hidden", CASES)
 def test_api_operations_never_give_an_out_of_scope_elder(client, request, api_token, viewer, hidden, elder_in_a, elder_in_b):
-    user, elder = request.getfixturevalue(viewer), request.getfixturevalue(hidden)
+    user, elders = request.getfixturevalue(viewer), _hidden(request, viewer, hidden)
     headers = api_token(user)
     for method, path in _api_operations():
-        if "{elder_id}" in path:
-            url = path.replace("{elder_id}", str(elder.pk))
-            body = {"reason": "test", "status": "deceased", "name": "x"}
-            r = client.generic(method, url, data=__import__("json").dumps(body),
-                               content_type="application/json", **headers)
-            assert r.status_code == 404, f"{method} {url} → {r.status_code}"
-        elif method == "GET" and "{" not in path:
-            for q in ["", elder.name, elder.name_initials, elder._id_number()[-4:]]:
-                r = client.get(path, {"q": q, "page_size": 200} if q else {"page_size": 200}, **headers)
-                text = r.content.decode()
-                for mark in _marks(elder, searched=q):
-                    assert mark not in text, f"GET {path}?q={q} shows {mark!r} to {viewer}"
+        for elder in elders:
+            if "{elder_id}" in path:
+                url = path.replace("{elder_id}", str(elder.pk))
+                body = {"reason": "test", "status": "deceased", "name": "x"}
+                r = client.generic(method, url, data=__import__("json").dumps(body),
+                                   content_type="application/json", **headers)
+                assert r.status_code == 404, f"{method} {url} → {r.status_code}"
+            elif method == "GET" and "{" not in path:
+                for q in ["", elder.name, elder.name_initials, elder._id_number()[-4:]]:
+                    r = client.get(path, {"q": q, "page_size": 200} if q else {"page_size": 200}, **headers)
+                    text = r.content.decode()
+                    for other in elders:
+                        for mark in _marks(other, searched=q if other == elder else ""):
+                            assert mark not in text, f"GET {path}?q={q} shows {mark!r} to {viewer}"
 
 
 def test_no_full_id_number_in_any_list_page_export_or_api_list(client, admin, api_token, elder_in_a, elder_in_b):

@@ -35,10 +35,56 @@ def test_demo_builds_the_district_tree(demo_output):
     assert subdistricts.count() == 10
     assert {"南浦街道", "朝阳洲街道", "桃花镇", "丁公路街道"} <= set(subdistricts.values_list("name", flat=True))
     assert 90 <= Region.objects.filter(level="community", code__startswith="360103").count() <= 110
-    assert 300 <= Compound.objects.count() <= 500
-    for c in Compound.objects.all():
+    xihu = Compound.objects.filter(region_code__startswith="360103")
+    assert 300 <= xihu.count() <= 500
+    for c in xihu:
         assert 28.61 <= c.lat <= 28.71 and 115.83 <= c.lng <= 115.95  # ~10 km box, WGS-84
         assert c.region_code == c.community.code and c.household_count > 0
+
+
+def test_demo_builds_a_second_smaller_district_under_the_same_city(demo_output):
+    xihu, second = Region.objects.get(code="360103000000"), Region.objects.get(code="360104000000")
+    assert second.name == "青云谱区" and second.level == "district"
+    assert second.parent == xihu.parent and second.parent.code == "360100000000"
+    subdistricts = Region.objects.filter(level="subdistrict", parent=second)
+    assert {"洪都街道", "京山街道", "三家店街道"} == set(subdistricts.values_list("name", flat=True))
+    communities = Region.objects.filter(level="community", parent__in=subdistricts)
+    assert 6 <= communities.count() <= 15
+    for r in [*subdistricts, *communities]:
+        assert r.code.startswith("360104") and len(r.code) == 12
+    compounds = Compound.objects.filter(region_code__startswith="360104")
+    assert compounds.exists()
+    for c in compounds:
+        assert 28.57 <= c.lat <= 28.67 and 115.87 <= c.lng <= 115.97  # its own ~10 km box
+    # An eighth of Xihu's elders, with what every module seeds for them.
+    from kangyang.alarms.models import Alarm, Device
+    from kangyang.assessment.models import Assessment
+    from kangyang.services.models import Caregiver, Order, Provider
+    from kangyang.subsidies.models import PaymentRoll, Policy
+
+    assert Elder.objects.filter(region_code__startswith="360104").count() == 300 // 8
+    assert Household.objects.filter(region_code__startswith="360104").exists()
+    assert Assessment.objects.filter(region_code__startswith="360104").exists()
+    assert Device.objects.filter(region_code__startswith="360104").exists()
+    assert Alarm.objects.filter(region_code__startswith="360104").exists()
+    assert Policy.objects.filter(region=second).count() == 4
+    assert PaymentRoll.objects.filter(region_code__startswith="360104").exists()
+    providers = Provider.objects.filter(organisation__region__code__startswith="360104")
+    assert providers.count() == 2
+    assert Caregiver.objects.filter(provider__in=providers).count() >= 6
+    assert Order.objects.filter(region_code__startswith="360104", provider__in=providers).exists()
+    assert not Order.objects.filter(region_code__startswith="360104").exclude(provider__in=providers).exists()
+
+
+def test_admin2_is_the_second_district_s_bureau_and_city_sees_both(demo_output):
+    admin2, admin, city = (User.objects.get(username=n) for n in ("admin2", "admin", "city"))
+    assert admin2.role == "bureau_admin" and admin2.region.code == "360104000000" and admin2.is_demo_account
+    assert admin2.check_password("kangyang-demo")
+    assert admin.region.code == "360103000000"
+    codes = {e.region_code[:6] for e in Elder.objects.visible_to(admin2)}
+    assert codes == {"360104"}
+    assert {e.region_code[:6] for e in Elder.objects.visible_to(admin)} == {"360103"}
+    assert Elder.objects.visible_to(city).count() == Elder.objects.count()
 
 
 def test_demo_creates_every_demo_account_with_the_demo_password(demo_output):
@@ -70,12 +116,12 @@ def test_the_elder_account_lives_in_worker_a_s_community_and_family_is_her_daugh
 
 def test_seeded_elders_have_valid_unique_id_numbers_of_the_district(demo_output):
     elders = list(Elder.objects.all())
-    assert len(elders) == 301  # 300 seeded + the `elder` account's own record
+    assert len(elders) == 301 + 300 // 8  # 300 seeded + the `elder` account's own record, and the second district
     numbers = set()
     for e in elders:
         number = e._id_number()
         rid = residentid.parse(number)
-        assert number.startswith("360103")
+        assert number[:6] == e.region_code[:6] in ("360103", "360104")
         assert (rid.birth_date, rid.sex) == (e.birth_date, e.sex)
         assert e.age() >= 60
         numbers.add(number)
@@ -100,7 +146,8 @@ def test_seeded_elders_are_stored_as_create_elder_stores_them(demo_output):
         if "alone" in e.categories:
             assert e.living_arrangement == "alone" and "empty_nest" in e.categories
     assert HealthRecord.objects.count() == Elder.objects.count()
-    assert not HealthRecord.objects.exclude(region_code__startswith="360103").exists()
+    assert not HealthRecord.objects.exclude(region_code__startswith="360103").exclude(
+        region_code__startswith="360104").exists()
     for c in Contact.objects.select_related("elder"):
         assert c.region_code == c.elder.region_code
         assert crypto.decrypt(c.phone_encrypted)[-4:] == c.phone_masked[-4:]
@@ -115,13 +162,14 @@ def test_running_the_demo_twice_reuses_the_district_and_the_accounts(demo_output
 
 def test_the_printed_accounts_are_those_of_contracts_md(demo_output):
     printed = demo_output.split("kangyang-demo", 1)[1]
-    names = re.findall(r"^  ([a-z_]+) +\S", printed, re.MULTILINE)
+    names = re.findall(r"^  ([a-z_0-9]+) +\S", printed, re.MULTILINE)
     assert names == [a.username for a in demo.DEMO_ACCOUNTS]
     assert "http://127.0.0.1:8000/" in demo_output
     if not CONTRACTS.exists():
         pytest.skip(f"{CONTRACTS} not found")
     section = CONTRACTS.read_text().split("## Demo accounts", 1)[1].split("\n## ", 1)[0]
-    assert set(names) == set(re.findall(r"`([a-z_]+)`", section))
+    # Every account other programs rely on; the demo may print more (admin2, the second district's bureau).
+    assert set(re.findall(r"`([a-z][a-z_0-9]*)`", section)) <= set(names)
 
 
 def test_demo_hooks_run_in_installed_apps_order(db):
