@@ -60,7 +60,7 @@ def test_demo_builds_a_second_smaller_district_under_the_same_city(demo_output):
     from kangyang.alarms.models import Alarm, Device
     from kangyang.assessment.models import Assessment
     from kangyang.services.models import Caregiver, Order, Provider
-    from kangyang.subsidies.models import PaymentRoll, Policy
+    from kangyang.allowances.models import PaymentRoll, Policy
 
     assert Elder.objects.filter(region_code__startswith="360104").count() == 300 // 8
     assert Household.objects.filter(region_code__startswith="360104").exists()

@@ -21,5 +21,5 @@ from kangyang.services.models.settlement import Settlement, SettlementQuerySet
 __all__ = [
     "Caregiver", "CaregiverQuerySet", "Channel", "Complaint", "Order", "OrderEvent", "OrderQuerySet", "Provider",
     "ProviderPrice", "ProviderQuerySet", "R", "Recurrence", "RoutePlan", "RouteStop", "ServiceArea", "ServiceItem",
-    "Settlement", "SettlementQuerySet", "Shift", "Skill", "Visit", "VisitFlag", "service_filter", "serving_filter",
+    "Settlement", "SettlementQuerySet", "ServiceVisit", "ServiceVisitFlag", "Shift", "Skill", "service_filter", "serving_filter",
 ]
