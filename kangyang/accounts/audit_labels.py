@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from kangyang.accounts.models import Licence
+
 VERBS = {
     "login": _("signed in"),
     "login.failed": _("failed to sign in"),
@@ -30,6 +32,12 @@ VERBS = {
     "demo.mark": _("marked the database as a demo"),
 }
 
+def _licence_kinds(values) -> dict:
+    """A licence's kind, recorded on its organisation (`business` → 营业执照)."""
+    return {v: Licence.Kind(v).label for v in values if v in Licence.Kind.values}
+
+
+VALUES = {"kind": _licence_kinds}
 FIELDS = {
     "role": _("role"), "organisation": _("organisation"), "active": _("active"),
     "tokens_revoked": _("API tokens revoked"), "blacklisted": _("blacklisted"),

@@ -3,7 +3,7 @@
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from kangyang.allowances.models import Policy
+from kangyang.allowances.models import Means, Policy, PolicyBand, PolicyVersion
 
 VERBS = {
     "policy.create": _("created an allowance policy"),
@@ -54,12 +54,21 @@ def _references(values) -> dict:
     return named
 
 
-VALUES = {"kind": _kinds, "reference": _references}
+def _means(values) -> dict:
+    return {v: Means(v).label for v in values if v in Means.values}
+
+
+VALUES = {"kind": _kinds, "reference": _references, "means": _means}
 TARGETS = {
     "allowances.paymentroll": _roll, "allowances.rollrun": _run, "allowances.voucherentry": _voucher_entry,
 }
 FIELDS = {
     "lines": _("payees"), "reference": _("reference"), "balance": _("balance"), "policy": _("policy"),
     "line": _("payment"), "outcome": _("outcome"), "bank_name": _("bank"), "decided_on": _("decided on"),
-    "party": _("party"), "elder": _("elder"),
+    "party": _("party"), "elder": _("elder"), "bands": _("bands"),
+    # A policy's version and its bands, recorded on the policy.
+    **{name: PolicyVersion._meta.get_field(name).verbose_name for name in (
+        "effective_from", "effective_to", "home_service_share", "institution_share", "carries_over", "is_example")},
+    **{name: PolicyBand._meta.get_field(name).verbose_name for name in (
+        "age_from", "age_to", "level_from", "level_to", "means", "amount")},
 }

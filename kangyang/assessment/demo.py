@@ -181,7 +181,8 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
     if not made:
         return ""
     record(None, AuditEntry.Action.IMPORT, verb="demo.seed", region_code=district.code,
-           note=f"{made} synthetic capability assessments, {history} imported MZ/T 039-2013 results")
+           note=_("%(made)d synthetic capability assessments, %(history)d imported MZ/T 039-2013 results")
+           % {"made": made, "history": history})
     shares = ", ".join(f"{level}: {100 * n / made:.0f}%" for level, n in enumerate(levels))
     return _(
         "%(n)d signed assessments (final levels %(shares)s); %(due)d due within 30 days or expired; "

@@ -38,6 +38,10 @@ class Labels:
     values: dict = field(default_factory=dict)
 
 
+def _chained(first, second):
+    return lambda values: {**second(values), **first(values)}
+
+
 @cache
 def labels() -> Labels:
     """Every installed app's audit_labels, merged (read once per process)."""
@@ -52,5 +56,8 @@ def labels() -> Labels:
         found.verbs.update(getattr(module, "VERBS", {}))
         found.targets.update(getattr(module, "TARGETS", {}))
         found.fields.update(getattr(module, "FIELDS", {}))
-        found.values.update(getattr(module, "VALUES", {}))
+        for key, resolver in getattr(module, "VALUES", {}).items():
+            # Two apps may name values of the same key (a policy's kind, a licence's kind):
+            # each resolver names the values it knows.
+            found.values[key] = _chained(found.values[key], resolver) if key in found.values else resolver
     return found

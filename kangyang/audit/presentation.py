@@ -105,17 +105,25 @@ def _pairs(entry: AuditEntry):
             yield key, None, value, True
 
 
+def _want(wanted: dict, resolvers: dict, key: str, values: list) -> None:
+    """Collect the values of `key` a resolver names, looking into lists and into records kept
+    as dicts (a policy's bands: {"means": "low_income", …})."""
+    for value in values:
+        for item in (value if isinstance(value, list) else [value]):
+            if isinstance(item, dict):
+                for k, v in item.items():
+                    _want(wanted, resolvers, k, [v])
+            elif key in resolvers and item not in (None, ""):
+                wanted[key].add(item)
+
+
 def _resolved(entries) -> dict[str, dict]:
     """For the fields an app names in bulk (codes → region names, ids → names): raw value → words."""
     wanted = defaultdict(set)
     resolvers = labels().values
     for e in entries:
         for key, old, new, _single in _pairs(e):
-            if key in resolvers:
-                for v in (old, new):
-                    for item in (v if isinstance(v, list) else [v]):
-                        if item not in (None, "") and not isinstance(item, (dict, list)):
-                            wanted[key].add(item)
+            _want(wanted, resolvers, key, [old, new])
     return {key: resolvers[key](values) for key, values in wanted.items()}
 
 

@@ -573,7 +573,7 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
         if made % 50_000 < BATCH or made == elders:
             log.info("seeded %d of %d elders", made, elders)
     record(None, AuditEntry.Action.IMPORT, verb="demo.seed", region_code=district.code,
-           note=f"{made} synthetic elders")
+           note=_("%(made)d synthetic elders") % {"made": made})
     return _summary(synth.stats, made)
 
 

@@ -71,9 +71,10 @@ class Page(HTMLParser):
 
 def data_words() -> set[str]:
     """Latin words the demo data holds (not our code's words): usernames, device models and
-    vendors, organisation names; they appear on pages as typed."""
+    vendors, organisation names, catalogue codes; they appear on pages as typed."""
     from kangyang.accounts.models import Organisation
     from kangyang.alarms.models import Device
+    from kangyang.services.models import ServiceItem
 
     words = set()
     for value in (
@@ -82,6 +83,7 @@ def data_words() -> set[str]:
         *Device.objects.values_list("vendor", flat=True),
         *Device.objects.values_list("device_id", flat=True),
         *Organisation.objects.values_list("credit_code", flat=True),
+        *ServiceItem.objects.values_list("code", flat=True),  # the catalogue's codes, as the bureau typed them
     ):
         words |= {w.lower() for w in WORD.findall(value or "")}
     return words

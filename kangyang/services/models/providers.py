@@ -282,3 +282,6 @@ class ProviderPrice(models.Model):
             models.UniqueConstraint(fields=["provider", "item"], name="provider_price_unique"),
             models.CheckConstraint(condition=Q(price__gt=0), name="provider_price_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} · {self.item}"
