@@ -173,12 +173,13 @@ DEVICE_STATES = ("online", "offline", "unbound", "retired", "low_battery")
 
 
 def _offline_filter(now: dt.datetime) -> Q:
-    """Offline: marked so by the device checks, or online but not heard from for its
-    heartbeat interval plus ALARM_OFFLINE_GRACE (the same threshold, before the next check
-    marks it)."""
-    return Q(status=Device.Status.OFFLINE) | Q(
+    """Offline: a device in service marked so by the device checks, or online but not heard
+    from for its heartbeat interval plus ALARM_OFFLINE_GRACE (the same threshold, before the
+    next check marks it)."""
+    in_service = ~Q(elder__isnull=True, household__isnull=True)  # a device in stock sends nothing
+    return in_service & (Q(status=Device.Status.OFFLINE) | Q(
         status=Device.Status.ONLINE, seen__lt=now - settings.ALARM_OFFLINE_GRACE - F("heartbeat_interval"),
-    )
+    ))
 
 
 def devices_page_for(user, *, state: str = "", kind: str = "", q: str = "",

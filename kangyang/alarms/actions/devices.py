@@ -28,6 +28,9 @@ from kangyang.registry.models import Elder
 log = logging.getLogger(__name__)
 
 DEVICE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
+# Devices bound to nobody (a delivery not yet installed, one taken back): not in service, so
+# no heartbeat or monthly test is expected of them.
+IN_STOCK = Q(elder__isnull=True, household__isnull=True)
 
 
 def heartbeat_interval_for(model: str) -> dt.timedelta:
@@ -313,7 +316,7 @@ def mark_offline_devices(*, now: dt.datetime | None = None) -> list[Device]:
     now = now or timezone.now()
     grace = settings.ALARM_OFFLINE_GRACE
     overdue = (
-        Device.objects.filter(status=Device.Status.ONLINE)
+        Device.objects.filter(status=Device.Status.ONLINE).exclude(IN_STOCK)
         .alias(seen=Coalesce("last_seen_at", "registered_at"))
         .filter(seen__lt=now - grace - F("heartbeat_interval"))
     )
@@ -361,7 +364,7 @@ def flag_missing_test_alarms(*, now: dt.datetime | None = None) -> int:
     since = now - constants.TEST_ALARM_EVERY
     due = (
         Device.objects.filter(kind__in=TESTED_KINDS, registered_at__lt=since)
-        .exclude(status=Device.Status.RETIRED)
+        .exclude(status=Device.Status.RETIRED).exclude(IN_STOCK)
         .filter(Q(last_test_alarm_at__isnull=True) | Q(last_test_alarm_at__lt=since))
         .exclude(tasks__kind=WorkerTask.Kind.TEST_OVERDUE, tasks__status=WorkerTask.Status.OPEN)
     )
