@@ -161,3 +161,59 @@ def test_an_alarm_published_over_mqtt_reaches_the_console_and_only_one_operator_
     alarm.refresh_from_db()
     assert alarm.status == "resolved" and alarm.outcome == "false_alarm"
     print(f"alarm visible on the console {seen_after:.2f} s after publish (WSGI live server)")
+
+
+def test_a_repeated_sos_is_merged_on_the_console_and_the_reveal_gives_tel_links(
+    live_server, desk, ingester, operator, worker_a, elder_in_a
+):
+    """The elder presses twice: one row whose count goes up (and beeps again); the operator
+    takes it, reveals the numbers with a reason, and gets tel: links, none before."""
+    from kangyang.registry.actions import add_contact
+
+    add_contact(elder_in_a, by=worker_a, name="王芳", relation="daughter", phone="13600000001", priority=1)
+    host, port = broker.broker_address()
+    device_id = f"E2E-{uuid.uuid4().hex[:10]}"
+    actions.register_device(by=worker_a, device_id=device_id, kind="sos_pendant", elder=elder_in_a)
+
+    page = desk()
+    sign_in(page, live_server, "operator")
+    page.goto(f"{live_server.url}/alarms/console/")
+    page.locator('#alarm-live[data-state="live"]').wait_for()
+    sound = page.locator("#alarm-sound")
+    assert sound.get_attribute("data-state") == "armed"  # on, waiting for the first click
+    page.locator("h1").click()
+    page.locator('#alarm-sound[data-state="on"]').wait_for()
+
+    publish_sos(host, port, device_id, "rep-1")
+    page.locator("#alarm-queue [data-alarm-id].new", has_text="张桂兰").wait_for()
+    publish_sos(host, port, device_id, "rep-2")
+    publish_sos(host, port, device_id, "rep-2")  # an MQTT duplicate: still one repeat
+    row = page.locator('#alarm-queue [data-alarm-id][data-repeats="1"]')
+    row.wait_for()
+    assert "2" in row.locator(".tag.repeats").inner_text()
+    alarm = Alarm.objects.get(device__device_id=device_id)
+    assert alarm.repeat_count == 1 and alarm.repeats.count() == 1
+    assert Alarm.objects.filter(device__device_id=device_id).count() == 1
+    page.wait_for_function("document.getElementById('alarm-console').dataset.beeps === '2'")
+
+    row.locator("a[data-open]").click()
+    card = page.locator(f'#alarm-card [data-card-alarm-id="{alarm.pk}"]')
+    card.locator(".tag.repeats").wait_for()
+    assert card.locator("[data-repeat]").count() == 1
+    card.locator("button[data-acknowledge]").click()
+    page.locator("#alarm-card .taken").wait_for()
+    assert page.locator("#alarm-card a[href^='tel:']").count() == 0
+    assert "13807911234" not in page.content() and "13600000001" not in page.content()
+
+    page.fill("#alarm-card input[name=reason]", "回拨")
+    page.locator("#alarm-card .reveal button[type=submit]").click()
+    page.locator("#alarm-card .reveal.revealed").wait_for()
+    assert page.locator("#alarm-card a[href='tel:13807911234']").count() == 1
+    assert page.locator("#alarm-card a[href='tel:13600000001']").count() == 1
+
+    # The operator turns the sound off; the choice outlives a reload.
+    sound.click()
+    page.locator('#alarm-sound[data-state="off"]').wait_for()
+    page.reload()
+    page.locator("h1").click()
+    assert page.locator("#alarm-sound").get_attribute("data-state") == "off"

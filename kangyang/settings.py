@@ -253,6 +253,22 @@ if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,64}", MQTT_CLIENT_ID):
 ALARM_ESCALATE_AFTER = timedelta(seconds=envint("KANGYANG_ALARM_ESCALATE_AFTER", "60"))
 # A device is offline when not heard from for its heartbeat interval plus this.
 ALARM_OFFLINE_GRACE = timedelta(seconds=envint("KANGYANG_ALARM_OFFLINE_GRACE", "300"))
+# Another alarm of the same type from the same elder (device or app) within this long of the
+# open alarm's latest message is merged into it, counted, instead of waiting as a second one
+# (issue 12). 0 turns merging off.
+ALARM_REPEAT_WINDOW = timedelta(seconds=envint("KANGYANG_ALARM_REPEAT_WINDOW", "600"))
+if ALARM_REPEAT_WINDOW.total_seconds() < 0:
+    raise ImproperlyConfigured("KANGYANG_ALARM_REPEAT_WINDOW must be 0 or more seconds")
+# The operator's softphone: a URL template with {number}, such as sip:{number}@pbx.example or
+# https://pbx.example/dial?to={number}; each revealed number gets a link to it beside its tel:
+# link. Empty: tel: links only.
+SOFTPHONE_URL = os.getenv("KANGYANG_SOFTPHONE_URL", "")
+if SOFTPHONE_URL and (
+    SOFTPHONE_URL.count("{number}") != 1 or not re.match(r"(sips?|tel|callto|https?):", SOFTPHONE_URL)
+):
+    raise ImproperlyConfigured(
+        "KANGYANG_SOFTPHONE_URL must be a sip:, sips:, tel:, callto:, http: or https: URL with {number} once"
+    )
 # Vendors' clouds that post device messages to /api/v1/devices/webhook, as
 # "vendor:secret,vendor2:secret2" (or a file named by KANGYANG_DEVICE_WEBHOOK_SECRETS_FILE).
 DEVICE_WEBHOOK_SECRETS: dict[str, str] = {}

@@ -447,6 +447,23 @@ def bureau_admin_of(user, region_code: str) -> bool:
 ALARM_HANDLER_ROLES = {R.HOTLINE_OPERATOR, R.BUREAU_ADMIN}
 # Staff who register and retire devices: those who keep the registry of their area.
 DEVICE_EDITOR_ROLES = EDITOR_ROLES
+# The devices page (issue 12): the bureau admin and the alarm centre's operators, for the
+# devices of their area (an operator sees them, the bureau admin also registers, binds and
+# imports: edits_devices_of). Community workers meet devices through their tasks, providers
+# never.
+DEVICE_PAGE_ROLES = {R.BUREAU_ADMIN, R.HOTLINE_OPERATOR}
+
+
+def sees_devices_page(user) -> bool:
+    return (
+        user.is_authenticated and user.is_active and (user.role in DEVICE_PAGE_ROLES or user.is_superuser)
+        and area_prefix(user) is not None
+    )
+
+
+def manages_devices_page(user) -> bool:
+    """Register, bind, unbind and import on the devices page: the bureau admin of an area."""
+    return sees_devices_page(user) and (user.role in DEVICE_EDITOR_ROLES or user.is_superuser)
 
 
 def handles_alarms_of(user, region_code: str) -> bool:

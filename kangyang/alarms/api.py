@@ -91,6 +91,7 @@ class AlarmOut(Schema):
     caller_masked: str
     note: str
     escalation_tier: int = Field(..., description="0 first line, 1 second operator group, 2 duty officer.")
+    repeat_count: int = Field(..., description="Repeats of the elder's alarm merged into this one while it was open.")
     acknowledged_by: str | None
     acknowledged_at: UtcDatetime | None
     resolved_by: str | None
@@ -248,7 +249,7 @@ class DeviceFilter(Schema):
 
 
 class WebhookOut(Schema):
-    outcome: Literal["alarm", "duplicate", "heartbeat"]
+    outcome: Literal["alarm", "repeat", "duplicate", "heartbeat"]
     alarm: int | None = None
 
 
@@ -265,7 +266,9 @@ def list_alarms(request, filters: Query[AlarmFilter]):
 
 @router.post("", response={201: AlarmOut, 200: AlarmOut})
 def raise_(request, payload: AlarmIn):
-    """The app's SOS or a hotline alarm; 201 when new, 200 when `msg_id` was seen before."""
+    """The app's SOS or a hotline alarm; 201 when new, 200 when `msg_id` was seen before or
+    when the app's alarm was merged into the elder's open alarm of the same type (a repeat:
+    the open alarm is returned, its `repeat_count` one higher)."""
     user = request.auth
     elder = get_elder_for(user, payload.elder)
     if scope.is_personal(user):

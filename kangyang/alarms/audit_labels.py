@@ -12,4 +12,8 @@ VERBS = {
     "device.register": _("registered a device"),
     "device.credentials": _("issued new device credentials"),
     "device.retire": _("retired a device"),
+    "device.bind": _("bound a device to an elder"),
+    "device.unbind": _("unbound a device from its elder"),
+    "device.import": _("imported devices from a sheet"),
+    "alarm.repeat": _("raised an alarm again"),
 }

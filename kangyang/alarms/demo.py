@@ -40,6 +40,7 @@ SHARE_PENDANT_ALONE, SHARE_PENDANT_VULNERABLE, SHARE_WATCH = 0.66, 0.25, 0.2
 SHARE_SMOKE, SHARE_GAS, SHARE_METER = 0.4, 0.2, 0.2
 SHARE_OFFLINE, SHARE_LOW_BATTERY, SHARE_TESTED = 0.02, 0.03, 0.85
 REAL_ALARMS_PER_PENDANT_MONTH = 0.15
+STOCK_DEVICES = 6
 DAYS = 30
 
 
@@ -175,6 +176,22 @@ def _history(devices: list[Device], rng: random.Random, now: dt.datetime) -> tup
     return len(alarms), len(events)
 
 
+def _stock(district: Region, rng: random.Random, now: dt.datetime) -> list[Device]:
+    """A vendor's last delivery, not yet bound to anyone: in stock at the district bureau
+    (the devices page's "in stock" list). Ids from the district code, so a second seed
+    finds them taken."""
+    delivered = now - dt.timedelta(days=rng.randint(3, 20))
+    stock = []
+    for n in range(STOCK_DEVICES):
+        vendor, model = VENDORS[n % len(VENDORS)]
+        stock.append(Device(
+            device_id=f"STOCK-{district.code[:6]}-{n + 1:02d}", kind=Device.Kind.SOS_PENDANT, vendor=vendor,
+            model=model, region_code=district.code, heartbeat_interval=actions.heartbeat_interval_for(model),
+            registered_at=delivered, last_seen_at=None, battery=100,
+        ))
+    return stock
+
+
 def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
     """Devices for elders of the district who have none, and their last 30 days of alarms."""
     now = timezone.now()
@@ -183,7 +200,7 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
         .filter(Q(living_arrangement=Elder.LivingArrangement.ALONE) | ~Q(categories_text=""))
         .order_by("pk")
     )
-    devices = _devices_for(list(candidates), rng, now)
+    devices = _devices_for(list(candidates), rng, now) + _stock(district, rng, now)
     taken = set(Device.objects.filter(device_id__in=[d.device_id for d in devices]).values_list("device_id", flat=True))
     devices = [d for d in devices if d.device_id not in taken]
     Device.objects.bulk_create(devices, batch_size=2000)
@@ -192,7 +209,7 @@ def seed_demo(*, district: Region, rng: random.Random, elders: int) -> str:
             WorkerTask.objects.create(kind=WorkerTask.Kind.DEVICE_OFFLINE, device=d, elder_id=d.elder_id,
                                       region_code=d.region_code, created_at=d.offline_since)
     actions.flag_low_batteries(now=now)
-    n_alarms, _n_events = _history(devices, rng, now)
+    n_alarms, _n_events = _history([d for d in devices if d.elder_id or d.household_id], rng, now)
     offline = sum(d.status == Device.Status.OFFLINE for d in devices)
     return _("%(devices)d devices (%(offline)d offline), %(alarms)d alarms in the last 30 days") % {
         "devices": len(devices), "offline": offline, "alarms": n_alarms}
@@ -225,10 +242,15 @@ def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) 
     now = timezone.now()
     opened = []
     if pendant is not None:
-        opened.append(actions.raise_alarm(
-            source=Alarm.Source.DEVICE, type=Alarm.Type.SOS, device=pendant, msg_id=f"demo-now-{int(now.timestamp())}",
-            raised_at=now, lat=28.6612, lng=115.8893, battery=pendant.battery or 80, now=now,
-        )[0])
+        # She pressed three times in four minutes: one waiting alarm, raised 3 times (issue 12).
+        first = now - dt.timedelta(minutes=4)
+        for n, at in enumerate((first, first + dt.timedelta(minutes=1, seconds=40), now)):
+            alarm = actions.raise_alarm(
+                source=Alarm.Source.DEVICE, type=Alarm.Type.SOS, device=pendant,
+                msg_id=f"demo-now-{int(now.timestamp())}-{n}", raised_at=at, lat=28.6612, lng=115.8893,
+                battery=pendant.battery or 80, now=at,
+            )[0]
+        opened.append(alarm)
     other = Device.objects.filter(region_code__startswith=district.code[:6], kind=Device.Kind.WATCH,
                                   status=Device.Status.ONLINE).order_by("pk").first()
     if other is not None:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kangyang.alarms.models import Alarm, AlarmEvent
+from kangyang.alarms.models import Alarm, AlarmEvent, Device
 from kangyang.lib import phone as phones
 
 K = AlarmEvent.Kind
@@ -125,3 +125,45 @@ class ReportFilterForm(forms.Form):
         except ValueError:
             pass
         return timezone.localdate().replace(day=1)
+
+
+# -- the devices page (issue 12) ---------------------------------------------------------------
+class DeviceFilterForm(forms.Form):
+    STATES = [
+        ("", _("all")), ("online", _("online")), ("offline", _("offline")), ("low_battery", _("low battery")),
+        ("unbound", _("not bound")), ("retired", _("retired")),
+    ]
+
+    state = forms.ChoiceField(label=_("State"), choices=STATES, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("all kinds")), *Device.Kind.choices], required=False)
+    q = forms.CharField(label=_("Device id"), max_length=64, required=False)
+
+
+class DeviceRegisterForm(forms.Form):
+    device_id = forms.CharField(label=_("Device id"), max_length=64,
+                                help_text=_("The id in the device's MQTT topic: its serial number or IMEI."))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Device.Kind.choices)
+    vendor = forms.CharField(label=_("Vendor"), max_length=100, required=False)
+    model = forms.CharField(label=_("Model"), max_length=100, required=False)
+    installed_on = forms.DateField(label=_("Installed on"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    elder = forms.CharField(
+        label=_("Elder"), max_length=20, required=False,
+        help_text=_("Her 18-character ID number or her number on the platform; leave empty to keep "
+                    "the device in stock in your area."),
+    )
+
+
+class BindForm(forms.Form):
+    elder = forms.CharField(label=_("Elder"), max_length=20,
+                            help_text=_("Her 18-character ID number or her number on the platform."))
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class UnbindForm(forms.Form):
+    note = forms.CharField(label=_("Reason"), max_length=500,
+                           help_text=_("Why the device is taken back (moved away, died, replaced…)."))
+
+
+class DeviceImportForm(forms.Form):
+    file = forms.FileField(label=_("Vendor's sheet (.xlsx or .csv)"))

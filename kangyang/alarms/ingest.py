@@ -69,7 +69,7 @@ RFC3339 = re.compile(
 )
 MAX_PAYLOAD = 64 * 1024
 
-# What happened to the messages of this process: "alarm", "duplicate", "heartbeat", "bad",
+# What happened to the messages of this process: "alarm", "repeat", "duplicate", "heartbeat", "bad",
 # and "bad:<reason>". The load bench and the ingester's log read it; the BadMessage table
 # is the durable count.
 counts: Counter[str] = Counter()
@@ -127,10 +127,11 @@ class HeartbeatPayload(BaseModel):
 # -- outcomes --------------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class Outcome:
-    """What became of one message: "alarm" (new), "duplicate" (an alarm already stored),
-    "heartbeat", or "bad" with a BadMessage reason."""
+    """What became of one message: "alarm" (new), "repeat" (merged into the elder's open
+    alarm), "duplicate" (a message already stored), "heartbeat", or "bad" with a BadMessage
+    reason."""
 
-    kind: Literal["alarm", "duplicate", "heartbeat", "bad"]
+    kind: Literal["alarm", "repeat", "duplicate", "heartbeat", "bad"]
     alarm_id: int | None = None
     reason: str = ""
 
@@ -290,8 +291,9 @@ def _handle_batch(messages: Sequence[Message], *, vendor: str | None, now) -> li
             BadMessage.objects.bulk_create(bad)
         if alarms:
             results = raise_device_alarms([a for _i, a in alarms], now=now)
-            for (i, _a), (alarm_id, created) in zip(alarms, results, strict=True):
-                outcomes[i] = Outcome("alarm" if created else "duplicate", alarm_id=alarm_id)
+            for (i, _a), raised in zip(alarms, results, strict=True):
+                kind = "alarm" if raised.created else "repeat" if raised.repeat else "duplicate"
+                outcomes[i] = Outcome(kind, alarm_id=raised.alarm_id)
         if beats:
             record_heartbeats(beats)
 

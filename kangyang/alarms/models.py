@@ -190,6 +190,10 @@ class Alarm(models.Model):
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     # Set by every action (also by conditional UPDATEs): the console asks "what changed since".
     updated_at = models.DateTimeField(_("updated"), default=timezone.now, db_index=True)
+    # Repeats of this alarm merged into it while it was open (one AlarmRepeat each), and when
+    # the latest came: the merge window runs from it (ALARM_REPEAT_WINDOW).
+    repeat_count = models.PositiveIntegerField(_("repeats"), default=0)
+    last_repeat_at = models.DateTimeField(_("last repeat"), null=True, blank=True)
 
     objects = AlarmQuerySet.as_manager()
 
@@ -248,6 +252,7 @@ class AlarmEvent(models.Model):
         CALLED_119 = "called_119", _("called 119 (fire)")
         NOTE = "note", _("note")
         DOOR_VISIT = "door_visit", _("door visit requested")
+        REPEATED = "repeated", _("raised again")
         RESOLVED = "resolved", _("resolved")
 
     # The operator's actions (record_alarm_action); the others are written by the flow.
@@ -280,6 +285,48 @@ class AlarmEvent(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class AlarmRepeat(models.Model):
+    """One more message of an alarm already open: the same elder raised the same type again
+    (device or app) within ALARM_REPEAT_WINDOW, and it was merged into the open alarm instead
+    of waiting as a second one. Kept as it came, and unique on (device, msg_id) like an alarm,
+    so a redelivered repeat is still one repeat."""
+
+    alarm = models.ForeignKey(Alarm, verbose_name=_("alarm"), on_delete=models.CASCADE, related_name="repeats")
+    region_code = models.CharField(max_length=12, db_index=True, editable=False)
+    source = models.CharField(_("source"), max_length=10, choices=Alarm.Source.choices)
+    device = models.ForeignKey(
+        Device, verbose_name=_("device"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    )
+    # The elder of the alarm (for the app's idempotency key, as Alarm's).
+    elder = models.ForeignKey(
+        "registry.Elder", verbose_name=_("elder"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    msg_id = models.CharField(_("message id"), max_length=64, blank=True)
+    raised_at = models.DateTimeField(_("raised"))
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    lat = models.FloatField(_("latitude (WGS-84)"), null=True, blank=True)
+    lng = models.FloatField(_("longitude (WGS-84)"), null=True, blank=True)
+    battery = models.PositiveSmallIntegerField(_("battery (%)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alarm repeat")
+        verbose_name_plural = _("alarm repeats")
+        ordering = ["received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device", "msg_id"], condition=Q(device__isnull=False), name="alarmrepeat_unique_device_msg",
+            ),
+            models.UniqueConstraint(
+                fields=["elder", "source", "msg_id"], condition=Q(device__isnull=True) & ~Q(msg_id=""),
+                name="alarmrepeat_unique_elder_msg",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("repeat of %(alarm)s") % {"alarm": self.alarm}
 
 
 class BadMessage(models.Model):

@@ -4,17 +4,20 @@ outside scope is a 404."""
 
 import dataclasses
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kangyang.alarms import constants, mosquitto
 from kangyang.alarms.actions.access import can_handle
 from kangyang.alarms.models import Alarm, AlarmEvent, BrokerStatus, Device, WorkerTask
-from kangyang.lib import crypto, phone as phones
+from kangyang.lib import crypto, phone as phones, residentid
 from kangyang.registry.models import Elder
 
 
@@ -163,3 +166,86 @@ def broker_accounts(*, ingester: mosquitto.Account | None) -> list[mosquitto.Acc
 
 def devices_without_credentials() -> QuerySet:
     return Device.objects.exclude(status=Device.Status.RETIRED).filter(mqtt_password_hash="")
+
+
+# -- the devices page (issue 12) ---------------------------------------------------------------
+DEVICE_STATES = ("online", "offline", "unbound", "retired", "low_battery")
+
+
+def _offline_filter(now: dt.datetime) -> Q:
+    """Offline: a device in service marked so by the device checks, or online but not heard
+    from for its heartbeat interval plus ALARM_OFFLINE_GRACE (the same threshold, before the
+    next check marks it)."""
+    in_service = ~Q(elder__isnull=True, household__isnull=True)  # a device in stock sends nothing
+    return in_service & (Q(status=Device.Status.OFFLINE) | Q(
+        status=Device.Status.ONLINE, seen__lt=now - settings.ALARM_OFFLINE_GRACE - F("heartbeat_interval"),
+    ))
+
+
+def devices_page_for(user, *, state: str = "", kind: str = "", q: str = "",
+                     now: dt.datetime | None = None) -> QuerySet[Device]:
+    """The devices page's rows: the user's devices, each with its last alarm (time and type)
+    and whether it is offline now, filtered by state (DEVICE_STATES), kind and device id."""
+    now = now or timezone.now()
+    last = Alarm.objects.filter(device=OuterRef("pk")).order_by("-received_at", "-id")
+    qs = (
+        Device.objects.visible_to(user).select_related("elder")
+        .alias(seen=Coalesce("last_seen_at", "registered_at"))
+        .annotate(
+            last_alarm_at=Subquery(last.values("received_at")[:1]),
+            last_alarm_type=Subquery(last.values("type")[:1]),
+            is_offline=ExpressionWrapper(_offline_filter(now), output_field=BooleanField()),
+        )
+    )
+    if state == "offline":
+        qs = qs.filter(_offline_filter(now))
+    elif state == "online":
+        qs = qs.filter(status=Device.Status.ONLINE).exclude(_offline_filter(now))
+    elif state == "unbound":
+        qs = qs.filter(elder__isnull=True, household__isnull=True).exclude(status=Device.Status.RETIRED)
+    elif state == "retired":
+        qs = qs.filter(status=Device.Status.RETIRED)
+    elif state == "low_battery":
+        qs = qs.filter(battery__lte=constants.LOW_BATTERY_PERCENT).exclude(status=Device.Status.RETIRED)
+    elif state:
+        qs = qs.none()
+    if kind:
+        qs = qs.filter(kind=kind) if kind in Device.Kind.values else qs.none()
+    if q.strip():
+        qs = qs.filter(device_id__icontains=q.strip())
+    # The offline list: longest silent first; otherwise by place and id.
+    return qs.order_by("seen", "device_id") if state == "offline" else qs.order_by("region_code", "device_id")
+
+
+def device_counts_for(user, *, now: dt.datetime | None = None) -> dict[str, int]:
+    """How many of the user's devices are in service, offline and unbound (the page's tabs)."""
+    now = now or timezone.now()
+    qs = Device.objects.visible_to(user).alias(seen=Coalesce("last_seen_at", "registered_at"))
+    return qs.aggregate(
+        total=Count("pk", filter=~Q(status=Device.Status.RETIRED)),
+        offline=Count("pk", filter=_offline_filter(now)),
+        unbound=Count("pk", filter=Q(elder__isnull=True, household__isnull=True) & ~Q(status=Device.Status.RETIRED)),
+        low_battery=Count("pk", filter=Q(battery__lte=constants.LOW_BATTERY_PERCENT) & ~Q(status=Device.Status.RETIRED)),
+    )
+
+
+def elder_by_reference(user, text: str) -> Elder:
+    """The elder a staff member means by an 18-character resident ID number or by the
+    platform's elder number, among the elders she may see. Not found → ValidationError."""
+    text = re.sub(r"\s", "", text or "")
+    elders = Elder.objects.visible_to(user)
+    elder = None
+    if len(text) == 18:
+        try:
+            number = residentid.parse(text).number
+        except ValidationError as e:
+            raise ValidationError(e.messages, code="id_number") from None
+        elder = elders.filter(id_number_hash=crypto.lookup_hash(number)).first()
+    elif text.isdigit() and len(text) <= 12:
+        elder = elders.filter(pk=int(text)).first()
+    else:
+        raise ValidationError(_("Give the elder's 18-character ID number or her number on the platform."),
+                              code="elder_reference")
+    if elder is None:
+        raise ValidationError(_("No elder in your area has this ID number or number."), code="elder_unknown")
+    return elder

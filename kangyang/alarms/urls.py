@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kangyang.alarms import views
+from kangyang.alarms import device_views, views
 
 app_name = "alarms"
 urlpatterns = [
@@ -18,4 +18,11 @@ urlpatterns = [
     path("hotline/elders/<int:elder_id>/raise/", views.hotline_raise, name="hotline_raise"),
     path("hotline/elders/<int:elder_id>/reveal/", views.hotline_reveal, name="hotline_reveal"),
     path("reports/", views.report, name="reports"),
+    path("devices/", device_views.device_list, name="devices"),
+    path("devices/register/", device_views.register, name="device_register"),
+    path("devices/import/", device_views.import_sheet, name="device_import"),
+    path("devices/import/template/", device_views.import_template, name="device_import_template"),
+    path("devices/<str:device_id>/", device_views.device_detail, name="device"),
+    path("devices/<str:device_id>/bind/", device_views.bind, name="device_bind"),
+    path("devices/<str:device_id>/unbind/", device_views.unbind, name="device_unbind"),
 ]

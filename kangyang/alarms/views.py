@@ -15,6 +15,7 @@ import time
 from collections.abc import AsyncIterator
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,7 +41,7 @@ from kangyang.alarms.forms import (
 from kangyang.alarms.models import Alarm, AlarmEvent
 from kangyang.assessment.queries import current_assessment
 from kangyang.assessment.standard import LEVEL_NAMES
-from kangyang.lib import coords
+from kangyang.lib import coords, phone as phones
 from kangyang.registry import actions as registry_actions
 from kangyang.registry import queries as registry_queries
 from kangyang.registry.models import Elder, HealthRecord
@@ -165,6 +166,7 @@ def _card_context(request: HttpRequest, alarm: Alarm, **forms) -> dict:
         "action_kinds": _action_buttons(),
         "refusal": forms.get("refusal"),
         "done": forms.get("done"),
+        "repeats": list(alarm.repeats.select_related("device")) if alarm.repeat_count else [],
         **_elder_context(user, elder, alarm=alarm, **forms),
     }
 
@@ -347,7 +349,16 @@ def _reveal(request: HttpRequest, elder: Elder, *, alarm: Alarm | None = None) -
         except ValidationError as e:
             add_errors(form, e)
         else:
-            revealed = {"phone": numbers["phone"], "contacts": contacts}
+            # Click-to-call only here, after the audited reveal: the card shows masked numbers.
+            softphone = settings.SOFTPHONE_URL
+            revealed = {
+                "phone": numbers["phone"],
+                "elder_dial": phones.dial_links(numbers["phone"], softphone=softphone) if numbers["phone"] else None,
+                "contacts": [
+                    {**row, "dial": phones.dial_links(row["phone"], softphone=softphone) if row["phone"] else None}
+                    for row in contacts
+                ],
+            }
     template = "alarms/_revealed.html" if revealed else "alarms/_reveal.html"
     context = {"elder": elder, "alarm": alarm, "reveal_form": form, "revealed": revealed}
     if _is_fragment_request(request):

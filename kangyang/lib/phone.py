@@ -27,3 +27,17 @@ def normalise(value: str) -> str:
 def mask(number: str) -> str:
     """138****5678: first three and last four digits."""
     return f"{number[:3]}{'*' * (len(number) - 7)}{number[-4:]}" if len(number) > 7 else "*" * len(number)
+
+
+def dial_links(number: str, *, softphone: str = "") -> dict[str, object]:
+    """Links that call a number: tel: (the desk phone or the operator's phone handler) and,
+    given a template such as sip:{number}@pbx or https://pbx/dial?to={number}
+    (KANGYANG_SOFTPHONE_URL), the softphone's; an http(s) one is opened in a new tab."""
+    from urllib.parse import quote
+
+    digits = re.sub(r"[^\d+]", "", number)  # tel: and dial strings: digits and a leading +
+    links: dict[str, object] = {"number": number, "tel": f"tel:{digits}", "softphone": "", "softphone_is_web": False}
+    if softphone and digits:
+        links["softphone"] = softphone.replace("{number}", quote(digits, safe="+"))
+        links["softphone_is_web"] = softphone.startswith(("http:", "https:"))
+    return links

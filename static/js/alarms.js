@@ -7,9 +7,11 @@
  * instead (this script fires the event; no hx-trigger filter, as htmx may not eval under
  * the Content-Security-Policy), so the page works without the stream as well.
  *
- * After each reload, alarms not seen before that are still waiting are highlighted and a
- * short beep is played (Web Audio: no sound file; browsers allow sound only after the
- * operator has clicked or pressed a key on the page once, hence the "sound" button).
+ * After each reload, alarms not seen before that are still waiting, and alarms raised again
+ * (their repeat count went up), are highlighted and a short beep is played (Web Audio: no
+ * sound file). Sound is on by default from the operator's first click or key on the page
+ * (browsers allow no sound before); the "sound" button turns it off, remembered in
+ * localStorage.
  *
  * Keys (when not typing in a field): ↓/J and ↑/K choose an alarm, Enter opens its card,
  * A acknowledges the chosen alarm (or the one whose card is open).
@@ -25,7 +27,7 @@
   var soundButton = document.getElementById("alarm-sound");
   var seen = null;           // ids of alarms already shown; null until the first queue
   var selectedId = root.dataset.selected || null;
-  var audio = null;
+  var audio = null;          // the Web Audio context, made at the first interaction
   window.kangyangAlarmsLive = false;
 
   // -- the stream ------------------------------------------------------------------------
@@ -51,6 +53,9 @@
     var busy = Array.prototype.some.call(card.querySelectorAll("input[type=text], textarea, select"), function (el) {
       return el === document.activeElement || (el.tagName !== "SELECT" && el.value);
     });
+    // Numbers revealed for a call stay until the operator reloads the card herself (a reload
+    // would hide them again and ask for another audited reveal in the middle of a call).
+    if (card.querySelector(".reveal.revealed")) busy = true;
     if (!busy) htmx.ajax("GET", shown.dataset.cardUrl, { target: card, swap: "innerHTML" });
   }
 
@@ -75,6 +80,25 @@
   }
 
   // -- sound -----------------------------------------------------------------------------
+  // On by default: browsers let a page play sound only after the operator has clicked or
+  // pressed a key on it, so the first click or key anywhere starts it. The button turns it
+  // off (and on again); that choice is kept in localStorage for this browser.
+  var SOUND_KEY = "kangyang.alarms.sound";
+
+  function soundWanted() {
+    try { return window.localStorage.getItem(SOUND_KEY) !== "off"; } catch (err) { return true; }
+  }
+
+  function rememberSound(on) {
+    try {
+      if (on) window.localStorage.removeItem(SOUND_KEY);
+      else window.localStorage.setItem(SOUND_KEY, "off");
+    } catch (err) { /* private mode: the choice lasts as long as the page */ }
+  }
+
+  var wantSound = soundWanted();
+  var interacted = false;
+
   function audioContext() {
     var Ctx = window.AudioContext || window.webkitAudioContext;
     if (!Ctx) return null;
@@ -82,20 +106,31 @@
     return audio;
   }
 
+  function soundRunning() { return !!audio && audio.state === "running"; }
+
   function showSound() {
     if (!soundButton) return;
-    var on = !!audio && audio.state === "running";
-    soundButton.setAttribute("aria-pressed", on ? "true" : "false");
-    soundButton.textContent = on ? soundButton.dataset.textOn : soundButton.dataset.textOff;
+    var state = !wantSound ? "off" : soundRunning() ? "on" : "armed";
+    soundButton.dataset.state = state;
+    soundButton.setAttribute("aria-pressed", wantSound ? "true" : "false");
+    soundButton.textContent = soundButton.dataset["text" + state.charAt(0).toUpperCase() + state.slice(1)];
   }
 
-  function unlockSound() {
+  function startSound() {
     var ctx = audioContext();
     if (ctx && ctx.state !== "running") ctx.resume().then(showSound, showSound);
+    else showSound();
+  }
+
+  function firstInteraction() {
+    if (interacted) return;
+    interacted = true;
+    if (wantSound) startSound();
   }
 
   function beep() {
     root.dataset.beeps = String((parseInt(root.dataset.beeps || "0", 10) || 0) + 1);
+    if (!wantSound) return;
     var ctx = audioContext();
     if (!ctx || ctx.state !== "running") return;
     // Two short tones, as alarm-centre consoles do: 880 Hz then 660 Hz.
@@ -116,14 +151,17 @@
 
   if (soundButton) {
     soundButton.addEventListener("click", function () {
-      var ctx = audioContext();
-      if (ctx && ctx.state === "running") ctx.suspend().then(showSound, showSound);
-      else unlockSound();
+      interacted = true;
+      wantSound = !wantSound;
+      rememberSound(wantSound);
+      if (wantSound) startSound();
+      else if (soundRunning()) audio.suspend().then(showSound, showSound);
+      else showSound();
     });
   }
   document.addEventListener("pointerdown", function (e) {
-    if (e.target !== soundButton) unlockSound();
-  }, { once: true });
+    if (e.target !== soundButton) firstInteraction();
+  }, true);
   showSound();
 
   // -- the queue -------------------------------------------------------------------------
@@ -139,15 +177,21 @@
     });
   }
 
+  // An alarm new to this page that is still waiting, or one raised again (a repeat merged
+  // into it: its count went up), is highlighted and beeps.
   function afterQueue() {
     var fresh = 0;
     var ids = {};
     rows().forEach(function (row) {
       var id = row.dataset.alarmId;
-      ids[id] = true;
-      if (seen !== null && !seen[id]) {
+      var repeats = parseInt(row.dataset.repeats || "0", 10) || 0;
+      ids[id] = repeats;
+      if (seen !== null && !(id in seen)) {
         row.classList.add("new");
         if (row.dataset.status === "raised") fresh += 1;
+      } else if (seen !== null && repeats > seen[id]) {
+        row.classList.add("new", "repeated");
+        fresh += 1;
       }
     });
     if (seen !== null && fresh) beep();
@@ -230,7 +274,7 @@
       var link = queue.querySelector('[data-alarm-id="' + selectedId + '"] a[data-open]');
       if (link) { link.click(); e.preventDefault(); }
     } else if (key === "a") { acknowledgeSelected(); e.preventDefault(); }
-    unlockSound();
+    firstInteraction();
   });
 
   // The card that opens becomes the selection.

@@ -22,26 +22,27 @@ as before.
 from kangyang.alarms.actions.access import can_edit_devices, can_handle, can_note
 from kangyang.alarms.actions.bad_messages import bad_message, store_bad_message
 from kangyang.alarms.actions.devices import (
-    DEVICE_ID_PATTERN, TESTED_KINDS, Beat, apply_no_water_rule, check_devices, flag_low_batteries,
+    DEVICE_ID_PATTERN, TESTED_KINDS, Beat, apply_no_water_rule, bind_device, check_devices, flag_low_batteries,
     flag_missing_test_alarms, heartbeat_interval_for, issue_device_credentials,
     issue_missing_credentials, mark_offline_devices, mqtt_username_for, record_broker_status,
-    record_heartbeat, record_heartbeats, register_device, retire_device,
+    record_heartbeat, record_heartbeats, register_device, retire_device, unbind_device,
 )
 from kangyang.alarms.actions.handling import (
     acknowledge_alarm, complete_task, escalate_overdue, record_alarm_action, request_door_visit,
     resolve_alarm, reveal_contact_phones,
 )
 from kangyang.alarms.actions.raising import (
-    PRIORITY_BY_TYPE, DeviceAlarm, DeviceRef, raise_alarm, raise_device_alarms,
+    MERGED_SOURCES, PRIORITY_BY_TYPE, DeviceAlarm, DeviceRef, Raised, open_alarm_to_merge, raise_alarm,
+    raise_device_alarms,
 )
 
 __all__ = [
-    "DEVICE_ID_PATTERN", "PRIORITY_BY_TYPE", "TESTED_KINDS", "Beat", "DeviceAlarm", "DeviceRef",
+    "DEVICE_ID_PATTERN", "MERGED_SOURCES", "PRIORITY_BY_TYPE", "Raised", "TESTED_KINDS", "Beat", "DeviceAlarm", "DeviceRef",
     "acknowledge_alarm", "apply_no_water_rule", "bad_message", "can_edit_devices", "can_handle",
-    "can_note", "check_devices", "complete_task", "escalate_overdue", "flag_low_batteries",
+    "bind_device", "can_note", "check_devices", "complete_task", "escalate_overdue", "flag_low_batteries",
     "flag_missing_test_alarms", "heartbeat_interval_for", "issue_device_credentials",
-    "issue_missing_credentials", "mark_offline_devices", "mqtt_username_for", "raise_alarm",
+    "issue_missing_credentials", "mark_offline_devices", "mqtt_username_for", "open_alarm_to_merge", "raise_alarm",
     "raise_device_alarms", "record_alarm_action", "record_broker_status", "record_heartbeat",
     "record_heartbeats", "register_device", "request_door_visit", "resolve_alarm", "retire_device",
-    "reveal_contact_phones", "store_bad_message",
+    "reveal_contact_phones", "store_bad_message", "unbind_device",
 ]

@@ -22,12 +22,15 @@ from kangyang.alarms.actions.raising import raise_alarm
 from kangyang.alarms.models import Alarm, BrokerStatus, Device, WorkerTask
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
-from kangyang.regions.models import Household
+from kangyang.regions.models import Household, Region
 from kangyang.registry.models import Elder
 
 log = logging.getLogger(__name__)
 
 DEVICE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
+# Devices bound to nobody (a delivery not yet installed, one taken back): not in service, so
+# no heartbeat or monthly test is expected of them.
+IN_STOCK = Q(elder__isnull=True, household__isnull=True)
 
 
 def heartbeat_interval_for(model: str) -> dt.timedelta:
@@ -39,24 +42,27 @@ def register_device(
     *, by, device_id: str, kind: str, vendor: str = "", model: str = "",
     installed_on: dt.date | None = None, elder: Elder | None = None,
     household: Household | None = None, heartbeat_interval: dt.timedelta | None = None,
-    audit: bool = True,
+    area: Region | None = None, audit: bool = True,
 ) -> Device:
-    """Put a device into service, bound to an elder (and their household) or to a household.
-    The device id is the one in its MQTT topic and is unique; only staff who may edit the
-    registry of the place register devices there."""
+    """Put a device into service, bound to an elder (and their household) or to a household,
+    or, given only an `area` of the region tree, in stock there until it is bound to an elder
+    (bind_device). The device id is the one in its MQTT topic and is unique; only staff who
+    may edit the registry of the place register devices there."""
     device_id = device_id.strip()
     if not DEVICE_ID_PATTERN.match(device_id):
         raise ValidationError({"device_id": ValidationError(
             _("A device id has 1 to 64 letters, digits and . _ : - only."), code="invalid")})
     if kind not in Device.Kind.values:
         raise ValidationError({"kind": ValidationError(_("Unknown device kind."), code="invalid")})
-    if elder is None and household is None:
+    if elder is None and household is None and area is None:
         raise ValidationError(_("Bind the device to an elder or a household."), code="unbound")
     if elder is not None and household is not None and elder.household_id not in (None, household.pk):
         raise ValidationError({"household": ValidationError(
             _("The elder does not live in this household."), code="invalid")})
     household = household or (elder.household if elder is not None else None)
-    region_code = elder.region_code if elder is not None else household.region_code
+    region_code = (
+        elder.region_code if elder is not None else household.region_code if household is not None else area.code
+    )
     if by is not None and not can_edit_devices(by, region_code):
         raise PermissionDenied
     if Device.objects.filter(device_id=device_id).exists():
@@ -149,6 +155,48 @@ def retire_device(device: Device, *, by, note: str = "") -> Device:
         status=WorkerTask.Status.DONE, done_at=timezone.now(), done_by=by, note=_("device retired"),
     )
     record(by, AuditEntry.Action.CHANGE, device, verb="device.retire", note=note)
+    return device
+
+
+@transaction.atomic
+def bind_device(device: Device, *, by, elder: Elder, note: str = "") -> Device:
+    """Give a device to an elder: her alarms come from it, and it moves to her household and
+    community. A device bound to another elder is unbound first (unbind_device), so that
+    nobody's pendant changes hands by a slip; binding it to the same elder again changes
+    nothing. Audited; both the device's place and the elder's must be the caller's to edit."""
+    if not (can_edit_devices(by, device.region_code) and can_edit_devices(by, elder.region_code)):
+        raise PermissionDenied
+    if device.status == Device.Status.RETIRED:
+        raise ValidationError(_("This device is retired."), code="retired")
+    if device.elder_id == elder.pk:
+        return device
+    if device.elder_id is not None:
+        raise ValidationError(
+            _("This device is bound to another elder: unbind it first."), code="bound_elsewhere")
+    before = device.region_code
+    device.elder, device.household, device.region_code = elder, elder.household, elder.region_code
+    device.save(update_fields=["elder", "household", "region_code"])
+    WorkerTask.objects.filter(device=device, status=WorkerTask.Status.OPEN).update(
+        elder=elder, region_code=elder.region_code)
+    record(by, AuditEntry.Action.CHANGE, device, verb="device.bind", note=note.strip(),
+           changes={"elder": [None, elder.pk], "region_code": [before, elder.region_code]})
+    return device
+
+
+@transaction.atomic
+def unbind_device(device: Device, *, by, note: str = "") -> Device:
+    """Take a device back from its elder (she moved, died, or it goes to someone else): it
+    stays registered, in stock in the same community, and its alarms stay hers. Audited."""
+    if not can_edit_devices(by, device.region_code):
+        raise PermissionDenied
+    if device.elder_id is None:
+        raise ValidationError(_("This device is not bound to an elder."), code="not_bound")
+    before = device.elder_id
+    device.elder, device.household = None, None
+    device.save(update_fields=["elder", "household"])
+    WorkerTask.objects.filter(device=device, status=WorkerTask.Status.OPEN).update(elder=None)
+    record(by, AuditEntry.Action.CHANGE, device, verb="device.unbind", note=note.strip(),
+           changes={"elder": [before, None]})
     return device
 
 
@@ -268,7 +316,7 @@ def mark_offline_devices(*, now: dt.datetime | None = None) -> list[Device]:
     now = now or timezone.now()
     grace = settings.ALARM_OFFLINE_GRACE
     overdue = (
-        Device.objects.filter(status=Device.Status.ONLINE)
+        Device.objects.filter(status=Device.Status.ONLINE).exclude(IN_STOCK)
         .alias(seen=Coalesce("last_seen_at", "registered_at"))
         .filter(seen__lt=now - grace - F("heartbeat_interval"))
     )
@@ -316,7 +364,7 @@ def flag_missing_test_alarms(*, now: dt.datetime | None = None) -> int:
     since = now - constants.TEST_ALARM_EVERY
     due = (
         Device.objects.filter(kind__in=TESTED_KINDS, registered_at__lt=since)
-        .exclude(status=Device.Status.RETIRED)
+        .exclude(status=Device.Status.RETIRED).exclude(IN_STOCK)
         .filter(Q(last_test_alarm_at__isnull=True) | Q(last_test_alarm_at__lt=since))
         .exclude(tasks__kind=WorkerTask.Kind.TEST_OVERDUE, tasks__status=WorkerTask.Status.OPEN)
     )

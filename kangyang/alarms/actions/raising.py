@@ -1,6 +1,14 @@
 """Alarms come in: one at a time (app, hotline, rules, the webhook) or in batches (the
 ingester). The same (device, msg_id) twice is one alarm: a unique constraint, and a
-get-or-create that treats losing the race as finding the existing row."""
+get-or-create that treats losing the race as finding the existing row.
+
+Repeats (issue 12): an elder who presses the pendant again, or the app's SOS after the
+pendant's, while her alarm of that type is still open and its latest message came within
+ALARM_REPEAT_WINDOW, does not make a second waiting item: the message is kept as an
+AlarmRepeat of the open alarm, whose count goes up and which the console shows changed.
+A repeat is unique on (device, msg_id) like an alarm, so a redelivered message is found
+again whether it became an alarm or a repeat. Hotline and rule alarms are never merged (the
+operator on the phone, or the rule, already knows)."""
 
 import dataclasses
 import datetime as dt
@@ -8,11 +16,14 @@ import typing
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kangyang.alarms.models import Alarm, AlarmEvent, Device
+from kangyang.alarms.models import Alarm, AlarmEvent, AlarmRepeat, Device
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
 from kangyang.regions.models import Household
@@ -32,6 +43,8 @@ PRIORITY_BY_TYPE = {
     Alarm.Type.OTHER: Alarm.Priority.HIGH,
     Alarm.Type.CHECK_ON: Alarm.Priority.LOW,
 }
+# Sources whose alarms are merged into an open alarm of the same elder and type.
+MERGED_SOURCES = (Alarm.Source.DEVICE, Alarm.Source.APP)
 
 
 def _place_of(*, device: Device | None, elder: Elder | None, household: Household | None):
@@ -58,7 +71,9 @@ def raise_alarm(
 ) -> tuple[Alarm, bool]:
     """An alarm comes in. Idempotent on (device, msg_id), and on (elder, source, msg_id) for
     app and hotline alarms that send a key: the same message twice is one alarm, and the
-    second call returns it with created=False. Coordinates must already be WGS-84."""
+    second call returns it with created=False. A device or app alarm of an elder whose alarm
+    of the same type is open and was last raised within ALARM_REPEAT_WINDOW is merged into
+    it (a repeat; created=False, the open alarm returned). Coordinates must already be WGS-84."""
     now = now or timezone.now()
     if type not in Alarm.Type.values:
         raise ValidationError({"type": ValidationError(_("Unknown alarm type."), code="invalid")})
@@ -69,12 +84,27 @@ def raise_alarm(
         existing = _existing(device=device, elder=elder, source=source, msg_id=msg_id)
         if existing is not None:
             return existing, False
+    raised_by = by if by is not None and by.is_authenticated else None
+    if source in MERGED_SOURCES and elder is not None:
+        target = open_alarm_to_merge(elder_id=elder.pk, type=type, now=now)
+        if target is not None:
+            repeat = AlarmRepeat(
+                alarm=target, region_code=target.region_code, source=source, device=device,
+                elder=elder, msg_id=msg_id, raised_at=raised_at or now, received_at=now, lat=lat, lng=lng,
+                battery=battery,
+            )
+            stored = _store_repeats([repeat], now=now, by=raised_by)
+            if stored and raised_by is not None:
+                record(raised_by, AuditEntry.Action.CHANGE, target, verb="alarm.repeat")
+            if not stored:  # the same message, stored a moment ago by someone else
+                return _existing(device=device, elder=elder, source=source, msg_id=msg_id) or target, False
+            target.refresh_from_db()
+            return target, False
     alarm = Alarm(
         elder=elder, device=device, household=household, region_code=region_code, source=source,
         type=type, priority=priority or PRIORITY_BY_TYPE[type], msg_id=msg_id,
         raised_at=raised_at or now, received_at=now, updated_at=now, lat=lat, lng=lng,
-        battery=battery, raised_by=by if by is not None and by.is_authenticated else None,
-        caller_masked=caller_masked, note=note,
+        battery=battery, raised_by=raised_by, caller_masked=caller_masked, note=note,
     )
     try:
         with transaction.atomic():
@@ -91,9 +121,64 @@ def raise_alarm(
 
 
 def _existing(*, device, elder, source, msg_id) -> Alarm | None:
+    """The alarm this message became before: as an alarm of its own, or as a repeat."""
     if device is not None:
-        return Alarm.objects.filter(device=device, msg_id=msg_id).first()
-    return Alarm.objects.filter(device__isnull=True, elder=elder, source=source, msg_id=msg_id).first()
+        alarm = Alarm.objects.filter(device=device, msg_id=msg_id).first()
+        repeats = AlarmRepeat.objects.filter(device=device, msg_id=msg_id)
+    else:
+        alarm = Alarm.objects.filter(device__isnull=True, elder=elder, source=source, msg_id=msg_id).first()
+        repeats = AlarmRepeat.objects.filter(device__isnull=True, elder=elder, source=source, msg_id=msg_id)
+    if alarm is not None:
+        return alarm
+    repeat = repeats.select_related("alarm").first()
+    return repeat.alarm if repeat is not None else None
+
+
+def _mergeable(now: dt.datetime):
+    """Open alarms whose latest message came within the repeat window (none when merging is
+    off)."""
+    window = settings.ALARM_REPEAT_WINDOW
+    if not window:
+        return Alarm.objects.none()
+    return Alarm.objects.open().alias(last=Coalesce("last_repeat_at", "received_at")).filter(last__gte=now - window)
+
+
+def open_alarm_to_merge(*, elder_id: int, type: str, now: dt.datetime) -> Alarm | None:
+    """The open alarm a new alarm of this elder and type is a repeat of, if any: the newest
+    one whose latest message came within ALARM_REPEAT_WINDOW."""
+    return _mergeable(now).filter(elder_id=elder_id, type=type).order_by("-received_at", "-id").first()
+
+
+def _store_repeats(repeats: Sequence[AlarmRepeat], *, now: dt.datetime, by=None) -> list[AlarmRepeat]:
+    """Keep the repeats, then count them on their alarms (which the console then shows
+    changed) with a "raised again" event each. A repeat stored meanwhile by someone else (the
+    same device message through the webhook) is skipped. Returns those stored."""
+    if not repeats:
+        return []
+    try:
+        with transaction.atomic():
+            stored = AlarmRepeat.objects.bulk_create(repeats)
+    except IntegrityError:
+        stored = []
+        for repeat in repeats:
+            try:
+                with transaction.atomic():
+                    repeat.save()
+            except IntegrityError:
+                continue
+            stored.append(repeat)
+    per_alarm: dict[int, int] = {}
+    for repeat in stored:
+        per_alarm[repeat.alarm_id] = per_alarm.get(repeat.alarm_id, 0) + 1
+    for alarm_id, n in per_alarm.items():
+        Alarm.objects.filter(pk=alarm_id).update(
+            repeat_count=F("repeat_count") + n, last_repeat_at=now, updated_at=now,
+        )
+    AlarmEvent.objects.bulk_create([
+        AlarmEvent(alarm_id=r.alarm_id, region_code=r.region_code, kind=K.REPEATED, at=now, by=by)
+        for r in stored
+    ])
+    return stored
 
 
 class DeviceRef(typing.NamedTuple):
@@ -119,40 +204,114 @@ class DeviceAlarm:
     battery: int | None = None
 
 
+class Raised(typing.NamedTuple):
+    """What became of one device message of a batch: the alarm it is (or is a repeat of),
+    whether this call created that alarm, and whether this call stored it as a repeat."""
+
+    alarm_id: int
+    created: bool
+    repeat: bool = False
+
+
 @transaction.atomic
-def raise_device_alarms(items: Sequence[DeviceAlarm], *, now: dt.datetime | None = None) -> list[tuple[int, bool]]:
-    """raise_alarm for a batch of device messages in one transaction (the ingester's path);
-    (alarm id, created) in the order of `items`. The same rule: a (device, msg_id) stored
-    before, or twice in the batch, is the one alarm. On PostgreSQL one statement inserts the
-    new alarms and their "raised" events (INSERT … ON CONFLICT DO NOTHING, so a webhook
-    storing the same message at the same moment is no error); elsewhere, bulk inserts."""
+def raise_device_alarms(items: Sequence[DeviceAlarm], *, now: dt.datetime | None = None) -> list[Raised]:
+    """raise_alarm for a batch of device messages in one transaction (the ingester's path),
+    in the order of `items`. The same rules: a (device, msg_id) stored before (as an alarm or
+    a repeat), or twice in the batch, is the one alarm; a message of an elder whose alarm of
+    that type is open within the repeat window, or who raised one earlier in the batch, is a
+    repeat of it. On PostgreSQL one statement inserts the new alarms and their "raised"
+    events (INSERT … ON CONFLICT DO NOTHING, so a webhook storing the same message at the
+    same moment is no error); elsewhere, bulk inserts."""
     now = now or timezone.now()
     if not items:
         return []
     first: dict[tuple[int, str], DeviceAlarm] = {}
     for i in items:
         first.setdefault((i.device.pk, i.msg_id), i)
-    if connection.vendor == "postgresql":
-        created = _insert_device_alarms_pg(list(first.values()), now=now)
+    known = _known_messages(list(first))
+    fresh = [i for key, i in first.items() if key not in known]
+
+    # Which fresh messages are repeats, and of what: an open alarm, or the first message of
+    # the same elder and type in this batch (its "leader").
+    groups = {(i.device.elder_id, i.type) for i in fresh if i.device.elder_id is not None}
+    open_by_group: dict[tuple[int, str], int] = {}
+    if groups:
+        for pk, elder_id, type_ in (
+            _mergeable(now).filter(elder_id__in={g[0] for g in groups}, type__in={g[1] for g in groups})
+            .order_by("received_at", "id").values_list("pk", "elder_id", "type")
+        ):
+            open_by_group[(elder_id, type_)] = pk  # the newest wins
+    merge_on = bool(settings.ALARM_REPEAT_WINDOW)
+    new_items: list[DeviceAlarm] = []
+    repeats: list[tuple[DeviceAlarm, int | tuple[int, str]]] = []  # target: alarm id or leader key
+    leaders: dict[tuple[int, str], tuple[int, str]] = {}
+    for i in fresh:
+        group = (i.device.elder_id, i.type) if i.device.elder_id is not None and merge_on else None
+        if group in open_by_group:
+            repeats.append((i, open_by_group[group]))
+        elif group in leaders:
+            repeats.append((i, leaders[group]))
+        else:
+            new_items.append(i)
+            if group is not None:
+                leaders[group] = (i.device.pk, i.msg_id)
+
+    if not new_items:
+        created = {}
+    elif connection.vendor == "postgresql":
+        created = _insert_device_alarms_pg(new_items, now=now)
     else:
-        created = _insert_device_alarms(list(first.values()), now=now)
-    missing = [k for k in first if k not in created]
-    existing = {}
-    if missing:
-        existing = {
-            (device_pk, msg_id): pk for pk, device_pk, msg_id in Alarm.objects.filter(
-                device_id__in={k[0] for k in missing}, msg_id__in={k[1] for k in missing}
-            ).values_list("pk", "device_id", "msg_id")
-        }
+        created = _insert_device_alarms(new_items, now=now)
+    lost = [(i.device.pk, i.msg_id) for i in new_items if (i.device.pk, i.msg_id) not in created]
+    if lost:  # stored a moment ago by someone else (the webhook): those are the alarms
+        known.update(_known_messages(lost))
+
+    def alarm_of(target) -> int:
+        return target if isinstance(target, int) else created.get(target) or known[target]
+
+    stored = _store_repeats([
+        AlarmRepeat(
+            alarm_id=alarm_of(target), region_code=i.device.region_code, source=Alarm.Source.DEVICE,
+            device_id=i.device.pk, elder_id=i.device.elder_id, msg_id=i.msg_id, raised_at=i.raised_at,
+            received_at=now, lat=i.lat, lng=i.lng, battery=i.battery,
+        )
+        for i, target in repeats
+    ], now=now)
+    repeated = {(r.device_id, r.msg_id): r.alarm_id for r in stored}
+    missed = [(i.device.pk, i.msg_id) for i, _t in repeats if (i.device.pk, i.msg_id) not in repeated]
+    if missed:
+        known.update(_known_messages(missed))
+
     results, seen = [], set()
     for i in items:
         key = (i.device.pk, i.msg_id)
-        if key in created and key not in seen:
-            seen.add(key)
-            results.append((created[key], True))
+        if key in seen:
+            results.append(Raised(created.get(key) or repeated.get(key) or known[key], False))
+        elif key in created:
+            results.append(Raised(created[key], True))
+        elif key in repeated:
+            results.append(Raised(repeated[key], False, True))
         else:
-            results.append((created.get(key) or existing[key], False))
+            results.append(Raised(known[key], False))
+        seen.add(key)
     return results
+
+
+def _known_messages(keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """{(device pk, msg_id): alarm id} of the device messages stored before, as alarms or as
+    repeats."""
+    if not keys:
+        return {}
+    devices, msg_ids, wanted = {k[0] for k in keys}, {k[1] for k in keys}, set(keys)
+    found = {
+        (device_pk, msg_id): pk for pk, device_pk, msg_id in AlarmRepeat.objects.filter(
+            device_id__in=devices, msg_id__in=msg_ids).values_list("alarm_id", "device_id", "msg_id")
+    }
+    found.update({
+        (device_pk, msg_id): pk for pk, device_pk, msg_id in Alarm.objects.filter(
+            device_id__in=devices, msg_id__in=msg_ids).values_list("pk", "device_id", "msg_id")
+    })
+    return {k: v for k, v in found.items() if k in wanted}
 
 
 def _insert_device_alarms_pg(items: Sequence[DeviceAlarm], *, now: dt.datetime) -> dict[tuple[int, str], int]:
@@ -166,9 +325,9 @@ def _insert_device_alarms_pg(items: Sequence[DeviceAlarm], *, now: dt.datetime) 
             INSERT INTO {Alarm._meta.db_table} (
                 device_id, msg_id, type, priority, raised_at, lat, lng, battery, elder_id, household_id,
                 region_code, source, status, outcome, received_at, updated_at, caller_masked, note,
-                escalation_tier)
+                escalation_tier, repeat_count)
             SELECT device_id, msg_id, type, priority, raised_at, lat, lng, battery, elder_id, household_id,
-                   region_code, %s, %s, '', %s, %s, '', '', 0
+                   region_code, %s, %s, '', %s, %s, '', '', 0, 0
             FROM v
             ON CONFLICT DO NOTHING
             RETURNING id, device_id, msg_id, region_code

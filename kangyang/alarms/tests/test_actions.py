@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections
 
 from kangyang.alarms import actions
-from kangyang.alarms.models import Alarm, AlarmEvent, Device, WorkerTask
+from kangyang.alarms.models import Alarm, AlarmEvent, AlarmRepeat, Device, WorkerTask
 from kangyang.audit.models import AuditEntry
 
 S = Alarm.Status
@@ -40,18 +40,41 @@ def test_the_same_msg_id_from_two_devices_is_two_alarms(pendant_a, pendant_b, no
     assert Alarm.objects.count() == 2
 
 
-def test_a_batch_with_duplicates_inside_and_before_stores_each_alarm_once(pendant_a, pendant_b, now):
+def test_a_batch_with_duplicates_inside_and_before_stores_each_alarm_once(pendant_a, pendant_b, now, settings):
+    settings.ALARM_REPEAT_WINDOW = dt.timedelta(0)  # merging off: each new message is an alarm
     actions.raise_alarm(source="device", type="sos", device=pendant_a, msg_id="old", now=now)
     items = [actions.DeviceAlarm(device=d, msg_id=m, type="sos", raised_at=now)
              for d, m in [(pendant_a, "old"), (pendant_a, "n1"), (pendant_b, "n1"), (pendant_a, "n1")]]
     results = actions.raise_device_alarms(items, now=now)
-    assert [created for _a, created in results] == [False, True, True, False]
-    assert results[1][0] == results[3][0]
-    assert results[0][0] == Alarm.objects.get(msg_id="old").pk
+    assert [r.created for r in results] == [False, True, True, False]
+    assert results[1].alarm_id == results[3].alarm_id
+    assert results[0].alarm_id == Alarm.objects.get(msg_id="old").pk
     assert Alarm.objects.count() == 3 and AlarmEvent.objects.filter(kind=K.RAISED).count() == 3
 
 
-def test_an_app_alarm_with_a_key_is_idempotent_and_without_one_is_not(elder_in_a, elder, now):
+def test_a_batch_merges_an_elders_repeats_and_still_drops_duplicates(pendant_a, pendant_b, now):
+    old, _created = actions.raise_alarm(source="device", type="sos", device=pendant_a, msg_id="old", now=now)
+    items = [actions.DeviceAlarm(device=d, msg_id=m, type="sos", raised_at=now)
+             for d, m in [(pendant_a, "old"), (pendant_a, "n1"), (pendant_b, "n1"), (pendant_a, "n1"),
+                          (pendant_b, "n2")]]
+    results = actions.raise_device_alarms(items, now=now)
+    assert [(r.created, r.repeat) for r in results] == [
+        (False, False), (False, True), (True, False), (False, False), (False, True)]
+    assert results[0].alarm_id == results[1].alarm_id == results[3].alarm_id == old.pk
+    assert results[4].alarm_id == results[2].alarm_id != old.pk  # b's second merges into b's first
+    assert Alarm.objects.count() == 2
+    old.refresh_from_db()
+    assert old.repeat_count == 1 and list(old.repeats.values_list("msg_id", flat=True)) == ["n1"]
+    assert Alarm.objects.get(pk=results[2].alarm_id).repeat_count == 1
+    # Redelivered, the batch changes nothing.
+    again = actions.raise_device_alarms(items, now=now)
+    assert [r.alarm_id for r in again] == [r.alarm_id for r in results]
+    assert not any(r.created or r.repeat for r in again)
+    assert AlarmRepeat.objects.count() == 2
+
+
+def test_an_app_alarm_with_a_key_is_idempotent_and_without_one_is_not(elder_in_a, elder, now, settings):
+    settings.ALARM_REPEAT_WINDOW = dt.timedelta(0)  # merging off: each new message is an alarm
     a1, c1 = actions.raise_alarm(source="app", type="sos", elder=elder_in_a, msg_id="k", by=elder, now=now)
     a2, c2 = actions.raise_alarm(source="app", type="sos", elder=elder_in_a, msg_id="k", by=elder, now=now)
     assert c1 and not c2 and a1.pk == a2.pk

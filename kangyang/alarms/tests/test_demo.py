@@ -60,3 +60,21 @@ def test_the_escalated_alarms_of_the_history_are_in_the_delivery_log(demo):
     count = Delivery.objects.count()
     call_command("demo", "--no-serve", stdout=StringIO())
     assert Delivery.objects.count() == count  # a second run adds none
+
+
+def test_the_elders_waiting_sos_was_raised_three_times_and_merged(demo):
+    alarm = Alarm.objects.get(status="raised", elder__user__username="elder")
+    assert alarm.repeat_count == 2 and alarm.repeats.count() == 2
+    assert alarm.events.filter(kind=AlarmEvent.Kind.REPEATED).count() == 2
+
+
+def test_the_devices_page_has_offline_low_battery_and_stock_devices_to_show(demo, client):
+    from kangyang.accounts.models import User
+
+    stock = Device.objects.filter(elder__isnull=True, household__isnull=True)
+    assert stock.count() >= 3 and not WorkerTask.objects.filter(device__in=stock).exists()
+    assert Device.objects.filter(status="offline").exists()
+    assert Device.objects.filter(battery__lte=20).exists()
+    client.force_login(User.objects.get(username="operator"))
+    page = client.get("/alarms/devices/", {"state": "offline"})
+    assert page.status_code == 200 and 'data-state="offline"' in page.text

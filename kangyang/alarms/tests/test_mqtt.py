@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import OperationalError, connections
 
 from kangyang.alarms import broker, mqtt
-from kangyang.alarms.models import Alarm, BadMessage
+from kangyang.alarms.models import Alarm, AlarmRepeat, BadMessage
 
 pytestmark = [pytest.mark.mqtt, pytest.mark.django_db(transaction=True)]
 WAIT = 15.0
@@ -138,6 +138,11 @@ def alarms(device):
     return Alarm.objects.filter(device=device)
 
 
+def stored_messages(device) -> int:
+    """Alarm messages of the device kept: as alarms, or as repeats merged into one."""
+    return alarms(device).count() + AlarmRepeat.objects.filter(device=device).count()
+
+
 def bad(device):
     return BadMessage.objects.filter(device_id=device.device_id)
 
@@ -168,7 +173,9 @@ def test_messages_published_while_the_ingester_is_down_arrive_when_it_is_back(br
     pub.disconnect()
     assert not alarms(device).exists()
     with Running(*broker_at, client_id):
-        until(lambda: alarms(device).count() == 5, "the 5 alarms kept by the broker")
+        until(lambda: stored_messages(device) == 5, "the 5 alarms kept by the broker")
+    # One elder pressing five times within the repeat window: one alarm, four repeats.
+    assert alarms(device).count() == 1 and alarms(device).get().repeat_count == 4
 
 
 def test_a_message_whose_commit_fails_is_not_acknowledged_and_comes_again(broker_at, client_id, device):

@@ -1,0 +1,13 @@
+"""The alarm centre's tabs: whether the signed-in user gets the devices tab (scope's rule)."""
+
+from django import template
+
+from kangyang.accounts import scope
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def sees_devices_page(context) -> bool:
+    request = context.get("request")
+    return bool(request is not None and scope.sees_devices_page(request.user))
