@@ -7,7 +7,9 @@ The region tree used by every test:
 """
 
 import datetime as dt
+import functools
 import os
+import re
 import tempfile
 
 import pytest
@@ -19,6 +21,38 @@ def pytest_configure(config):
     from django.db.backends.signals import connection_created
 
     connection_created.connect(_allow_emptying_the_audit_log)
+
+
+# A fixture made once per module (a district seeded through `shared_data`, a broker).
+_MODULE_SCOPED = re.compile(r"""scope\s*=\s*["'](module|package|class)["']""")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist (`-n`, pyproject's addopts) hands tests to its workers one by one
+    (`--dist load`); a module-scoped fixture would then be made again on every worker that
+    runs a test of the module. Instead, the tests of a module that defines such a fixture go
+    to one worker together, and all other tests are spread singly, as `load` does.
+
+    (xdist's own `--dist loadgroup` with `xdist_group` marks would say the same, but it
+    groups nothing on pytest 9.2: pytest-xdist issue 1386.)"""
+    if config.getvalue("dist") != "load":
+        return None  # another --dist given on the command line
+    from xdist.scheduler import LoadScopeScheduling
+
+    @functools.cache
+    def has_module_fixture(path: str) -> bool:
+        try:
+            return bool(_MODULE_SCOPED.search((config.rootpath / path).read_text(encoding="utf-8")))
+        except OSError:
+            return False
+
+    class ModuleFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return path if has_module_fixture(path) else nodeid
+
+    return ModuleFixtureScheduling(config, log)
 
 
 def _allow_emptying_the_audit_log(sender, connection, **kwargs):
