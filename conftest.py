@@ -55,6 +55,19 @@ def pytest_xdist_make_scheduler(config, log):
     return ModuleFixtureScheduling(config, log)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file, not Django's in-memory default: a browser test's
+    live server answers requests in threads (an open event stream beside a click), and an
+    in-memory database is one connection those threads would share ("cannot start a
+    transaction within a transaction"). Each xdist worker has its own temporary directory."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
 def _allow_emptying_the_audit_log(sender, connection, **kwargs):
     # Django's flush empties the tables between transactional tests with TRUNCATE, which
     # audit migration 0004 refuses on PostgreSQL unless the session allows it.

@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from kangyang.alarms import actions, device_import
@@ -243,8 +243,9 @@ def test_an_import_names_no_elder_outside_the_importers_area(district_2, elder_i
 
     d2, _operator = district_2
     admin_2 = User.objects.create_user(username="admin_d2", password="x", role="bureau_admin", region=d2)
-    result = device_import.import_devices(by=admin_2, filename="v.xlsx", data=xlsx([
-        ["设备编号", "设备类型", "老人身份证号"], ["D2-1", "watch", "360103194503120026"], ["D2-2", "watch", ""],
-    ]))
+    with translation.override("en"):
+        result = device_import.import_devices(by=admin_2, filename="v.xlsx", data=xlsx([
+            ["设备编号", "设备类型", "老人身份证号"], ["D2-1", "watch", "360103194503120026"], ["D2-2", "watch", ""],
+        ]))
     assert [r.device_id for r in result.registered] == ["D2-2"]
     assert result.rejected[0].number == 2 and "No elder in your area" in " ".join(result.rejected[0].errors)
