@@ -1,4 +1,4 @@
-"""`kangyang demo`: a working installation with a synthetic district, in one command."""
+"""`kangyang demo`: a working installation with a synthetic city of two districts, in one command."""
 
 import socket
 import time
@@ -16,7 +16,7 @@ from kangyang.ops.management.commands.serve import DEFAULT_PORT
 
 class Command(BaseCommand):
     help = gettext_lazy(
-        "Create or reuse the database in the data dir, migrate, seed a synthetic district (once), "
+        "Create or reuse the database in the data dir, migrate, seed a synthetic city of two districts (once), "
         "create and print the demo accounts, then serve the web pages, the API, the background "
         "worker and device ingestion on 127.0.0.1 until Ctrl-C."
     )
@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.description = str(self.help)  # argparse needs a str, not a lazy one
         parser.add_argument("--elders", type=int, default=demo.DEMO_ELDERS,
-                            help=_("Elders to seed on the first run (default %(default)s)."))
+                            help=_("Elders to seed in the first district on the first run; the second gets an eighth (default %(default)s)."))
         parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                             help=_("TCP port (default %(default)s)."))
         parser.add_argument("--host", default="127.0.0.1",
