@@ -24,7 +24,7 @@ from kangyang.regions import codes
 from kangyang.registry.models import Elder
 from kangyang.allowances import eligibility as rules
 from kangyang.allowances.models import (
-    VOUCHER_KINDS, PaymentLine, PaymentRoll, Policy, PolicyVersion, Recovery,
+    VOUCHER_KINDS, PausedPayment, PaymentLine, PaymentRoll, PayoutBatch, Policy, PolicyVersion, Recovery,
     RollRun, VoucherBalance, allowance_filter,
 )
 
@@ -58,6 +58,18 @@ def can_manage_policies(user, region_code: str) -> bool:
 def can_pay_out(user, roll: PaymentRoll) -> bool:
     """The bank file (full ID numbers) and voucher credits: the bureau admin only."""
     return scope.bureau_admin_of(user, roll.region_code)
+
+
+def can_pay_out_in(user, region_code: str) -> bool:
+    """Bank batches (their files hold full ID numbers), paid records and return files: the
+    bureau admin of the area."""
+    return scope.bureau_admin_of(user, region_code)
+
+
+def can_correct_payment(user, line: PaymentLine) -> bool:
+    """A payment the bank returned is corrected by staff who may change the payee's
+    account: the community worker, subdistrict officer or bureau admin of the elder's area."""
+    return can_edit_payee_account(user, line.elder) and scope.in_area(user, line.region_code)
 
 
 def approval_step(user, roll: PaymentRoll) -> str | None:
@@ -265,3 +277,48 @@ def overpayment_total(lines) -> Decimal:
         total += amount
     return total
 
+
+
+# -- bank batches and failed payments -------------------------------------------------------------
+def batches_for(user):
+    return PayoutBatch.objects.visible_to(user).select_related("policy", "region", "layout")
+
+
+def get_batch_for(user, batch_id: int) -> PayoutBatch:
+    """The only way views load a bank batch. Outside scope → 404."""
+    return get_object_or_404(batches_for(user), pk=batch_id)
+
+
+def batch_lines(batch: PayoutBatch):
+    return (
+        PaymentLine.objects.filter(roll__batch=batch).select_related("elder", "roll__region")
+        .order_by("roll__region_code", "elder__name", "elder_id", "month")
+    )
+
+
+def held_payments_for(user, *, payout: str = PaymentLine.Payout.HELD):
+    """Payments the bank returned (held), or corrected and waiting to be paid again."""
+    return (
+        PaymentLine.objects.filter(allowance_filter(user, field="roll__region_code"), payout=payout)
+        .select_related("elder", "elder__payee_account", "policy", "roll", "roll__region", "roll__batch")
+        .order_by("roll__region_code", "elder__name", "elder_id", "month")
+    )
+
+
+def get_held_payment_for(user, line_id: int) -> PaymentLine:
+    return get_object_or_404(held_payments_for(user), pk=line_id)
+
+
+def retry_of(line: PaymentLine) -> PaymentLine | None:
+    """The back pay of a failed payment, once generated."""
+    return PaymentLine.objects.filter(retry_of=line).select_related("roll").first()
+
+
+def roll_pauses(roll: PaymentRoll):
+    """Payments of the roll's month paused for want of a survival certification."""
+    return PausedPayment.objects.filter(roll=roll).select_related("elder").order_by("elder__name", "elder_id")
+
+
+def batchable_rolls(user, *, policy: Policy, month: dt.date):
+    """District-approved rolls of the policy and month in the user's area, in no batch yet."""
+    return rolls_for(user, month=month, policy=policy.pk).filter(status=S.DISTRICT_APPROVED, batch__isnull=True)
