@@ -309,6 +309,10 @@ def run_roll_generation(run: RollRun) -> RollRun:
             status=RollRun.Status.DONE, finished_at=timezone.now(), rolls=result.rolls,
             skipped=result.skipped, lines=result.lines, total=result.total,
         )
+        _tell_reviewers(
+            PaymentRoll.objects.filter(policy=run.policy, month=run.month, status=S.DRAFT, line_count__gt=0,
+                                       region_code__startswith=codes.prefix(run.region_code))
+        )
     run.refresh_from_db()
     return run
 
@@ -492,7 +496,17 @@ def approve_payment_roll(roll: PaymentRoll, *, by, note: str = "") -> PaymentRol
     record(by, AuditEntry.Action.CHANGE, roll, verb="payment_roll.approve", note=note,
            changes={"status": [roll.status, next_status], "lines": roll.line_count, "total": str(roll.total)})
     roll.refresh_from_db()
+    _tell_reviewers([roll])
     return roll
+
+
+def _tell_reviewers(rolls) -> None:
+    """The reviewers of the next step hear that rolls wait for them (notifications.py)."""
+    from kangyang.allowances import notifications
+
+    for roll in rolls:
+        if roll.status in queries.APPROVAL_STEPS:
+            notifications.tell_reviewers(roll)
 
 
 @transaction.atomic

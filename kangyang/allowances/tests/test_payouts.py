@@ -222,3 +222,18 @@ def test_a_return_file_is_imported_only_for_a_paid_batch_and_reports_missing_col
     assert not BankReturn.objects.exists()
     with pytest.raises(ValidationError):  # once
         actions.record_batch_paid(batch, by=admin, bank_reference="R2", paid_on=timezone.localdate())
+
+
+def test_the_reviewers_hear_once_per_step_that_rolls_are_ready(admin, subdistrict, worker_a, worker_b, payees,
+                                                              longevity, generate, last_month, district):
+    from kangyang.notify.actions import save_preference
+    from kangyang.notify.models import Delivery
+
+    for user, phone in ((worker_a, "13800000001"), (worker_b, "13800000002"), (subdistrict, "13800000003")):
+        save_preference(user, by=user, phone=phone, sms=True)
+    for _time in range(2):
+        generate(admin, longevity, last_month, district)
+    sent = Delivery.objects.filter(template="roll.ready")
+    assert sorted(sent.values_list("address_masked", flat=True)) == ["138****0001", "138****0002"]
+    actions.approve_payment_roll(PaymentRoll.objects.get(region=worker_a.region), by=worker_a)
+    assert sent.count() == 3 and sent.filter(address_masked="138****0003").exists()
