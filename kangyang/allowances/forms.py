@@ -198,3 +198,43 @@ def band_initial(version) -> list[dict]:
          "means": b.means, "amount": b.amount}
         for b in version.bands.all()
     ]
+
+
+# -- payouts, applications, survival ------------------------------------------------------------
+class PrepareBatchForm(forms.Form):
+    policy = forms.ModelChoiceField(label=_("Allowance"), queryset=Policy.objects.none())
+    month = MonthField(label=_("Month"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].queryset = queries.policies_for(user).filter(kind__in=["longevity", "care"])
+
+
+class PaidForm(forms.Form):
+    bank_reference = forms.CharField(label=_("Bank's batch reference"), max_length=64)
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReturnFileForm(forms.Form):
+    file = forms.FileField(label=_("Return file (.xlsx or .csv)"),
+                           help_text=_("Columns: ID number or account number, amount, status, reason."))
+
+
+class CorrectForm(forms.Form):
+    note = forms.CharField(label=_("What was corrected"), max_length=500)
+    holder_name = forms.CharField(label=_("Account holder"), max_length=50, required=False)
+    bank_name = forms.CharField(label=_("Bank"), max_length=100, required=False)
+    account_number = forms.CharField(
+        label=_("New account number (optional)"), max_length=40, required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class SurvivalForm(forms.Form):
+    method = forms.ChoiceField(label=_("Method"), choices=SurvivalCheck.Method.choices)
+    checked_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    evidence = forms.CharField(label=_("Evidence"), max_length=500)
