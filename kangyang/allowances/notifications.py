@@ -33,6 +33,8 @@ def tell_reviewers(roll: PaymentRoll) -> int:
     for user in reviewers_of(roll):
         area = user.region.name if user.region_id else roll.region.name
         recipient = notify_queries.recipient_for(user, audience=AUDIENCE)
+        if not any(recipient.address(channel)[0] for channel in recipient.channels):
+            continue  # nowhere to reach them (e.g. the demo's synthetic reviewers): no message to log
         sent += len(notify.notify(
             recipient, template="roll.ready", kind=Kind.ROLL, region_code=user.region.code,
             context={"roll": f"{roll.policy.name}（{area}）", "month": roll.month.strftime("%Y-%m")},
