@@ -442,6 +442,29 @@ def bureau_admin_of(user, region_code: str) -> bool:
     return user.is_authenticated and user.role == R.BUREAU_ADMIN and in_area(user, region_code)
 
 
+# Allowance applications, their public notice and survival certifications (kangyang/allowances).
+# The community worker records applications, objections and certifications of their
+# community and reviews photos sent in the app; the subdistrict officer and the bureau admin
+# of the area decide applications (街道审核, 区审批) once the notice is over.
+APPLICATION_DECIDER_ROLES = {R.SUBDISTRICT_OFFICER, R.BUREAU_ADMIN}
+# The public notice (公示) pinned on the community's board: names and masked ID numbers only.
+NOTICE_SHOWN = ("name", "id_number_masked")
+
+
+def records_allowance_cases_of(user, region_code: str) -> bool:
+    """Record applications, objections and survival certifications of elders of the region."""
+    return user.is_authenticated and user.role in ALLOWANCE_ROLES and in_area(user, region_code)
+
+
+def decides_applications_of(user, region_code: str) -> bool:
+    return user.is_authenticated and user.role in APPLICATION_DECIDER_ROLES and in_area(user, region_code)
+
+
+def notice_view(elder) -> dict[str, object]:
+    """What the public notice shows of an elder (NOTICE_SHOWN)."""
+    return {"name": elder.name, "id_number_masked": elder.id_number_masked}
+
+
 # Alarms (kangyang/alarms).
 # Staff who take alarms: the alarm centre's operators, and the bureau admin as duty officer.
 ALARM_HANDLER_ROLES = {R.HOTLINE_OPERATOR, R.BUREAU_ADMIN}

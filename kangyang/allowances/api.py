@@ -181,7 +181,8 @@ def eligibility(request, elder_id: int, on: StrictDate | None = None):
         "elder": elder.pk, "month": rules.month_start(day),
         "entitlements": [
             {"policy": e.policy.pk, "policy_name": e.policy.name, "kind": e.policy.kind, "eligible": e.eligible,
-             "amount": e.amount, "reasons": [str(r) for r in e.reasons], "explanation": e.explanation,
+             "amount": e.amount if e.eligible else 0, "reasons": [str(r) for r in e.reasons],
+             "explanation": e.explanation,
              "example_amounts": e.version.is_example}
             for e in entitlements
         ],

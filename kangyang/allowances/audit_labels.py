@@ -13,6 +13,19 @@ VERBS = {
     "payment_roll.return": _("returned a payment roll for correction"),
     "payment_roll.export": _("downloaded a payment roll"),
     "payment_roll.bank_export": _("downloaded a bank file"),
+    "payout_batch.prepare": _("made a bank batch"),
+    "payout_batch.download": _("downloaded a bank file"),
+    "payout_batch.paid": _("recorded a bank batch as paid"),
+    "bank_return.import": _("imported a bank return file"),
+    "payment.correct": _("corrected a failed payment"),
+    "application.submit": _("recorded an allowance application"),
+    "application.notice": _("put an allowance application on public notice"),
+    "application.objection": _("recorded an objection to an allowance application"),
+    "application.objection_answer": _("answered an objection to an allowance application"),
+    "application.approve": _("approved an allowance application"),
+    "application.reject": _("rejected an allowance application"),
+    "survival.record": _("recorded a survival certification"),
+    "survival.review": _("reviewed a survival certification"),
     "payment_roll.credit": _("credited vouchers of a payment roll"),
     "voucher.debit": _("paid with a service voucher"),
     "voucher.refund": _("refunded a service voucher payment"),
@@ -59,8 +72,38 @@ def _means(values) -> dict:
 
 
 VALUES = {"kind": _kinds, "reference": _references, "means": _means}
+
+def _batch(batch) -> str:
+    return _("Bank batch %(month)s %(policy)s (%(region)s)") % {
+        "month": _month(batch.month), "policy": batch.policy.name, "region": batch.region.name}
+
+
+def _bank_return(bank_return) -> str:
+    return _("Bank return file %(file)s") % {"file": bank_return.filename}
+
+
+def _line(line) -> str:
+    return _("Payment of %(elder)s for %(month)s") % {"elder": line.elder.name, "month": _month(line.month)}
+
+
+def _application(application) -> str:
+    return _("Application of %(elder)s for %(policy)s") % {
+        "elder": application.elder.name, "policy": application.policy.name}
+
+
+def _objection(objection) -> str:
+    return _("Objection to the application of %(elder)s") % {"elder": objection.application.elder.name}
+
+
+def _survival(check) -> str:
+    return _("Survival certification of %(elder)s") % {"elder": check.elder.name}
+
+
 TARGETS = {
     "allowances.paymentroll": _roll, "allowances.rollrun": _run, "allowances.voucherentry": _voucher_entry,
+    "allowances.payoutbatch": _batch, "allowances.bankreturn": _bank_return, "allowances.paymentline": _line,
+    "allowances.application": _application, "allowances.objection": _objection,
+    "allowances.survivalcheck": _survival,
 }
 FIELDS = {
     "lines": _("payees"), "reference": _("reference"), "balance": _("balance"), "policy": _("policy"),
@@ -71,4 +114,12 @@ FIELDS = {
         "effective_from", "effective_to", "home_service_share", "institution_share", "carries_over", "is_example")},
     **{name: PolicyBand._meta.get_field(name).verbose_name for name in (
         "age_from", "age_to", "level_from", "level_to", "means", "amount")},
+    "rolls": _("rolls"), "layout": _("bank file layout"),
+    "paid_on": _("paid on"), "payout": _("payout"), "failed": _("failed"), "held": _("held"),
+    "batch": _("bank batch"), "amount": _("amount"), "account_number": _("account number"),
+    "applicant": _("applicant"), "channel": _("channel"), "applied_on": _("applied on"),
+    "notice_from": _("on notice from"), "notice_until": _("on notice until"), "application": _("application"),
+    "received_on": _("received on"), "method": _("method"), "checked_on": _("date"),
+    "needs_application": _("paid on an approved application"), "notice_days": _("public notice (days)"),
+    "survival_months": _("survival certification period (months)"),
 }

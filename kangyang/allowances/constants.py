@@ -45,6 +45,6 @@ EXAMPLE_SERVICE_BANDS = [
     {"means": "low_income", "amount": Decimal("100.00")},
 ]
 
-# Bank file (bank CSV): UTF-8 with a byte-order mark, which Excel and the banks' import tools
-# read as UTF-8; amounts with two decimals and no thousands separator.
-BANK_CSV_ENCODING = "utf-8-sig"
+# Bank file layouts: shipped by migration 0004_bank_layouts (a generic .xlsx, the default,
+# and a bank's batch-payment CSV in GB18030 with every cell quoted); the bureau changes them,
+# or adds its bank's own, in the admin (models.BankLayout).

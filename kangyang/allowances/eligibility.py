@@ -16,6 +16,14 @@ The rules
   else ordinary.
 * After death or moving out: paid for the month of the date recorded (status_date), not
   for any later month.
+* A policy that pays on application (needs_application) pays an elder from the month after
+  their application was approved (after its public notice): approved before the
+  reference day.
+* A policy with a survival certification period (survival_months) pays an elder only
+  while a survival certification (生存认证) accepted before the reference day, or the
+  approval of their application, is less than that many months old; otherwise the month
+  is paused (recorded, not paid) and paid as back pay once a certification comes. The
+  period is counted from the policy's survival_since at the earliest.
 * A band applies when all of its conditions hold; a condition left empty holds for
   everyone, but a level condition needs a valid assessment. The bands of a version do
   not overlap (actions.check_bands), so at most one applies.
@@ -26,7 +34,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, CharField, F, IntegerField, Q, Value, When
+from django.db.models import BooleanField, Case, CharField, F, IntegerField, Q, Value, When
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _, pgettext
 
@@ -34,7 +42,7 @@ from kangyang.assessment.queries import current_assessment, current_level_subque
 from kangyang.assessment.standard import LEVEL_NAMES
 from kangyang.regions import codes
 from kangyang.registry.models import Elder
-from kangyang.allowances.models import Means, Policy, PolicyBand, PolicyVersion
+from kangyang.allowances.models import Application, Means, Policy, PolicyBand, PolicyVersion, SurvivalCheck
 
 ZERO = Decimal("0.00")
 
@@ -57,6 +65,11 @@ def years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+def months_before(month: dt.date, months: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 - months
+    return month.replace(year=index // 12, month=index % 12 + 1, day=1)
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
@@ -92,6 +105,53 @@ def band_matches(band: PolicyBand, *, age: int, level: int | None, means: str) -
     if band.level_to is not None and level > band.level_to:
         return False
     return not band.means or band.means == means
+
+
+# -- applications and survival certification ---------------------------------------------------
+def approved_applications(policy: Policy, month: dt.date):
+    """Elder ids whose application for the policy was approved before the month."""
+    return Application.objects.filter(
+        policy=policy, status=Application.Status.APPROVED, decided_on__lt=month,
+    ).values("elder_id")
+
+
+def survival_cutoff(policy: Policy, month: dt.date) -> dt.date | None:
+    """Certifications after this day count for the month; None when the policy asks for
+    none in the month (no period, or the period since survival_since is not over)."""
+    if not policy.survival_months:
+        return None
+    cutoff = months_before(month, policy.survival_months)
+    if policy.survival_since is not None and policy.survival_since > cutoff:
+        return None
+    return cutoff
+
+
+def certified(policy: Policy, month: dt.date) -> Q | None:
+    """Elders (as a filter on Elder) whose survival is on record for the month: an accepted
+    certification, or the approval of their application, after the cutoff and before the
+    month. None when every elder counts as certified."""
+    cutoff = survival_cutoff(policy, month)
+    if cutoff is None:
+        return None
+    checks = SurvivalCheck.objects.filter(
+        status=SurvivalCheck.Status.ACCEPTED, checked_on__gt=cutoff, checked_on__lt=month,
+    ).values("elder_id")
+    approvals = Application.objects.filter(
+        policy=policy, status=Application.Status.APPROVED, decided_on__gt=cutoff, decided_on__lt=month,
+    ).values("elder_id")
+    return Q(pk__in=checks) | Q(pk__in=approvals)
+
+
+def is_certified(elder: Elder, policy: Policy, month: dt.date) -> bool:
+    condition = certified(policy, month)
+    return condition is None or Elder.objects.filter(condition, pk=elder.pk).exists()
+
+
+def last_certification(elder: Elder) -> dt.date | None:
+    return (
+        SurvivalCheck.objects.filter(elder=elder, status=SurvivalCheck.Status.ACCEPTED)
+        .order_by("-checked_on").values_list("checked_on", flat=True).first()
+    )
 
 
 # -- words -------------------------------------------------------------------------------------
@@ -165,15 +225,19 @@ class Entitlement:
     amount: Decimal
     reasons: tuple[str, ...]
     month: dt.date
+    paused: bool = False  # entitled, but held back for want of a survival certification
 
     @property
     def eligible(self) -> bool:
-        return self.band is not None
+        return self.band is not None and not self.paused
 
     @property
     def explanation(self) -> str:
         if self.eligible:
             return _("%(policy)s ¥%(amount)s: %(reasons)s") % {
+                "policy": self.policy.name, "amount": money(self.amount), "reasons": join(self.reasons)}
+        if self.paused:
+            return _("%(policy)s ¥%(amount)s paused: %(reasons)s") % {
                 "policy": self.policy.name, "amount": money(self.amount), "reasons": join(self.reasons)}
         return _("%(policy)s: not eligible: %(reasons)s") % {
             "policy": self.policy.name, "reasons": join(self.reasons)}
@@ -234,11 +298,23 @@ def explain_eligibility(elder: Elder, *, on: dt.date) -> list[Entitlement]:
     for version in versions:
         bands = list(version.bands.all())
         band = next((b for b in bands if band_matches(b, age=age, level=level, means=means)), None)
+        policy = version.policy
         if stopped:
-            out.append(Entitlement(version.policy, version, None, ZERO, (stopped,), month))
+            out.append(Entitlement(policy, version, None, ZERO, (stopped,), month))
+        elif band is not None and policy.needs_application and not Elder.objects.filter(
+                pk=elder.pk, pk__in=approved_applications(policy, month)).exists():
+            out.append(Entitlement(policy, version, None, ZERO, (_("no application approved before %(date)s") % {
+                "date": month.isoformat()},), month))
+        elif band is not None and not is_certified(elder, policy, month):
+            last = last_certification(elder)
+            reason = (
+                _("no survival certification since %(date)s") % {"date": last.isoformat()} if last
+                else _("no survival certification on record")
+            )
+            out.append(Entitlement(policy, version, band, band.amount, (reason,), month, paused=True))
         elif band is not None:
             reasons = tuple(reasons_for(band, age=age, level=level, means=means))
-            out.append(Entitlement(version.policy, version, band, band.amount, reasons, month))
+            out.append(Entitlement(policy, version, band, band.amount, reasons, month))
         else:
             facts = [_("aged %(age)d") % {"age": age}]
             if any(b.uses_level for b in bands):
@@ -280,6 +356,8 @@ def candidates(version: PolicyVersion, bands: list[PolicyBand], *, prefix: str, 
         qs = qs.filter(birth_date__lte=years_before(month, min(b.age_from for b in bands)))
     if bands and all(b.uses_level for b in bands):
         qs = qs.filter(pk__in=valid_assessments(month).values("elder_id"))
+    if version.policy.needs_application:
+        qs = qs.filter(pk__in=approved_applications(version.policy, month))
     if bands and all(b.means in (Means.EXTREME_POVERTY, Means.LOW_INCOME) for b in bands):
         qs = qs.filter(
             Q(categories_text__contains=f",{Elder.Category.EXTREME_POVERTY},")
@@ -289,11 +367,17 @@ def candidates(version: PolicyVersion, bands: list[PolicyBand], *, prefix: str, 
         current_level_subquery(month) if any(b.uses_level for b in bands)
         else Cast(Value(None), output_field=IntegerField())
     )
+    condition = certified(version.policy, month)
+    alive = (
+        Value(True, output_field=BooleanField()) if condition is None
+        else Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+    )
     # Every column named (AS …): the SQL around this query refers to them by name.
     return qs.annotate(
         elig_id=F("pk"), elig_community=F("community_id"), elig_region=F("region_code"),
-        elig_birth=F("birth_date"), elig_means=MEANS_CASE, elig_level=level,
-    ).values_list("elig_id", "elig_community", "elig_region", "elig_birth", "elig_means", "elig_level")
+        elig_birth=F("birth_date"), elig_means=MEANS_CASE, elig_level=level, elig_certified=alive,
+    ).values_list("elig_id", "elig_community", "elig_region", "elig_birth", "elig_means", "elig_level",
+                  "elig_certified")
 
 
 def _band_condition(band: PolicyBand, month: dt.date) -> tuple[str, list]:
@@ -319,9 +403,10 @@ def _band_condition(band: PolicyBand, month: dt.date) -> tuple[str, list]:
 
 
 def eligible_rows_sql(version: PolicyVersion, *, prefix: str, month: dt.date) -> tuple[str, list]:
-    """One SELECT of (elder_id, community_id, region_code, band_id, amount, level, means) for
-    every elder of the region whom the version pays in the month. No rows are loaded into
-    Python: callers count them or INSERT … SELECT them."""
+    """One SELECT of (elder_id, community_id, region_code, band_id, amount, level, means,
+    certified) for every elder of the region whom the version pays in the month; those not
+    `certified` are paused. No rows are loaded into Python: callers count them or
+    INSERT … SELECT them."""
     bands = list(version.bands.all())
     inner_sql, inner_params = candidates(version, bands, prefix=prefix, month=month).query.sql_with_params()
     # On PostgreSQL, OFFSET 0 keeps the candidates a subquery of their own, so that the
@@ -335,9 +420,9 @@ def eligible_rows_sql(version: PolicyVersion, *, prefix: str, month: dt.date) ->
     case = f"CASE {' '.join(whens)} END" if whens else "NULL"
     band_table = connection.ops.quote_name(PolicyBand._meta.db_table)
     sql = (
-        "SELECT x.elder_id, x.community_id, x.region_code, b.id AS band_id, b.amount, x.level, x.means "
-        "FROM (SELECT e.elig_id AS elder_id, e.elig_community AS community_id, e.elig_region AS region_code, "
-        "e.elig_level AS level, "
+        "SELECT x.elder_id, x.community_id, x.region_code, b.id AS band_id, b.amount, x.level, x.means, "
+        "x.certified FROM (SELECT e.elig_id AS elder_id, e.elig_community AS community_id, "
+        "e.elig_region AS region_code, e.elig_level AS level, e.elig_certified AS certified, "
         f"e.elig_means AS means, {case} AS band_id FROM ({inner_sql}{fence}) e) x "
         f"JOIN {band_table} b ON b.id = x.band_id"
     )

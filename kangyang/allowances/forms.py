@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kangyang.regions.models import Region
 from kangyang.allowances import queries
-from kangyang.allowances.models import Means, PaymentRoll, Policy, Recovery
+from kangyang.allowances.models import Application, BankLayout, Means, PaymentRoll, Policy, Recovery, SurvivalCheck
 
 ANY = [("", _("all"))]
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
@@ -130,6 +130,21 @@ class PolicyForm(VersionForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     region = forms.ChoiceField(label=_("Applies to"))
 
+    needs_application = forms.BooleanField(
+        label=_("Paid on an approved application, after public notice"), required=False, initial=True,
+        help_text=_("Untick for an allowance granted without applying (免申即享)."),
+    )
+    notice_days = forms.IntegerField(label=_("Public notice (days)"), min_value=1, max_value=90, initial=7,
+                                     required=False)
+    survival_months = forms.IntegerField(
+        label=_("Survival certification every (months)"), min_value=0, max_value=60, initial=12, required=False,
+        help_text=_("0: payment does not depend on a survival certification."),
+    )
+    bank_layout = forms.ModelChoiceField(
+        label=_("Bank file layout"), queryset=BankLayout.objects.all(), required=False,
+        empty_label=_("the bureau's default"),
+    )
+
     field_order = ["kind", "name", "region"]
 
     def __init__(self, *args, user, **kwargs):
@@ -141,6 +156,14 @@ class PolicyForm(VersionForm):
         if region is None:
             raise ValidationError(_("Choose a region."))
         return region
+
+    def clean_notice_days(self) -> int:
+        value = self.cleaned_data["notice_days"]
+        return 7 if value is None else value
+
+    def clean_survival_months(self) -> int:
+        value = self.cleaned_data["survival_months"]
+        return 12 if value is None else value
 
 
 class BandForm(forms.Form):
@@ -175,3 +198,43 @@ def band_initial(version) -> list[dict]:
          "means": b.means, "amount": b.amount}
         for b in version.bands.all()
     ]
+
+
+# -- payouts, applications, survival ------------------------------------------------------------
+class PrepareBatchForm(forms.Form):
+    policy = forms.ModelChoiceField(label=_("Allowance"), queryset=Policy.objects.none())
+    month = MonthField(label=_("Month"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].queryset = queries.policies_for(user).filter(kind__in=["longevity", "care"])
+
+
+class PaidForm(forms.Form):
+    bank_reference = forms.CharField(label=_("Bank's batch reference"), max_length=64)
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReturnFileForm(forms.Form):
+    file = forms.FileField(label=_("Return file (.xlsx or .csv)"),
+                           help_text=_("Columns: ID number or account number, amount, status, reason."))
+
+
+class CorrectForm(forms.Form):
+    note = forms.CharField(label=_("What was corrected"), max_length=500)
+    holder_name = forms.CharField(label=_("Account holder"), max_length=50, required=False)
+    bank_name = forms.CharField(label=_("Bank"), max_length=100, required=False)
+    account_number = forms.CharField(
+        label=_("New account number (optional)"), max_length=40, required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class SurvivalForm(forms.Form):
+    method = forms.ChoiceField(label=_("Method"), choices=SurvivalCheck.Method.choices)
+    checked_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    evidence = forms.CharField(label=_("Evidence"), max_length=500)

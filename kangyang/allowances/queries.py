@@ -12,10 +12,11 @@ Who may
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, Max, OuterRef
 from django.shortcuts import get_object_or_404
 
 from kangyang.accounts import scope
@@ -24,7 +25,7 @@ from kangyang.regions import codes
 from kangyang.registry.models import Elder
 from kangyang.allowances import eligibility as rules
 from kangyang.allowances.models import (
-    VOUCHER_KINDS, PaymentLine, PaymentRoll, Policy, PolicyVersion, Recovery,
+    VOUCHER_KINDS, Application, SurvivalCheck, PausedPayment, PaymentLine, PaymentRoll, PayoutBatch, Policy, PolicyVersion, Recovery,
     RollRun, VoucherBalance, allowance_filter,
 )
 
@@ -58,6 +59,18 @@ def can_manage_policies(user, region_code: str) -> bool:
 def can_pay_out(user, roll: PaymentRoll) -> bool:
     """The bank file (full ID numbers) and voucher credits: the bureau admin only."""
     return scope.bureau_admin_of(user, roll.region_code)
+
+
+def can_pay_out_in(user, region_code: str) -> bool:
+    """Bank batches (their files hold full ID numbers), paid records and return files: the
+    bureau admin of the area."""
+    return scope.bureau_admin_of(user, region_code)
+
+
+def can_correct_payment(user, line: PaymentLine) -> bool:
+    """A payment the bank returned is corrected by staff who may change the payee's
+    account: the community worker, subdistrict officer or bureau admin of the elder's area."""
+    return can_edit_payee_account(user, line.elder) and scope.in_area(user, line.region_code)
 
 
 def approval_step(user, roll: PaymentRoll) -> str | None:
@@ -265,3 +278,115 @@ def overpayment_total(lines) -> Decimal:
         total += amount
     return total
 
+
+
+# -- bank batches and failed payments -------------------------------------------------------------
+def batches_for(user):
+    return PayoutBatch.objects.visible_to(user).select_related("policy", "region", "layout")
+
+
+def get_batch_for(user, batch_id: int) -> PayoutBatch:
+    """The only way views load a bank batch. Outside scope → 404."""
+    return get_object_or_404(batches_for(user), pk=batch_id)
+
+
+def batch_lines(batch: PayoutBatch):
+    return (
+        PaymentLine.objects.filter(roll__batch=batch).select_related("elder", "roll__region")
+        .order_by("roll__region_code", "elder__name", "elder_id", "month")
+    )
+
+
+def held_payments_for(user, *, payout: str = PaymentLine.Payout.HELD):
+    """Payments the bank returned (held), or corrected and waiting to be paid again."""
+    return (
+        PaymentLine.objects.filter(allowance_filter(user, field="roll__region_code"), payout=payout)
+        .select_related("elder", "elder__payee_account", "policy", "roll", "roll__region", "roll__batch")
+        .order_by("roll__region_code", "elder__name", "elder_id", "month")
+    )
+
+
+def get_held_payment_for(user, line_id: int) -> PaymentLine:
+    return get_object_or_404(held_payments_for(user), pk=line_id)
+
+
+def retry_of(line: PaymentLine) -> PaymentLine | None:
+    """The back pay of a failed payment, once generated."""
+    return PaymentLine.objects.filter(retry_of=line).select_related("roll").first()
+
+
+def roll_pauses(roll: PaymentRoll):
+    """Payments of the roll's month paused for want of a survival certification."""
+    return PausedPayment.objects.filter(roll=roll).select_related("elder").order_by("elder__name", "elder_id")
+
+
+def batchable_rolls(user, *, policy: Policy, month: dt.date):
+    """District-approved rolls of the policy and month in the user's area, in no batch yet."""
+    return rolls_for(user, month=month, policy=policy.pk).filter(status=S.DISTRICT_APPROVED, batch__isnull=True)
+
+
+# -- applications, public notice, survival certification ---------------------------------------
+def applications_for(user, *, status: str = ""):
+    qs = Application.objects.visible_to(user).select_related("elder", "policy").prefetch_related("objections")
+    if status:
+        qs = qs.filter(status=status) if status in Application.Status.values else qs.none()
+    return qs.order_by("region_code", "-applied_on", "-id")
+
+
+def get_application_for(user, application_id: int) -> Application:
+    return get_object_or_404(applications_for(user), pk=application_id)
+
+
+def on_notice(user, *, community: str = "", on: dt.date):
+    """Applications on public notice on the day, of the user's area (or one community)."""
+    qs = applications_for(user, status=Application.Status.ON_NOTICE).filter(notice_from__lte=on, notice_until__gte=on)
+    if community:
+        qs = qs.filter(region_code__startswith=community)
+    return qs.order_by("region_code", "notice_until", "elder__name")
+
+
+@dataclass(frozen=True)
+class SurvivalDue:
+    elder: Elder
+    last: dt.date | None
+    due: dt.date
+    overdue: bool
+
+
+def survival_due_for(user, *, today: dt.date, within_days: int = 60) -> list[SurvivalDue]:
+    """Elders of the user's area paid (or paused) in the last two months by a policy that
+    needs survival certification, whose certification is overdue or due within
+    `within_days`: the community worker's list of whom to see."""
+    if not works_with_allowances(user):
+        return []
+    since = rules.previous_month(rules.month_start(today))
+    policies = {p.pk: p for p in Policy.objects.filter(survival_months__gt=0)}
+    if not policies:
+        return []
+    recent = set(
+        PaymentLine.objects.filter(allowance_filter(user, field="roll__region_code"), month__gte=since,
+                                   policy_id__in=policies).values_list("elder_id", "policy_id")
+    ) | set(
+        PausedPayment.objects.filter(allowance_filter(user, field="roll__region_code"), month__gte=since,
+                                     policy_id__in=policies).values_list("elder_id", "policy_id")
+    )
+    elder_ids = {e for e, _p in recent}
+    checks = dict(
+        SurvivalCheck.objects.filter(elder_id__in=elder_ids, status=SurvivalCheck.Status.ACCEPTED)
+        .values("elder_id").annotate(last=Max("checked_on")).values_list("elder_id", "last")
+    )
+    approvals = {
+        (e, p): d for e, p, d in Application.objects.filter(elder_id__in=elder_ids, status=Application.Status.APPROVED)
+        .values_list("elder_id", "policy_id", "decided_on")
+    }
+    due: dict[int, dt.date] = {}
+    for elder_id, policy_id in recent:
+        policy = policies[policy_id]
+        base = max(d for d in (checks.get(elder_id), approvals.get((elder_id, policy_id)), policy.survival_since) if d)
+        when = rules.months_before(rules.month_start(base), -policy.survival_months).replace(
+            day=1) + (base - rules.month_start(base))
+        due[elder_id] = min(due.get(elder_id, when), when)
+    horizon = today + dt.timedelta(days=within_days)
+    elders = Elder.objects.in_bulk([e for e, d in due.items() if d <= horizon])
+    out = [SurvivalDue(elders[e], checks.get(e), d, d <= today) for e, d in due.items() if e in elders]
+    return sorted(out, key=lambda s: (s.elder.region_code, s.due, s.elder.name))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kangyang.allowances import views
+from kangyang.allowances import payout_views as payouts, views
 
 app_name = "allowances"
 urlpatterns = [
@@ -13,7 +13,6 @@ urlpatterns = [
     path("rolls/<int:roll_id>/return/", views.return_roll, name="return"),
     path("rolls/<int:roll_id>/regenerate/", views.regenerate, name="regenerate"),
     path("rolls/<int:roll_id>/export/", views.export_roll, name="export"),
-    path("rolls/<int:roll_id>/bank/", views.bank_file, name="bank_file"),
     path("rolls/<int:roll_id>/credit/", views.credit, name="credit"),
     path("policies/", views.policy_list, name="policies"),
     path("policies/new/", views.policy_create, name="policy_create"),
@@ -22,4 +21,16 @@ urlpatterns = [
     path("recovery/", views.recovery_list, name="recovery"),
     path("recovery/<int:line_id>/settle/", views.settle, name="settle"),
     path("elders/<int:elder_id>/account/", views.payee_account, name="payee_account"),
+    path("payouts/", payouts.batch_list, name="batches"),
+    path("payouts/held/", payouts.held_list, name="held"),
+    path("payouts/held/<int:line_id>/correct/", payouts.correct, name="correct"),
+    path("payouts/<int:batch_id>/", payouts.batch_detail, name="batch"),
+    path("payouts/<int:batch_id>/file/", payouts.download, name="batch_file"),
+    path("payouts/<int:batch_id>/paid/", payouts.record_paid, name="batch_paid"),
+    path("payouts/<int:batch_id>/return/", payouts.import_return, name="batch_return"),
+    path("applications/", payouts.application_list, name="applications"),
+    path("applications/<int:application_id>/<str:step>/", payouts.application_step, name="application_step"),
+    path("notice/", payouts.notice_board, name="notice"),
+    path("survival/", payouts.survival_list, name="survival"),
+    path("survival/<int:elder_id>/record/", payouts.record_survival, name="record_survival"),
 ]

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -144,6 +143,7 @@ def _roll_context(request: HttpRequest, roll: PaymentRoll, **forms) -> dict:
         "can_regenerate": roll.status == PaymentRoll.Status.DRAFT and queries.can_generate(user, roll.region_code),
         "generating": queries.runs_in_progress(roll),
         "stopped": list(queries.stopped_lines(roll).select_related("elder")[:50]),
+        "pauses": list(queries.roll_pauses(roll)[:200]),
         "outdated": in_force is not None and in_force.pk != roll.version_id,
         "note_form": forms.get("note_form") or NoteForm(),
         "return_form": forms.get("return_form") or ReturnForm(),
@@ -222,24 +222,6 @@ def export_roll(request: HttpRequest, roll_id: int) -> HttpResponse:
     data = exports.roll_xlsx(roll, by=request.user)
     filename = f"补贴发放名册-{roll.policy.name}-{roll.region.name}-{roll.month:%Y%m}.xlsx"
     response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
-@login_required
-@require_POST
-@never_cache
-def bank_file(request: HttpRequest, roll_id: int) -> HttpResponse:
-    """The bank file (full ID numbers): bureau admin only; audited by the action."""
-    roll = queries.get_roll_for(request.user, roll_id)
-    try:
-        data = actions.export_bank_file(roll, by=request.user)
-    except ValidationError as e:
-        for message in e.messages:
-            messages.error(request, message)
-        return redirect("allowances:roll", roll.pk)
-    filename = f"银行代发-{roll.policy.name}-{roll.region_code}-{roll.month:%Y%m}.csv"
-    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 

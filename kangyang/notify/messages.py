@@ -66,6 +66,7 @@ AUDIENCES = {
     "caregiver": _("caregiver"),
     "elder": _("elder"),
     "self": _("self"),
+    "reviewer": _("reviewer"),
 }
 
 

@@ -16,6 +16,10 @@ from kangyang.allowances import eligibility as rules
 from kangyang.allowances.models import Policy
 
 SINCE = dt.date(2020, 1, 1)
+# The rules of generation and review are tested on policies paid without an application
+# (免申即享); applications and their notice are tested in test_applications.py. Survival
+# certification is counted from the day the policy is made, so it pauses no one here.
+WITHOUT_APPLICATION = {"needs_application": False}
 _sequence = itertools.count(100)
 
 
@@ -53,7 +57,7 @@ def assess(elder, level: int, *, on: dt.date, months: int = 12):
 def longevity(admin, district):
     return actions.create_policy(
         by=admin, kind=Policy.Kind.LONGEVITY, name="高龄津贴", region=district, effective_from=SINCE,
-        bands=constants.EXAMPLE_LONGEVITY_BANDS, is_example=True,
+        bands=constants.EXAMPLE_LONGEVITY_BANDS, is_example=True, **WITHOUT_APPLICATION,
     )
 
 
@@ -61,7 +65,7 @@ def longevity(admin, district):
 def care(admin, district):
     return actions.create_policy(
         by=admin, kind=Policy.Kind.CARE, name="护理补贴", region=district, effective_from=SINCE,
-        bands=constants.EXAMPLE_CARE_BANDS, is_example=True,
+        bands=constants.EXAMPLE_CARE_BANDS, is_example=True, **WITHOUT_APPLICATION,
     )
 
 
@@ -69,7 +73,7 @@ def care(admin, district):
 def service(admin, district):
     return actions.create_policy(
         by=admin, kind=Policy.Kind.SERVICE, name="服务补贴", region=district, effective_from=SINCE,
-        bands=constants.EXAMPLE_SERVICE_BANDS, is_example=True,
+        bands=constants.EXAMPLE_SERVICE_BANDS, is_example=True, **WITHOUT_APPLICATION,
     )
 
 
@@ -77,7 +81,7 @@ def service(admin, district):
 def voucher(admin, district):
     return actions.create_policy(
         by=admin, kind=Policy.Kind.CONSUMPTION_VOUCHER, name="养老服务消费补贴", region=district,
-        effective_from=SINCE, **constants.CONSUMPTION_VOUCHER_PRESET,
+        effective_from=SINCE, **constants.CONSUMPTION_VOUCHER_PRESET, **WITHOUT_APPLICATION,
     )
 
 
@@ -99,3 +103,9 @@ def approve_all(roll, *, worker, officer, admin):
     roll = actions.approve_payment_roll(roll, by=worker)
     roll = actions.approve_payment_roll(roll, by=officer)
     return actions.approve_payment_roll(roll, by=admin)
+
+
+def pay_through_bank(admin, policy, month, region, *, reference: str = "BANK-0001"):
+    """The bank batch of the policy and month for `region`, recorded as paid by the bank."""
+    batch = actions.prepare_payout_batch(by=admin, policy=policy, month=month, region=region)
+    return actions.record_batch_paid(batch, by=admin, bank_reference=reference, paid_on=timezone.localdate())

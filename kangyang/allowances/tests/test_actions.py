@@ -15,9 +15,9 @@ from kangyang.registry.actions import set_elder_status, update_elder
 from kangyang.allowances import actions, queries
 from kangyang.allowances import eligibility as rules
 from kangyang.allowances.models import (
-    PaymentLine, PaymentRoll, Policy, PolicyVersion, RollRun, VoucherBalance, VoucherEntry,
+    BankLayout, PaymentLine, PaymentRoll, Policy, PolicyVersion, RollRun, VoucherBalance, VoucherEntry,
 )
-from kangyang.allowances.tests.conftest import SINCE, approve_all, assess, born, make_elder
+from kangyang.allowances.tests.conftest import SINCE, approve_all, assess, born, make_elder, pay_through_bank
 
 S = PaymentRoll.Status
 
@@ -142,7 +142,7 @@ def test_a_roll_past_draft_is_never_regenerated(
 def test_a_roll_total_is_the_exact_sum_of_its_lines(admin, worker_a, community_a, district, generate, this_month):
     policy = actions.create_policy(
         by=admin, kind=Policy.Kind.LONGEVITY, name="百岁补贴", region=district, effective_from=SINCE,
-        bands=[{"age_from": 80, "amount": "33.33"}],
+        bands=[{"age_from": 80, "amount": "33.33"}], needs_application=False,
     )
     for _i in range(3):
         make_elder(worker_a, community_a, birth=born(90, on=this_month))
@@ -189,8 +189,8 @@ def test_a_deceased_elder_stops_from_the_next_month_and_an_exported_later_paymen
     elder = make_elder(worker_a, community_a, birth=born(90, on=last_month), name="王秀英")
     for month in (last_month, this_month):
         generate(admin, longevity, month, district)
-        roll = approve_all(PaymentRoll.objects.get(month=month), worker=worker_a, officer=subdistrict, admin=admin)
-        actions.export_bank_file(roll, by=admin)
+        approve_all(PaymentRoll.objects.get(month=month), worker=worker_a, officer=subdistrict, admin=admin)
+        pay_through_bank(admin, longevity, month, district)
     # Reported late: she died during last month, and this month's payment is out already.
     set_elder_status(elder, by=worker_a, status="deceased", on=last_month + dt.timedelta(days=9))
 
@@ -292,26 +292,31 @@ def test_an_approved_roll_is_not_approved_twice(draft, worker_a):
 
 # -- paying out ----------------------------------------------------------------------------
 def test_the_bank_file_has_full_ids_is_for_the_admin_only_and_is_audited(
-    draft, worker_a, subdistrict, admin, octogenarians,
+    draft, worker_a, subdistrict, admin, octogenarians, longevity, this_month, district,
 ):
-    with pytest.raises(ValidationError):
-        actions.export_bank_file(draft, by=admin)  # not approved yet
-    roll = approve_all(draft, worker=worker_a, officer=subdistrict, admin=admin)
+    with pytest.raises(ValidationError):  # not approved yet: nothing to put in a batch
+        actions.prepare_payout_batch(by=admin, policy=longevity, month=this_month, region=district)
+    approve_all(draft, worker=worker_a, officer=subdistrict, admin=admin)
     for user in (worker_a, subdistrict):
         with pytest.raises(PermissionDenied):
-            actions.export_bank_file(roll, by=user)
+            actions.prepare_payout_batch(by=user, policy=longevity, month=this_month, region=district)
+    batch = actions.prepare_payout_batch(by=admin, policy=longevity, month=this_month, region=district)
+    batch.layout = BankLayout.objects.get(code="bank-csv-gb18030")
+    for user in (worker_a, subdistrict):
+        with pytest.raises(PermissionDenied):
+            actions.bank_file(batch, by=user)
     elder = octogenarians["95"]
     actions.set_payee_account(elder, by=worker_a, holder_name="九五", bank_name="中国农业银行南昌西湖支行",
                               account_number="6228 4800 1234 5678 901")
-    data = actions.export_bank_file(roll, by=admin)
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0][:6] == ["序号", "收款人姓名", "身份证号", "开户银行", "银行账号", "金额"]
-    by_id = {row[2]: row for row in rows[1:-1]}
-    assert by_id[elder._id_number()][3:6] == ["中国农业银行南昌西湖支行", "6228480012345678901", "100.00"]
-    assert rows[-1][5] == "450.00" and len(rows) == 2 + 3
-    roll.refresh_from_db()
-    assert roll.status == S.EXPORTED and roll.exported_by == admin
-    entry = AuditEntry.objects.get(verb="payment_roll.bank_export")
+    data, name, content_type = actions.bank_file(batch, by=admin)
+    assert name.endswith(".csv") and content_type == "text/csv"
+    assert b'"' + elder._id_number().encode() + b'"' in data  # every cell quoted: the bank reads text
+    rows = list(csv.reader(io.StringIO(data.decode("gb18030"))))
+    assert rows[0] == ["收款账号", "收款户名", "金额", "证件号码", "用途"]
+    by_id = {row[3]: row for row in rows[1:]}
+    assert by_id[elder._id_number()][:3] == ["6228480012345678901", "九五", "100.00"]
+    assert len(rows) == 1 + 3 and sum(Decimal(r[2]) for r in rows[1:]) == Decimal("450.00")
+    entry = AuditEntry.objects.get(verb="payout_batch.download")
     assert entry.action == AuditEntry.Action.VIEW_FULL and entry.actor == admin and entry.changes["rows"] == 3
 
 

@@ -7,9 +7,8 @@ import pytest
 
 from kangyang.lib.tests.formulas import FORMULAS, assert_csv_inert, assert_xlsx_inert
 from kangyang.allowances import actions
-from kangyang.allowances.constants import BANK_CSV_ENCODING
 from kangyang.allowances.exports import roll_xlsx
-from kangyang.allowances.models import PaymentRoll
+from kangyang.allowances.models import BankLayout, PaymentRoll
 from kangyang.allowances.tests.conftest import approve_all, born, make_elder
 
 
@@ -24,12 +23,22 @@ def roll(admin, worker_a, subdistrict, community_a, longevity, generate, this_mo
                        worker=worker_a, officer=subdistrict, admin=admin)
 
 
-def test_the_bank_file_writes_formula_like_names_with_an_apostrophe(roll, admin):
-    data = actions.export_bank_file(roll, by=admin)
-    text = data.decode(BANK_CSV_ENCODING)
+@pytest.fixture
+def batch(roll, admin, longevity, this_month, district):
+    return actions.prepare_payout_batch(by=admin, policy=longevity, month=this_month, region=district)
+
+
+def test_the_bank_csv_writes_formula_like_names_with_an_apostrophe(batch, admin):
+    batch.layout = BankLayout.objects.get(code="bank-csv-gb18030")
+    data, _name, _type = actions.bank_file(batch, by=admin)
+    text = data.decode("gb18030")
     assert_csv_inert(text)
-    assert "'" + FORMULAS[0] + ",'" not in text  # the apostrophe is inside the cell, not a new cell
-    assert "6228480012345678901" in text and ",50.00," in text  # numbers untouched
+    assert '"6228480012345678901","' + "'" + FORMULAS[0] + '","50.00"' in text  # numbers untouched
+
+
+def test_the_bank_xlsx_writes_formula_like_names_as_text(batch, admin):
+    data, _name, _type = actions.bank_file(batch, by=admin)
+    assert_xlsx_inert(data, expected=FORMULAS[1:] + (FORMULAS[0],))
 
 
 def test_the_review_sheet_writes_formula_like_names_as_text(roll, admin):

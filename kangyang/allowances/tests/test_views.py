@@ -12,7 +12,7 @@ from kangyang.audit.models import AuditEntry
 from kangyang.registry.actions import set_elder_status
 from kangyang.allowances import actions
 from kangyang.allowances.models import PaymentLine, PaymentRoll, Policy, PolicyVersion, Recovery, RollRun
-from kangyang.allowances.tests.conftest import approve_all, assess, born, make_elder
+from kangyang.allowances.tests.conftest import approve_all, assess, born, make_elder, pay_through_bank
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 ROLLS = "/allowances/rolls/"
@@ -128,24 +128,6 @@ def test_the_xlsx_has_masked_ids_only_and_is_audited(client, worker_a, rolls, co
     assert AuditEntry.objects.filter(verb="payment_roll.export", actor=worker_a).exists()
 
 
-def test_only_the_bureau_admin_gets_the_bank_file(client, admin, subdistrict, worker_a, rolls, community_a):
-    roll = approve_all(rolls[community_a.pk], worker=worker_a, officer=subdistrict, admin=admin)
-    for user in (worker_a, subdistrict):
-        client.force_login(user)
-        assert client.post(roll_url(roll, "bank/")).status_code == 403
-        assert client.get(roll_url(roll, "bank/")).status_code == 405
-    assert not AuditEntry.objects.filter(verb="payment_roll.bank_export").exists()
-    client.force_login(admin)
-    r = client.post(roll_url(roll, "bank/"))
-    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    elder = PaymentLine.objects.get(roll=roll).elder
-    assert rows[1][1:3] == ["周桂芳", elder._id_number()]
-    assert AuditEntry.objects.get(verb="payment_roll.bank_export").action == AuditEntry.Action.VIEW_FULL
-    roll.refresh_from_db()
-    assert roll.status == S.EXPORTED
-
-
 def test_a_voucher_roll_is_credited_from_the_page(client, admin, subdistrict, worker_a, community_a, service,
                                                  generate, this_month, district):
     make_elder(worker_a, community_a, birth=born(66, on=this_month), categories=["low_income"])
@@ -229,8 +211,8 @@ def test_overpayments_are_listed_and_recorded(client, admin, subdistrict, worker
                                               community_a, generate, this_month, district):
     elder = make_elder(worker_a, community_a, birth=born(90, on=this_month), name="钱玉兰")
     generate(admin, longevity, this_month, district)
-    roll = approve_all(PaymentRoll.objects.get(), worker=worker_a, officer=subdistrict, admin=admin)
-    actions.export_bank_file(roll, by=admin)
+    approve_all(PaymentRoll.objects.get(), worker=worker_a, officer=subdistrict, admin=admin)
+    pay_through_bank(admin, longevity, this_month, district)
     last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
     set_elder_status(elder, by=worker_a, status="moved_out", on=last_month + dt.timedelta(days=20))
     client.force_login(worker_b)

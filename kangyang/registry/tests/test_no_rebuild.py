@@ -37,9 +37,9 @@ from kangyang.allowances.tests.conftest import generate, last_month, longevity, 
 # the elder and her family (conftest.py).
 VIEWERS = ["admin", "subdistrict", "worker_a", "operator", "provider", "caregiver", "elder", "family"]
 SKIP_PREFIXES = ("admin/", "api/", "i18n/", "accounts/", "static/")
-# The one file made to carry full ID numbers: the bank's payment file, for the bank (only
-# after approval, downloaded by whom allowances.actions allows, audited).
-FULL_ID_ALLOWED = {"allowances/rolls/<int:roll_id>/bank/"}
+# The one file made to carry full ID numbers: the bank file of a bank batch, for the bank
+# (only after approval, downloaded by whom allowances.actions allows, audited).
+FULL_ID_ALLOWED = {"allowances/payouts/<int:batch_id>/file/"}
 
 # URL parameter → (model, field) whose values fill it: every object of the world is tried.
 PARAMS = {
@@ -50,6 +50,8 @@ PARAMS = {
     "roll_id": ("allowances.PaymentRoll", "pk"),
     "policy_id": ("allowances.Policy", "pk"),
     "line_id": ("allowances.PaymentLine", "pk"),
+    "batch_id": ("allowances.PayoutBatch", "pk"),
+    "application_id": ("allowances.Application", "pk"),
     "alarm_id": ("alarms.Alarm", "pk"),
     "device_id": ("alarms.Device", "device_id"),
     "caregiver_id": ("services.Caregiver", "pk"),

@@ -4,8 +4,8 @@ Policies are versioned by month: a new version supersedes the previous one from 
 first month, and may not start in a month whose roll is already past draft, so what a
 reviewed roll was computed from never changes. Rolls are generated per community with
 one INSERT … SELECT per policy over the whole region (eligibility.eligible_rows_sql),
-reviewed community → subdistrict → district, then paid out: cash as a bank file, vouchers
-as credits to the elders' balances.
+reviewed community → subdistrict → district, then paid out: cash through a bank batch
+(actions/payouts.py), vouchers as credits to the elders' balances.
 """
 
 import datetime as dt
@@ -16,7 +16,7 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Count, DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ from kangyang.regions.models import Region
 from kangyang.registry.models import Elder
 from kangyang.allowances import eligibility as rules, queries
 from kangyang.allowances.models import (
-    CASH_KINDS, MONEY, VOUCHER_KINDS, Means, PayeeAccount, PaymentLine, PaymentRoll, Policy,
+    CASH_KINDS, MONEY, VOUCHER_KINDS, Means, PausedPayment, PayeeAccount, PaymentLine, PaymentRoll, Policy,
     PolicyBand, PolicyVersion, Recovery, RollRun, VoucherBalance, VoucherEntry,
 )
 
@@ -173,9 +173,12 @@ def create_policy(
     *, by, kind: str, name: str, region: Region, effective_from: dt.date, bands: list[dict],
     effective_to: dt.date | None = None, home_service_share: int | None = None,
     institution_share: int | None = None, carries_over: bool = True, is_example: bool = False,
-    note: str = "",
+    note: str = "", needs_application: bool = True, notice_days: int = 7, survival_months: int = 12,
+    bank_layout=None,
 ) -> Policy:
-    """A new allowance policy with its first version. The bureau admin's, for their area."""
+    """A new allowance policy with its first version. The bureau admin's, for their area.
+    It pays on approved applications (after public notice) unless granted without one
+    (免申即享), and while a survival certification is on record (0 months: not needed)."""
     if not queries.can_manage_policies(by, region.code):
         raise PermissionDenied
     if kind not in Policy.Kind.values:
@@ -187,14 +190,23 @@ def create_policy(
         raise invalid("name", _("This region has a policy of this name already."), "duplicate")
     _check_month(effective_from, "effective_from")
     bands = check_bands(kind, bands)
-    policy = Policy.objects.create(kind=kind, name=name, region=region, region_code=region.code, created_by=by)
+    if not 1 <= int(notice_days) <= 90:
+        raise invalid("notice_days", _("A public notice lasts 1 to 90 days."), "notice_days")
+    if not 0 <= int(survival_months) <= 60:
+        raise invalid("survival_months", _("The period is 0 to 60 months."), "survival_months")
+    policy = Policy.objects.create(
+        kind=kind, name=name, region=region, region_code=region.code, created_by=by,
+        needs_application=needs_application, notice_days=notice_days, survival_months=survival_months,
+        bank_layout=bank_layout,
+    )
     version = _create_version(
         policy, by=by, effective_from=effective_from, effective_to=effective_to, bands=bands,
         home_service_share=home_service_share, institution_share=institution_share,
         carries_over=carries_over, is_example=is_example, note=note,
     )
     record(by, AuditEntry.Action.CREATE, policy, verb="policy.create",
-           changes={"kind": kind, "name": name, **_version_changes(version, bands)})
+           changes={"kind": kind, "name": name, "needs_application": needs_application, "notice_days": notice_days,
+                    "survival_months": survival_months, **_version_changes(version, bands)})
     return policy
 
 
@@ -297,6 +309,10 @@ def run_roll_generation(run: RollRun) -> RollRun:
             status=RollRun.Status.DONE, finished_at=timezone.now(), rolls=result.rolls,
             skipped=result.skipped, lines=result.lines, total=result.total,
         )
+        _tell_reviewers(
+            PaymentRoll.objects.filter(policy=run.policy, month=run.month, status=S.DRAFT, line_count__gt=0,
+                                       region_code__startswith=codes.prefix(run.region_code))
+        )
     run.refresh_from_db()
     return run
 
@@ -339,21 +355,51 @@ def generate_payment_rolls(*, policy: Policy, month: dt.date, region: Region) ->
     ids = ", ".join(str(int(pk)) for pk in drafts)
     q = connection.ops.quote_name
     line_table, roll_table = q(PaymentLine._meta.db_table), q(PaymentRoll._meta.db_table)
+    pause_table, elder_table = q(PausedPayment._meta.db_table), q(Elder._meta.db_table)
     month_param = connection.ops.adapt_datefield_value(month)
     eligible_sql, eligible_params = rules.eligible_rows_sql(version, prefix=prefix, month=month)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {line_table} WHERE roll_id IN ({ids})")
+        cursor.execute(f"DELETE FROM {pause_table} WHERE roll_id IN ({ids})")
         # The elders paid already (in other rolls) are read once, before the insert, into a
         # materialised CTE: an anti-join on the table being inserted into may be planned as
         # a rescan of that growing table for every row, which is quadratic.
         cursor.execute(
-            f"WITH paid AS MATERIALIZED (SELECT elder_id FROM {line_table} WHERE policy_id = %s AND month = %s) "
+            f"WITH paid AS MATERIALIZED (SELECT elder_id FROM {line_table} WHERE policy_id = %s AND month = %s "
+            f"AND kind <> 'retry') "
             f"INSERT INTO {line_table} (roll_id, policy_id, month, elder_id, region_code, band_id, amount, level, means) "
             f"SELECT r.id, %s, %s, y.elder_id, y.region_code, y.band_id, y.amount, y.level, y.means "
             f"FROM ({eligible_sql}) y JOIN {roll_table} r ON r.region_id = y.community_id "
-            f"WHERE r.id IN ({ids}) AND NOT EXISTS (SELECT 1 FROM paid WHERE paid.elder_id = y.elder_id)",
-            [policy.pk, month_param, policy.pk, month_param, *eligible_params],
+            f"WHERE r.id IN ({ids}) AND y.certified = %s "
+            f"AND NOT EXISTS (SELECT 1 FROM paid WHERE paid.elder_id = y.elder_id)",
+            [policy.pk, month_param, policy.pk, month_param, *eligible_params, True],
         )
+        # Entitled but without a survival certification on record: paused, not paid; paid
+        # as back pay once one comes (_add_resumed_back_pay in a later month's roll).
+        cursor.execute(
+            f"INSERT INTO {pause_table} (roll_id, policy_id, month, elder_id, region_code, band_id, amount, level, means) "
+            f"SELECT r.id, %s, %s, y.elder_id, y.region_code, y.band_id, y.amount, y.level, y.means "
+            f"FROM ({eligible_sql}) y JOIN {roll_table} r ON r.region_id = y.community_id "
+            f"WHERE r.id IN ({ids}) AND y.certified = %s "
+            f"AND NOT EXISTS (SELECT 1 FROM {line_table} l WHERE l.policy_id = %s AND l.month = %s "
+            f"AND l.elder_id = y.elder_id AND l.kind <> 'retry') "
+            f"AND NOT EXISTS (SELECT 1 FROM {pause_table} p WHERE p.policy_id = %s AND p.month = %s "
+            f"AND p.elder_id = y.elder_id)",
+            [policy.pk, month_param, *eligible_params, False, policy.pk, month_param, policy.pk, month_param],
+        )
+        # Back pay (补发) of failed payments corrected since: each into the roll of the elder's
+        # community, in a month after the failed one's roll, and once (payment_line_retried_once).
+        cursor.execute(
+            f"INSERT INTO {line_table} (roll_id, policy_id, month, elder_id, region_code, band_id, amount, level, "
+            f"means, kind, retry_of_id) "
+            f"SELECT r.id, l.policy_id, l.month, l.elder_id, e.region_code, l.band_id, l.amount, l.level, l.means, "
+            f"'retry', l.id FROM {line_table} l JOIN {roll_table} lr ON lr.id = l.roll_id "
+            f"JOIN {elder_table} e ON e.id = l.elder_id JOIN {roll_table} r ON r.region_id = e.community_id "
+            f"WHERE l.policy_id = %s AND l.payout = %s AND lr.month < %s AND r.id IN ({ids}) "
+            f"AND NOT EXISTS (SELECT 1 FROM {line_table} x WHERE x.retry_of_id = l.id)",
+            [policy.pk, PaymentLine.Payout.RELEASED, month_param],
+        )
+    _add_resumed_back_pay(policy=policy, month=month, drafts=drafts)
     lines = PaymentLine.objects.filter(roll=OuterRef("pk")).order_by().values("roll")
     PaymentRoll.objects.filter(pk__in=drafts).update(
         version=version, generated_at=timezone.now(),
@@ -363,12 +409,39 @@ def generate_payment_rolls(*, policy: Policy, month: dt.date, region: Region) ->
             output_field=DecimalField(**MONEY),
         ),
     )
-    PaymentRoll.objects.filter(pk__in=drafts, line_count=0).delete()
-    kept = list(PaymentRoll.objects.filter(pk__in=drafts).values_list("line_count", "total"))
+    # A draft with neither a payment nor a pause has nothing to review.
+    PaymentRoll.objects.filter(pk__in=drafts, line_count=0).exclude(
+        Exists(PausedPayment.objects.filter(roll=OuterRef("pk")))
+    ).delete()
+    kept = list(PaymentRoll.objects.filter(pk__in=drafts, line_count__gt=0).values_list("line_count", "total"))
     return Generated(
         rolls=len(kept), skipped=skipped, lines=sum(n for n, _t in kept),
         total=sum((t for _n, t in kept), ZERO),
     )
+
+
+def _add_resumed_back_pay(*, policy: Policy, month: dt.date, drafts: list[int]) -> int:
+    """Back pay of paused months (PausedPayment of an earlier month) for the elders whose
+    survival is on record now, into this month's draft of their community. Once per elder,
+    policy and month paid for: payment_line_once_per_month refuses a second, so the month
+    can never be paid both as a monthly line and as back pay."""
+    pauses = PausedPayment.objects.filter(policy=policy, month__lt=month).exclude(
+        Exists(PaymentLine.objects.filter(policy=policy, elder=OuterRef("elder"), month=OuterRef("month"))
+               .exclude(kind=PaymentLine.Kind.RETRY))
+    )
+    alive = rules.certified(policy, month)
+    if alive is not None:
+        pauses = pauses.filter(elder__in=Elder.objects.filter(alive))
+    community_roll = dict(PaymentRoll.objects.filter(pk__in=drafts).values_list("region_id", "pk"))
+    new = [
+        PaymentLine(roll_id=community_roll[community], policy=policy, month=p.month, elder_id=p.elder_id,
+                    region_code=p.region_code, band_id=p.band_id, amount=p.amount, level=p.level, means=p.means,
+                    kind=PaymentLine.Kind.RESUMED)
+        for p, community in ((p, p.elder.community_id) for p in pauses.select_related("elder").order_by("month", "pk"))
+        if community in community_roll
+    ]
+    PaymentLine.objects.bulk_create(new)
+    return len(new)
 
 
 # -- rolls: review ---------------------------------------------------------------------------
@@ -423,7 +496,17 @@ def approve_payment_roll(roll: PaymentRoll, *, by, note: str = "") -> PaymentRol
     record(by, AuditEntry.Action.CHANGE, roll, verb="payment_roll.approve", note=note,
            changes={"status": [roll.status, next_status], "lines": roll.line_count, "total": str(roll.total)})
     roll.refresh_from_db()
+    _tell_reviewers([roll])
     return roll
+
+
+def _tell_reviewers(rolls) -> None:
+    """The reviewers of the next step hear that rolls wait for them (notifications.py)."""
+    from kangyang.allowances import notifications
+
+    for roll in rolls:
+        if roll.status in queries.APPROVAL_STEPS:
+            notifications.tell_reviewers(roll)
 
 
 @transaction.atomic
@@ -435,6 +518,9 @@ def return_payment_roll(roll: PaymentRoll, *, by, reason: str) -> PaymentRoll:
         raise ValidationError(_("This roll is paid out; it can no longer be returned."), code="conflict")
     if roll.status == S.DRAFT:
         raise ValidationError(_("This roll is a draft already."), code="conflict")
+    if roll.batch_id is not None:
+        raise ValidationError(_("This roll is in a bank batch already; it can no longer be returned."),
+                              code="conflict")
     if not queries.can_return(by, roll):
         raise PermissionDenied
     reason = reason.strip()
@@ -456,31 +542,6 @@ def _check_pay_out(roll: PaymentRoll, *, by, kinds) -> None:
         raise ValidationError(_("This roll is not paid this way."), code="wrong_kind")
     if roll.status not in (S.DISTRICT_APPROVED, S.EXPORTED):
         raise ValidationError(_("The district has not approved this roll yet."), code="not_approved")
-
-
-@transaction.atomic
-def export_bank_file(roll: PaymentRoll, *, by) -> bytes:
-    """The bank's payment file of a cash roll (CSV: payee, full ID number, account, amount).
-
-    Only the bureau admin may make it, for a roll the district approved. It is the one
-    place where full ID numbers leave Kangyang in bulk: they are decrypted here, while the
-    file is written, and the export is audited as a full-data view (`view_full`). The
-    first export marks the roll paid out; a later one (a lost file) is audited again."""
-    from kangyang.allowances import exports
-
-    roll = PaymentRoll.objects.select_for_update().get(pk=roll.pk)
-    _check_pay_out(roll, by=by, kinds=CASH_KINDS)
-    verify_roll(roll)
-    data, rows = exports.bank_csv(roll)
-    first = roll.status == S.DISTRICT_APPROVED
-    if first:
-        PaymentRoll.objects.filter(pk=roll.pk, status=S.DISTRICT_APPROVED).update(
-            status=S.EXPORTED, exported_by=by, exported_at=timezone.now()
-        )
-    record(by, AuditEntry.Action.VIEW_FULL, roll, verb="payment_roll.bank_export",
-           note=_("Bank file with full ID numbers and account numbers."),
-           changes={"rows": rows, "total": str(roll.total), "status": [roll.status, S.EXPORTED] if first else None})
-    return data
 
 
 def _balance(elder_id: int, kind: str) -> VoucherBalance:
@@ -514,6 +575,7 @@ def credit_voucher_roll(roll: PaymentRoll, *, by) -> PaymentRoll:
         VoucherEntry.objects.bulk_create(entries)
         VoucherBalance.objects.filter(pk=balance.pk).update(balance=balance.balance, updated_at=now)
     PaymentRoll.objects.filter(pk=roll.pk).update(status=S.EXPORTED, exported_by=by, exported_at=now)
+    roll.lines.update(payout=PaymentLine.Payout.PAID)
     record(by, AuditEntry.Action.CHANGE, roll, verb="payment_roll.credit",
            changes={"status": [roll.status, S.EXPORTED], "lines": roll.line_count, "total": str(roll.total)})
     roll.refresh_from_db()

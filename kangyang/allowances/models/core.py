@@ -20,6 +20,10 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
 
+def date_today():
+    return timezone.localdate()
+
+
 def allowance_filter(user, *, field: str = "region_code") -> Q:
     """Records of allowance work (rolls, lines, runs) a user may see: their area, if their
     role works with allowances; nothing otherwise."""
@@ -68,6 +72,32 @@ class Policy(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+",
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Applications and public notice (公示): a new payee starts from an approved application
+    # that was on notice for this many days. Off for an allowance granted without one (免申即享).
+    needs_application = models.BooleanField(
+        _("paid on an approved application"), default=True,
+        help_text=_("Off for an allowance granted without applying (免申即享), e.g. by age from the registry."),
+    )
+    notice_days = models.PositiveSmallIntegerField(
+        _("public notice (days)"), default=7,
+        help_text=_("How long an application is on public notice before it can be approved."),
+    )
+    # Survival certification (生存认证): payment continues while one is on record within
+    # this many months; 0 turns the check off. Counted from `survival_since` at the
+    # earliest, so that a database upgraded to this rule does not pause everyone at once.
+    survival_months = models.PositiveSmallIntegerField(
+        _("survival certification period (months)"), default=12,
+        help_text=_("Payment pauses when an elder has no survival certification within this period; 0 for none."),
+    )
+    survival_since = models.DateField(
+        _("survival certification required from"), default=date_today,
+        help_text=_("The period is counted from this day at the earliest."),
+    )
+    bank_layout = models.ForeignKey(
+        "allowances.BankLayout", verbose_name=_("bank file layout"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+        help_text=_("Empty: the bureau's default layout."),
+    )
 
     objects = PolicyQuerySet.as_manager()
 
@@ -233,6 +263,10 @@ class PaymentRoll(models.Model):
         on_delete=models.PROTECT, related_name="+",
     )
     exported_at = models.DateTimeField(_("paid out"), null=True, blank=True)
+    batch = models.ForeignKey(
+        "allowances.PayoutBatch", verbose_name=_("bank batch"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="rolls",
+    )
 
     objects = PaymentRollQuerySet.as_manager()
 
@@ -251,8 +285,21 @@ class PaymentRoll(models.Model):
 
 
 class PaymentLine(models.Model):
-    """One elder's payment in a roll. An elder is paid at most once per policy and month,
-    across all rolls (a database constraint)."""
+    """One elder's payment in a roll, for one month (`month` is the month paid for: the
+    roll's month, or an earlier one for back pay). An elder is paid at most once per policy
+    and month across all rolls, and a failed payment is paid again at most once (database
+    constraints)."""
+
+    class Kind(models.TextChoices):
+        MONTHLY = "monthly", _("monthly payment")
+        RETRY = "retry", _("back pay of a failed payment")
+        RESUMED = "resumed", _("back pay of a paused month")
+
+    class Payout(models.TextChoices):
+        PENDING = "pending", _("not paid yet")
+        PAID = "paid", _("paid")
+        HELD = "held", _("failed at the bank, held")
+        RELEASED = "released", _("corrected, to be paid again")
 
     roll = models.ForeignKey(PaymentRoll, verbose_name=_("roll"), on_delete=models.CASCADE, related_name="lines")
     # Copied from the roll, for the constraint below.
@@ -267,16 +314,73 @@ class PaymentLine(models.Model):
     # What the rule was applied to, kept so the line explains itself later.
     level = models.PositiveSmallIntegerField(_("capability level"), null=True, blank=True)
     means = models.CharField(_("means"), max_length=16, choices=Means.choices)
+    # Rolls are written by INSERT … SELECT: the database fills what the SQL leaves out.
+    kind = models.CharField(
+        _("kind of payment"), max_length=8, choices=Kind.choices, default=Kind.MONTHLY, db_default=Kind.MONTHLY,
+    )
+    retry_of = models.ForeignKey(
+        "self", verbose_name=_("back pay of"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    )
+    payout = models.CharField(
+        _("payout"), max_length=8, choices=Payout.choices, default=Payout.PENDING, db_default=Payout.PENDING,
+    )
+    bank_reason = models.CharField(_("bank's reason"), max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("payment line")
         verbose_name_plural = _("payment lines")
         ordering = ["roll", "elder_id"]
         constraints = [
-            models.UniqueConstraint(fields=["policy", "elder", "month"], name="payment_line_once_per_month"),
+            # Monthly payments and back pay of paused months: one per elder, policy and month.
+            models.UniqueConstraint(
+                fields=["policy", "elder", "month"], condition=~Q(kind="retry"), name="payment_line_once_per_month",
+            ),
+            # A failed payment is paid again once, whatever regenerates which roll.
+            models.UniqueConstraint(
+                fields=["retry_of"], condition=Q(retry_of__isnull=False), name="payment_line_retried_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="retry", retry_of__isnull=False) | (~Q(kind="retry") & Q(retry_of__isnull=True)),
+                name="payment_line_retry_names_its_line",
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_line_amount_positive"),
         ]
-        indexes = [models.Index(fields=["elder", "-month"], name="payment_line_elder_month_idx")]
+        indexes = [
+            models.Index(fields=["elder", "-month"], name="payment_line_elder_month_idx"),
+            models.Index(fields=["policy", "payout"], name="payment_line_policy_payout_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.elder_id} {self.month:%Y-%m} {self.amount}"
+
+    @property
+    def is_back_pay(self) -> bool:
+        return self.kind != self.Kind.MONTHLY
+
+
+class PausedPayment(models.Model):
+    """A month an elder was entitled to but not paid, for want of a survival certification
+    (生存认证) on record. Paid as back pay (a `resumed` line) once one comes."""
+
+    roll = models.ForeignKey(PaymentRoll, verbose_name=_("roll"), on_delete=models.CASCADE, related_name="pauses")
+    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"))
+    elder = models.ForeignKey(
+        "registry.Elder", verbose_name=_("elder"), on_delete=models.PROTECT, related_name="paused_payments",
+    )
+    region_code = models.CharField(_("region code"), max_length=12, editable=False)
+    band = models.ForeignKey(PolicyBand, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    level = models.PositiveSmallIntegerField(_("capability level"), null=True, blank=True)
+    means = models.CharField(_("means"), max_length=16, choices=Means.choices)
+
+    class Meta:
+        verbose_name = _("paused payment")
+        verbose_name_plural = _("paused payments")
+        ordering = ["roll", "elder_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "elder", "month"], name="paused_payment_once_per_month"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.elder_id} {self.month:%Y-%m} {self.amount}"
