@@ -48,3 +48,31 @@ EXAMPLE_SERVICE_BANDS = [
 # Bank file layouts: shipped by migration 0004_bank_layouts (a generic .xlsx, the default,
 # and a bank's batch-payment CSV in GB18030 with every cell quoted); the bureau changes them,
 # or adds its bank's own, in the admin (models.BankLayout).
+
+# The bank file layouts Kangyang ships (migration 0004 adds them; a database left with none,
+# e.g. a test database emptied between tests, gets them back at the first bank batch). The
+# generic .xlsx (ID numbers and account numbers as text cells) is the default; the CSV follows
+# the usual bank batch-payment import (批量代发): GB18030, a header row, every cell quoted so the
+# bank reads IDs as text.
+SHIPPED_BANK_LAYOUTS = [
+    {
+        "code": "generic-xlsx", "name": "通用代发表（.xlsx）", "file_type": "xlsx", "encoding": "utf-8-sig",
+        "header": True, "total_row": True, "is_default": True,
+        "columns": [
+            {"field": "seq", "title": "序号"}, {"field": "name", "title": "收款人姓名"},
+            {"field": "id_number", "title": "身份证号"}, {"field": "bank", "title": "开户银行"},
+            {"field": "account", "title": "银行账号"}, {"field": "amount", "title": "金额"},
+            {"field": "policy", "title": "补贴项目"}, {"field": "month", "title": "发放月份"},
+            {"field": "region_code", "title": "社区代码"}, {"field": "note", "title": "备注"},
+        ],
+    },
+    {
+        "code": "bank-csv-gb18030", "name": "银行批量代发（CSV，GB18030）", "file_type": "csv", "encoding": "gb18030",
+        "header": True, "total_row": False, "is_default": False,
+        "columns": [
+            {"field": "account", "title": "收款账号"}, {"field": "name", "title": "收款户名"},
+            {"field": "amount", "title": "金额"}, {"field": "id_number", "title": "证件号码"},
+            {"field": "note", "title": "用途"},
+        ],
+    },
+]

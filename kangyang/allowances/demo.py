@@ -234,7 +234,7 @@ def seed_bank_batches(policies, *, accounts: dict, district: Region, month: dt.d
                 policy=policy, month=month, status=S.DISTRICT_APPROVED, batch__isnull=True).exists():
             continue
         batch = actions.prepare_payout_batch(by=admin, policy=policy, month=month, region=district)
-        batch = actions.record_batch_paid(batch, by=admin, bank_reference=f"DEMO-{month:%Y%m}-{policy.pk:03d}",
+        batch = actions.record_batch_paid(batch, by=admin, bank_reference=f"演示代发-{month:%Y%m}-{policy.pk:03d}",
                                           paid_on=today)
         made.append(batch)
     longevity = next((b for b in made if b.policy.kind == Policy.Kind.LONGEVITY), None)

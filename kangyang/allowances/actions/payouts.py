@@ -29,6 +29,7 @@ from kangyang.lib.sheets import read_rows
 from kangyang.regions import codes
 from kangyang.regions.models import Region
 from kangyang.allowances import eligibility as rules, queries
+from kangyang.allowances.constants import SHIPPED_BANK_LAYOUTS
 from kangyang.allowances.actions.rolls import invalid, set_payee_account, verify_roll
 from kangyang.allowances.models import (
     CASH_KINDS, BankLayout, BankReturn, PaymentLine, PaymentRoll, PayoutBatch, Policy,
@@ -44,11 +45,13 @@ ZERO = Decimal("0.00")
 
 
 def layout_for(policy: Policy) -> BankLayout:
-    """The policy's bank layout, else the bureau's default, else the first one."""
-    layout = policy.bank_layout or BankLayout.objects.filter(is_default=True).first() or BankLayout.objects.first()
-    if layout is None:
-        raise ValidationError(_("No bank file layout is set up."), code="no_layout")
-    return layout
+    """The policy's bank layout, else the bureau's default, else the first one (the shipped
+    layouts, when there is none at all)."""
+    if not policy.bank_layout and not BankLayout.objects.exists():
+        for shipped in SHIPPED_BANK_LAYOUTS:
+            values = dict(shipped)
+            BankLayout.objects.get_or_create(code=values.pop("code"), defaults=values)
+    return policy.bank_layout or BankLayout.objects.filter(is_default=True).first() or BankLayout.objects.first()
 
 
 @transaction.atomic

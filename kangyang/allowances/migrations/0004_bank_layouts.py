@@ -4,28 +4,7 @@ numbers as text cells) is the default; the CSV follows the usual bank batch-paym
 
 from django.db import migrations
 
-LAYOUTS = [
-    {
-        "code": "generic-xlsx", "name": "通用代发表（.xlsx）", "file_type": "xlsx", "encoding": "utf-8-sig",
-        "header": True, "total_row": True, "is_default": True,
-        "columns": [
-            {"field": "seq", "title": "序号"}, {"field": "name", "title": "收款人姓名"},
-            {"field": "id_number", "title": "身份证号"}, {"field": "bank", "title": "开户银行"},
-            {"field": "account", "title": "银行账号"}, {"field": "amount", "title": "金额"},
-            {"field": "policy", "title": "补贴项目"}, {"field": "month", "title": "发放月份"},
-            {"field": "region_code", "title": "社区代码"}, {"field": "note", "title": "备注"},
-        ],
-    },
-    {
-        "code": "bank-csv-gb18030", "name": "银行批量代发（CSV，GB18030）", "file_type": "csv", "encoding": "gb18030",
-        "header": True, "total_row": False, "is_default": False,
-        "columns": [
-            {"field": "account", "title": "收款账号"}, {"field": "name", "title": "收款户名"},
-            {"field": "amount", "title": "金额"}, {"field": "id_number", "title": "证件号码"},
-            {"field": "note", "title": "用途"},
-        ],
-    },
-]
+from kangyang.allowances.constants import SHIPPED_BANK_LAYOUTS as LAYOUTS
 
 
 def add_layouts(apps, schema_editor):
