@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db.models import Count, F, Sum
+from django.db.models.functions import Coalesce
 
 from kangyang.services.models import Caregiver, Order, Provider, RoutePlan
 from kangyang.services.queries._common import S, day_bounds
@@ -27,14 +28,16 @@ FIXED = (S.ACCEPTED, S.EN_ROUTE, S.CHECKED_IN)
 
 
 def caregiver_day(caregiver: Caregiver, day: dt.date):
-    """A caregiver's orders of a day in route order: the plan's order where there is one,
-    then by window."""
+    """A caregiver's orders of a day in time order: by the planned start where the day's
+    plan has one, else by the window's start (one clock for both, so an order added after
+    planning takes its place in time, on SQLite and PostgreSQL alike)."""
     start, end = day_bounds(day)
     return (
         Order.objects.filter(caregiver=caregiver, window_start__gte=start, window_start__lt=end)
         .exclude(status__in=[S.CANCELLED])
         .select_related("elder__household", "elder__compound", "item", "stop", "service_visit")
-        .order_by("stop__position", "window_start", "id")
+        .annotate(starts_at=Coalesce("stop__start", "window_start"))
+        .order_by("starts_at", "window_start", "id")
     )
 
 

@@ -68,11 +68,12 @@ def other_caregiver(other_manager):
 
 @pytest.fixture
 def todays(worker_a, funded_elder, catalogue, carer, today):
-    """Two orders of today with the caregiver, a meal at 09:00 and cleaning at 14:00, placed
+    """Two orders of today with the caregiver, a meal from 09:00 (any time until late in the
+    day, so that a check-in now is never after its window) and cleaning at 14:00, placed
     early in the day or at least three hours ago (so the test runs the same at any hour)."""
     early = min(timezone.now() - dt.timedelta(hours=3), local(today, 6))
-    meal = actions.place_order(by=worker_a, elder=funded_elder, item=catalogue["meal"],
-                               window_start=local(today, 9), now=early)
+    meal = actions.place_order(by=worker_a, elder=funded_elder, item=catalogue["meal"], flexible=True,
+                               window_start=local(today, 9), window_end=local(today, 23, 50), now=early)
     cleaning = actions.place_order(by=worker_a, elder=funded_elder, item=catalogue["cleaning"],
                                    window_start=local(today, 14), now=early)
     assert meal.caregiver == carer and cleaning.caregiver == carer
