@@ -7,7 +7,8 @@ A caregiver fits a visit when
 - she holds the skill the service needs;
 - no other visit of hers that day is booked at once with it (`at_once`: the two cannot both
   be kept whatever the order, even with no travel between them);
-- she is on shift for the whole window that day;
+- she is on shift for the whole window that day (a flexible order: for the whole service,
+  at some time in the window);
 - her day, with the visit put where it adds the least travel, still starts every visit in
   its window (arrival from the previous stop included) and brings her home by the shift's end.
 
@@ -80,8 +81,14 @@ def busy_time(earliest: int, latest: int, duration: int) -> tuple[int, int] | No
 
 def on_shift(visit: Visit, shift: tuple[int, int] | None) -> bool:
     """On shift for the whole window: the shift starts by the window's start and lasts past
-    its end."""
-    return shift is not None and shift[0] <= visit.earliest and visit.latest <= shift[1]
+    its end. A flexible order's window is when the elder is at home, not when the service
+    is due: there, the shift must hold the whole service at some start in the window."""
+    if shift is None:
+        return False
+    if visit.flexible:
+        start = max(visit.earliest, shift[0])
+        return start <= visit.latest and start + visit.duration <= shift[1]
+    return shift[0] <= visit.earliest and visit.latest <= shift[1]
 
 
 def _timed(worker: Worker, route: Sequence[Visit], travel) -> tuple[set[int], bool, int, int, dict[int, int]]:

@@ -122,7 +122,7 @@ def rules_visit(order: Order, day: dt.date, *, fallback: tuple[float, float]) ->
     place = location_of(order) or fallback
     return Visit(key=order.pk, lat=place[0], lng=place[1], earliest=seconds_of_day(order.window_start, day),
                  latest=seconds_of_day(order.window_end, day), duration=order.planned_minutes * 60,
-                 skill=order.item.skill)
+                 skill=order.item.skill, flexible=order.flexible)
 
 
 def booked_orders(caregivers: Sequence[Caregiver], day: dt.date, *, leaving_out: Order | None = None):

@@ -116,6 +116,7 @@ class Visit:
     duration: int  # seconds of service at the home
     skill: str = ""  # required skill code, "" = none
     caregiver: int | None = None  # fixed to this worker (already accepted / checked in)
+    flexible: bool = False  # any time in the window suits the elder (dispatch_rules.on_shift)
 
     @property
     def point(self) -> tuple[float, float]:
