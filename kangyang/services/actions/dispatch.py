@@ -18,10 +18,12 @@ in time order, and warned when it would start late — never listed as unassigne
 """
 
 import datetime as dt
+import logging
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,11 +31,12 @@ from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
 from kangyang.services import constants, dispatch_rules, notifications, planning, queries
 from kangyang.services.actions._common import K, S, add_event, invalid, transition
-from kangyang.services.models import Caregiver, Order, OrderEvent, Provider, RoutePlan, RouteStop
+from kangyang.services.models import Caregiver, Order, OrderEvent, Provider, RoutePlan, RoutePlanRun, RouteStop
 from kangyang.services.routing import Worker, plan_day
 from kangyang.services.routing.day import schedule_route
 
 P = dispatch_rules.Problem
+log = logging.getLogger(__name__)
 
 # Orders whose caregiver the dispatcher or the planner may still change…
 REASSIGNABLE = (S.CREATED, S.DISPATCHED)
@@ -302,6 +305,50 @@ def plan_routes(provider: Provider, *, day: dt.date, by=None, seconds: float | N
         "day": day.isoformat(), "orders": len(orders), "planned": planned, "unassigned": len(plan.unassigned),
         "caregivers": len([r for r in routes.values() if r]), "travel_seconds": travel_s})
     return plan
+
+
+@transaction.atomic
+def request_route_plan(provider: Provider, *, day: dt.date, by, now: dt.datetime | None = None) -> RoutePlanRun:
+    """Ask for the day to be planned (plan_routes) in the background (tasks.plan_day), not
+    while the page waits: the routes page shows the run's progress. A day already waiting
+    or being planned is not asked for twice."""
+    from kangyang.services import tasks
+
+    if not queries.manages(by, provider.pk) and not queries.supervises(by, provider.region_code):
+        raise PermissionDenied
+    now = now or timezone.now()
+    if day < timezone.localdate(now):
+        raise invalid("day", _("A day that has passed is not planned."), "past")
+    busy = RoutePlanRun.objects.filter(provider=provider, day=day, status__in=RoutePlanRun.BUSY).first()
+    if busy is not None:
+        return busy
+    run = RoutePlanRun.objects.create(provider=provider, region_code=provider.region_code, day=day, requested_by=by,
+                                      requested_at=now, seconds=settings.ROUTE_SECONDS)
+    record(by, AuditEntry.Action.CREATE, run, verb="route_plan.request", changes={"day": day.isoformat()})
+    transaction.on_commit(partial(tasks.plan_day.enqueue, run.pk))
+    return run
+
+
+def run_route_plan(run: RoutePlanRun) -> RoutePlanRun:
+    """Do a requested planning (the background task). A run is claimed once: a second
+    worker, or a second call, finds it taken and does nothing."""
+    claimed = RoutePlanRun.objects.filter(pk=run.pk, status=RoutePlanRun.Status.QUEUED).update(
+        status=RoutePlanRun.Status.RUNNING, started_at=timezone.now())
+    if not claimed:
+        run.refresh_from_db()
+        return run
+    try:
+        plan = plan_routes(run.provider, day=run.day, by=run.requested_by, seconds=run.seconds or None)
+    except (ValidationError, PermissionDenied, DatabaseError) as e:
+        log.exception("planning %s failed", run.pk)
+        message = "; ".join(e.messages) if isinstance(e, ValidationError) else str(e) or type(e).__name__
+        RoutePlanRun.objects.filter(pk=run.pk).update(status=RoutePlanRun.Status.FAILED, finished_at=timezone.now(),
+                                                      message=message[:2000])
+    else:
+        RoutePlanRun.objects.filter(pk=run.pk).update(status=RoutePlanRun.Status.DONE, finished_at=timezone.now(),
+                                                      planned=plan.stops.count(), unassigned=len(plan.unassigned))
+    run.refresh_from_db()
+    return run
 
 
 def plan_next_day(*, now: dt.datetime | None = None, seconds: float | None = None) -> int:

@@ -5,7 +5,7 @@ import datetime as dt
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce
 
-from kangyang.services.models import Caregiver, Order, Provider, RoutePlan
+from kangyang.services.models import Caregiver, Order, Provider, RoutePlan, RoutePlanRun
 from kangyang.services.queries._common import S, day_bounds
 
 
@@ -62,3 +62,8 @@ def route_stops(plan: RoutePlan):
     return plan.stops.select_related(
         "caregiver", "order__elder__household", "order__elder__compound", "order__elder__community", "order__item",
     ).order_by("caregiver__name", "caregiver_id", "position")
+
+
+def latest_plan_run(provider: Provider, day: dt.date) -> RoutePlanRun | None:
+    """The latest request to plan the provider's day, if any."""
+    return RoutePlanRun.objects.filter(provider=provider, day=day).order_by("-requested_at", "-id").first()
