@@ -353,7 +353,7 @@ def test_the_manager_plans_the_day_and_sees_each_route_on_the_map(settings, clie
         assert not RoutePlan.objects.exists()  # not planned inside the request…
     # …the page polls the run's progress meanwhile, with no script of its own (CSP)
     assert 'data-run-status="queued"' in waiting and 'hx-trigger="every 1s"' in waiting and "<progress" in waiting
-    assert "<script" not in waiting and "data-plan" not in waiting  # no second request while one waits
+    assert "<script" not in waiting and "data-plan>" not in waiting  # no second request while one waits
     page = text(client.get("/services/routes/", {"day": tomorrow.isoformat()}, **HTMX))
     assert "data-run-status" not in page and "hx-trigger" not in page  # done: polling stops
     plan = RoutePlan.objects.get(provider=order.provider, day=tomorrow)
