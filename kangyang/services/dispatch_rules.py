@@ -56,6 +56,7 @@ class Fit:
     late: tuple[int, ...] = ()  # her other visits (keys) that would start after their window
     starts_late: bool = False  # this visit would start after its window
     overlaps: tuple[int, ...] = ()  # visits (keys) booked at once with this one
+    late_starts: tuple[tuple[int, int], ...] = ()  # (key, start) of the other visits made late
 
     @property
     def ok(self) -> bool:
@@ -102,10 +103,15 @@ def _timed(worker: Worker, route: Sequence[Visit], travel) -> tuple[set[int], bo
 
 
 def assess(visit: Visit, *, caregiver: int, home: tuple[float, float], skills: Iterable[str],
-           shift: tuple[int, int] | None, route: Sequence[Visit], travel: TravelModel = TravelModel()) -> Fit:
+           shift: tuple[int, int] | None, route: Sequence[Visit], travel: TravelModel = TravelModel(),
+           anywhere: bool = True) -> Fit:
     """How the caregiver would do the visit (see the module's rules). `route` is her other
     visits of the day in time order; `shift` None means no shift that day. Off shift, her day
-    is timed as if she worked all day, so that an override still gets a sensible place."""
+    is timed as if she worked all day, so that an override still gets a sensible place.
+
+    `anywhere`: the visit may go at any place in her day (a planned day, whose stops keep the
+    order they are given); otherwise only where `in_time_order` puts it (a day without a
+    plan, done in the order of the windows), so that the day assessed is the day she does."""
     problems: list[str] = []
     if visit.skill and visit.skill not in set(skills):
         problems.append(Problem.SKILL)
@@ -120,14 +126,19 @@ def assess(visit: Visit, *, caregiver: int, home: tuple[float, float], skills: I
     route = list(route)
     base_late, base_over, base_s, base_m, _starts = _timed(worker, route, travel)
     best = None  # (rank, fit facts)
-    for i in range(len(route) + 1):
+    places = range(len(route) + 1)
+    if not anywhere:
+        places = [in_time_order(route + [visit]).index(visit)]
+    for i in places:
         day = route[:i] + [visit] + route[i:]
         late, over, s, m, starts = _timed(worker, day, travel)
         new_late = late - base_late
         rank = (len(new_late), over and not base_over, s - base_s, i)
         if best is None or rank < best[0]:
-            best = (rank, i, tuple(sorted(new_late)), over and not base_over, s - base_s, m - base_m, starts[visit.key])
-    _rank, index, late, over, added_s, added_m, begins = best
+            best = (rank, i, tuple(sorted(new_late)), over and not base_over, s - base_s, m - base_m, starts)
+    _rank, index, late, over, added_s, added_m, starts = best
+    begins = starts[visit.key]
+    late_starts = tuple((k, starts[k]) for k in late if k != visit.key)
     starts_late = visit.key in late
     late = tuple(k for k in late if k != visit.key)
     if late or starts_late:
@@ -136,7 +147,7 @@ def assess(visit: Visit, *, caregiver: int, home: tuple[float, float], skills: I
         problems.append(Problem.OVERTIME)
     return Fit(caregiver=caregiver, problems=tuple(problems), added_seconds=added_s, added_metres=added_m,
                index=index, visits=len(route), shift=shift, start=begins, late=late, starts_late=starts_late,
-               overlaps=overlaps)
+               overlaps=overlaps, late_starts=late_starts)
 
 
 def rank(fits: Iterable[Fit]) -> list[Fit]:

@@ -192,6 +192,7 @@ def options_for(order: Order, *, caregivers: Sequence[Caregiver] | None = None) 
     for o in booked_orders(caregivers, day, leaving_out=order):
         by_caregiver[o.caregiver_id].append(o)
     travel = travel_model()
+    planned = queries.plan_of(order.provider, day) is not None
     options = []
     for c in caregivers:
         home = home_base(c) or location_of(order) or (0.0, 0.0)
@@ -202,7 +203,7 @@ def options_for(order: Order, *, caregivers: Sequence[Caregiver] | None = None) 
                     seconds_of_day(timezone.make_aware(dt.datetime.combine(day, shift.ends_at)), day))
         fit = dispatch_rules.assess(rules_visit(order, day, fallback=home), caregiver=c.pk, home=home,
                                     skills=c.skills, shift=span, route=day_of(c, by_caregiver[c.pk], day, fallback=home),
-                                    travel=travel)
+                                    travel=travel, anywhere=planned)
         options.append(Option(caregiver=c, fit=fit, day=day))
     ranked = dispatch_rules.rank(o.fit for o in options)
     order_of = {f.caregiver: i for i, f in enumerate(ranked)}

@@ -174,6 +174,9 @@ def assign_order(order: Order, *, by, caregiver: Caregiver, note: str = "", over
     order = _assign(order, caregiver, by=by, event=K.REASSIGNED, now=now, by_hand=True, warning=warning,
                     override_reason=reason if warning else "",
                     note=" · ".join(x for x in (note.strip(), reason if warning else "") if x))
+    for key, start in fit.late_starts:  # what the override makes late is warned too
+        other = Order.objects.get(pk=key)
+        Order.objects.filter(pk=key).update(warning=_late_warning(other, True, planning.clock(day, start)))
     _retime_route(order, caregiver, fit.index, day)
     return order
 
@@ -264,8 +267,22 @@ def plan_routes(provider: Provider, *, day: dt.date, by=None, seconds: float | N
             kept.append(o)
         else:
             unassigned.append(key)
+            if o.status == S.DISPATCHED:  # not accepted: back on the board rather than in nobody's route
+                by_id[key] = transition(o, S.CREATED, by=by, allowed=[S.DISPATCHED], event=K.NOT_DISPATCHED,
+                                        now=timezone.now(), caregiver=None, warning={}, override_reason="",
+                                        assigned_by_hand=False)
     for o in kept:  # in time order among the solver's stops
         routes.setdefault(o.caregiver_id, []).append(o)
+        day_visit = planning.rules_visit(o, day, fallback=(0.0, 0.0))
+        for other in list(routes[o.caregiver_id]):  # what cannot be done beside it goes back to the board
+            if other.pk != o.pk and not planning.is_fixed(other) and dispatch_rules.at_once(
+                    day_visit, planning.rules_visit(other, day, fallback=(0.0, 0.0))):
+                routes[o.caregiver_id].remove(other)
+                unassigned.append(other.pk)
+                if other.status == S.DISPATCHED:
+                    by_id[other.pk] = transition(other, S.CREATED, by=by, allowed=[S.DISPATCHED],
+                                                 event=K.NOT_DISPATCHED, now=timezone.now(), caregiver=None,
+                                                 warning={}, override_reason="", assigned_by_hand=False)
     now = timezone.now()
     plan, _created = RoutePlan.objects.update_or_create(
         provider=provider, day=day,
@@ -274,6 +291,10 @@ def plan_routes(provider: Provider, *, day: dt.date, by=None, seconds: float | N
                   "travel_metres": 0, "unassigned": sorted(unassigned + unplaceable)},
     )
     plan.stops.all().delete()
+    # Orders changing hands are let go first, so that no two meet in one caregiver's day
+    # (which the database refuses) while they move; each is then given as planned.
+    moving = [o.pk for k, route in routes.items() for o in route if o.caregiver_id not in (None, k)]
+    Order.objects.filter(pk__in=moving, status=S.DISPATCHED).update(caregiver=None)
     travel_s = travel_m = 0
     for caregiver_id, route in routes.items():
         caregiver = by_caregiver[caregiver_id]
