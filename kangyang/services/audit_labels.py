@@ -61,5 +61,5 @@ FIELDS = {
     "day": _("day"), "orders": _("orders"), "planned": _("planned"), "unassigned": _("unassigned"),
     "travel_seconds": _("travel (seconds)"), "held": _("held back"), "weekdays": _("weekdays"),
     "skills": _("skills"), "areas": _("service areas"), "review": _("review"), "order": _("order"),
-    "warning": _("dispatch warning"), "override_reason": _("reason for the override"),
+    "override_reason": _("reason for the override"),
 }

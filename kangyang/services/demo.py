@@ -488,7 +488,7 @@ def _override_one(placed: list[Order], *, by: User, persona: Caregiver, now: dt.
     warning. Not the `caregiver` account's: her day stays as the rules make it."""
     for order in placed:
         order.refresh_from_db()
-        if order.status != S.CREATED:
+        if order.status != S.CREATED or not queries.manages(by, order.provider_id):  # the menu may choose another provider
             continue
         for option in planning.options_for(order):
             if option.caregiver != persona and option.allowed and option.fit.problems == ("off_shift",):

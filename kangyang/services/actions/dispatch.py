@@ -104,8 +104,8 @@ def _assign(order: Order, caregiver: Caregiver, *, by, event: str, now: dt.datet
     dispatchers choose her in the same moment."""
     before = order.caregiver_id
     changes = {"caregiver": [before, caregiver.pk]}
-    if warning:
-        changes |= {"warning": warning.get("codes", []), "override_reason": override_reason}
+    if override_reason:  # the warning itself is on the order, in the reader's language
+        changes["override_reason"] = override_reason
     try:
         with transaction.atomic():
             order = transition(order, S.DISPATCHED, by=by, allowed=ASSIGNABLE, event=event, now=now, note=note,
