@@ -71,7 +71,7 @@ class CaregiverOptionOut(Schema):
     added_km: float
     added_minutes: int
     visits_today: int
-    planned_start: UtcDatetime = Field(..., description="When the visit would start in her day.")
+    planned_start: UtcDatetime  # when the visit would start in her day
 
 
 @router.get("/today", response=list[RouteOrderOut], summary="The caregiver's route today")
