@@ -407,7 +407,7 @@ def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) 
             if run.provider == main and day >= today:
                 placed += _persona_day(accounts, caregiver=persona, items=items, day=day, now=min(evening_before, now))
             if run.provider == main and day == today + dt.timedelta(days=1):
-                _override_one(placed, by=accounts["provider"], persona=persona, now=min(evening_before, now))
+                _override_one(placed, accounts=accounts, persona=persona, items=items, now=min(evening_before, now))
             if placed and run.plans:  # a small day needs a fraction of the time
                 actions.plan_routes(run.provider, day=day, seconds=min(PLAN_SECONDS, 0.05 + 0.01 * len(placed)))
             if day <= today:
@@ -482,18 +482,38 @@ def _persona_day(accounts: dict, *, caregiver: Caregiver, items: dict, day: dt.d
     return orders
 
 
-def _override_one(placed: list[Order], *, by: User, persona: Caregiver, now: dt.datetime) -> Order | None:
+def _override_one(placed: list[Order], *, accounts: dict, persona: Caregiver, items: dict, now: dt.datetime) -> Order | None:
     """One order of tomorrow given by the manager, against the rules, to a caregiver off
     shift then (the elder asked for her), so that the board, the order and the API show its
-    warning. Not the `caregiver` account's: her day stays as the rules make it."""
-    for order in placed:
-        order.refresh_from_db()
-        if order.status != S.CREATED or not queries.manages(by, order.provider_id):  # the menu may choose another provider
-            continue
+    warning. Not the `caregiver` account's: her day stays as the rules make it. When no new
+    order of the day has such a caregiver, an early visit is ordered for one of its elders."""
+    by = accounts["provider"]
+
+    def override(order: Order) -> Order | None:
         for option in planning.options_for(order):
-            if option.caregiver != persona and option.allowed and option.fit.problems == ("off_shift",):
+            if option.caregiver != persona and option.allowed and "off_shift" in option.fit.problems:
                 return actions.assign_order(order, by=by, caregiver=option.caregiver, now=now,
                                             override_reason="老人指定熟悉的护理员上门，已与护理员确认加班（演示数据）")
+        return None
+
+    mine = [o for o in placed if queries.manages(by, o.provider_id)]  # the menu may choose another provider
+    for order in mine:
+        order.refresh_from_db()
+        if order.status == S.CREATED and (done := override(order)) is not None:
+            return done
+    for order in mine:
+        day = timezone.localdate(order.window_start)
+        for code, hour in (("health_check", 7), ("health_check", 18), ("cleaning", 8)):
+            try:
+                extra = actions.place_order(by=_orderer(accounts, order.elder), elder=order.elder, item=items[code],
+                                            provider=order.provider, window_start=_local(day, hour), now=now,
+                                            dispatch=False)
+            except ValidationError:
+                continue
+            if (done := override(extra)) is not None:
+                return done
+            actions.dispatch_order(extra, now=now)
+        return None
     return None
 
 
