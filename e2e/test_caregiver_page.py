@@ -47,13 +47,18 @@ def assert_fits_the_phone(page):
 
 
 @pytest.fixture
-def day(worker_a, caregiver, elder_in_a, catalogue, carer, today):
-    """Today's meals for the elder at 08:00 (already delivered), 09:00, 14:00 and 16:00,
-    placed early in the day or at least three hours ago, so that the test runs the same at
-    any hour."""
+def day(settings, worker_a, caregiver, elder_in_a, catalogue, carer, today):
+    """Today's meals for the elder at 08:00 (already delivered), and from 09:00, 14:00 and
+    16:00 (any time until late in the day), placed early in the day or at least three hours
+    ago, so that the test runs the same at any hour: the caregiver checks in now, which is
+    neither after the window nor flagged as early (KANGYANG_EARLY_CHECK_IN_HOURS widened)."""
+    settings.EARLY_CHECK_IN = dt.timedelta(hours=24)
     early = min(timezone.now() - dt.timedelta(hours=3), local(today, 6))
     meals = [actions.place_order(by=worker_a, elder=elder_in_a, item=catalogue["meal"],
-                                 window_start=local(today, hour), now=early) for hour in (8, 9, 14, 16)]
+                                 window_start=local(today, 8), now=early)]
+    meals += [actions.place_order(by=worker_a, elder=elder_in_a, item=catalogue["meal"], flexible=True,
+                                  window_start=local(today, hour), window_end=local(today, 23, 50), now=early)
+              for hour in (9, 14, 16)]
     done = meals[0]
     actions.accept_order(done, by=caregiver, now=local(today, 7))
     actions.check_in(done, by=caregiver, fix=Fix(*HOME, accuracy_m=10), now=local(today, 8, 2))

@@ -106,3 +106,48 @@ def test_an_order_by_phone_reaches_the_board_the_days_plan_and_a_flag_is_reviewe
     office.locator("#flags [data-empty]").wait_for()
     flagged_visit.refresh_from_db()
     assert flagged_visit.review == ServiceVisit.Review.ACCEPTED and flagged_visit.reviewed_by == provider
+
+
+def test_the_dispatcher_is_offered_who_fits_and_an_off_shift_caregiver_needs_a_reason(
+    live_server, desk, provider, worker_a, funded_elder, home_provider, catalogue, carer, tomorrow,
+):
+    """Issue 12 §1: on the board, the caregivers offered for an order are those who fit, each
+    with the reason; choosing one off shift needs a reason, and the order shows the warning."""
+    from kangyang.services.models import Skill
+
+    late = actions.add_caregiver(home_provider, by=None, name="晚班护理员", skills=Skill.values,
+                                 home_lat=HOME[0], home_lng=HOME[1])
+    actions.set_shifts(late, by=None, shifts={d: (dt.time(11), dt.time(20)) for d in range(1, 8)})
+    order = actions.place_order(by=worker_a, elder=funded_elder, item=catalogue["cleaning"],
+                                window_start=local(tomorrow, 10))
+    assert order.caregiver == carer
+
+    office = desk()
+    sign_in(office, live_server, "provider")
+    office.wait_for_url("**/services/board/")
+    office.fill("#board-day", tomorrow.isoformat())
+    office.locator("form.filters button[type=submit]").click()
+    card = office.locator(f'#board [data-order="{order.pk}"]')
+    card.wait_for()
+    offered = card.locator("select[data-fitting] option").all_inner_texts()
+    assert len(offered) == 1 and offered[0].startswith("熊秀梅 · ") and "km" in offered[0]  # with the reason
+    assert "晚班护理员" not in " ".join(offered)  # off shift: not among those offered
+
+    card.locator("details[data-override] summary").click()
+    card.locator("select[data-others]").select_option(str(late.pk))
+    assert "晚班护理员" in card.locator("select[data-others] option:checked").inner_text()
+    card.locator("button[data-override-assign]").click()
+    reason = card.locator("input[name=override_reason]")
+    assert reason.evaluate("e => !e.validity.valid")  # the browser asks for the reason first…
+    assert Order.objects.get(pk=order.pk).caregiver == carer  # …and nothing was sent
+    reason.fill("老人指定由她上门")
+    card.locator("button[data-override-assign]").click()
+    office.locator(f'#board [data-order="{order.pk}"] [data-warning="off_shift"]').wait_for()
+    order.refresh_from_db()
+    assert order.caregiver == late and order.override_reason == "老人指定由她上门"
+
+    office.locator(f'#board a#order-{order.pk}').click()
+    office.wait_for_url(f"**/services/orders/{order.pk}/")
+    warning = office.locator("#order-detail [data-warning]")
+    assert warning.get_attribute("data-warning") == "off_shift"
+    assert "老人指定由她上门" in warning.inner_text() and "11:00" in warning.inner_text()

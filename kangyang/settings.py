@@ -287,6 +287,11 @@ ROUTE_SPEED_KMH = envfloat("KANGYANG_ROUTE_SPEED_KMH", "15")
 ROUTE_DETOUR = envfloat("KANGYANG_ROUTE_DETOUR", "1.3")
 # Seconds the route planner may search for one provider's day.
 ROUTE_SECONDS = envfloat("KANGYANG_ROUTE_SECONDS", "10")
+# A check-in earlier than this before the order's window (or after its end) is flagged for
+# review (never refused).
+EARLY_CHECK_IN = timedelta(hours=envfloat("KANGYANG_EARLY_CHECK_IN_HOURS", "2"))
+if EARLY_CHECK_IN < timedelta(0):
+    raise ImproperlyConfigured("KANGYANG_EARLY_CHECK_IN_HOURS must be zero or more")
 if VISIT_RADIUS_M <= 0 or ROUTE_SPEED_KMH <= 0 or ROUTE_DETOUR < 1 or ROUTE_SECONDS <= 0:
     raise ImproperlyConfigured(
         "KANGYANG_VISIT_RADIUS_M, KANGYANG_ROUTE_SPEED_KMH and KANGYANG_ROUTE_SECONDS must be "

@@ -45,6 +45,15 @@ TEMPLATES: dict[str, Template] = {
         _("New order"),
         _("Order %(order)s for %(day)s %(window)s has been assigned to you."),
     ),
+    # To the elder (kangyang/services/notifications.py): her caregiver's name, the service.
+    "order.on_the_way": Template(
+        _("Caregiver on the way"),
+        _("%(caregiver)s is on the way to you for %(item)s (order %(order)s)."),
+    ),
+    "order.checked_in": Template(
+        _("Caregiver arrived"),
+        _("%(caregiver)s checked in at %(time)s for %(item)s (order %(order)s)."),
+    ),
     "roll.ready": Template(
         _("Payment roll ready"),
         _("The payment roll %(roll)s for %(month)s is ready for your review."),

@@ -21,6 +21,7 @@ VERBS = {
     "recurrence.create": _("set up a recurring order"),
     "recurrence.stop": _("stopped a recurring order"),
     "route_plan.plan": _("planned the day's routes"),
+    "route_plan.request": _("asked for the day's routes to be planned"),
     "visit.review": _("reviewed a flagged visit"),
     "settlement.issue": _("issued a settlement statement"),
     "settlement.export": _("downloaded a settlement statement"),
@@ -51,7 +52,7 @@ def provider_names(ids) -> dict:
 
 
 VALUES = {"item": item_names, "provider": provider_names}
-TARGETS = {"services.routeplan": _plan, "services.servicevisit": _visit, "services.recurrence": _recurrence}
+TARGETS = {"services.routeplan": _plan, "services.routeplanrun": _plan, "services.servicevisit": _visit, "services.recurrence": _recurrence}
 FIELDS = {
     "item": _("service item"), "provider": _("provider"), "quantity": _("quantity"), "price": _("price"),
     "allowance": _("service allowance"), "voucher": _("consumption voucher"), "own": _("elder pays"),
@@ -60,4 +61,5 @@ FIELDS = {
     "day": _("day"), "orders": _("orders"), "planned": _("planned"), "unassigned": _("unassigned"),
     "travel_seconds": _("travel (seconds)"), "held": _("held back"), "weekdays": _("weekdays"),
     "skills": _("skills"), "areas": _("service areas"), "review": _("review"), "order": _("order"),
+    "override_reason": _("reason for the override"),
 }

@@ -18,7 +18,10 @@ event, flag and audit entry is exactly what the platform would have written:
   or no-show, two low ratings with complaints;
 * last month's statement issued for every provider that delivered in it;
 * standing orders (lunch on weekdays from the meal point, cleaning on Fridays);
-* today and tomorrow, planned; what was due before now is done or in progress;
+* today and tomorrow, planned; what was due before now is done or in progress; one order of
+  tomorrow given by the manager to a caregiver off shift then, with the reason (a warning on
+  the order); the `caregiver` account's day kept by the dispatch rules (never two visits at
+  once, her phone list in time order);
 * the `elder` account's own orders, placed by her daughter (`family`) in the app.
 
 The shares are assumptions for synthetic data, not statistics: a few percent of the
@@ -429,6 +432,8 @@ def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) 
             placed = run.place(day, per_day, now=min(evening_before, now))
             if run.provider == main and day >= today:
                 placed += _persona_day(accounts, caregiver=persona, items=items, day=day, now=min(evening_before, now))
+            if run.provider == main and day == today + dt.timedelta(days=1):
+                _override_one(placed, accounts=accounts, persona=persona, items=items, now=min(evening_before, now))
             if placed and run.plans:  # a small day needs a fraction of the time
                 actions.plan_routes(run.provider, day=day, seconds=min(PLAN_SECONDS, 0.05 + 0.01 * len(placed)))
             if day <= today:
@@ -496,9 +501,47 @@ def _persona_day(accounts: dict, *, caregiver: Caregiver, items: dict, day: dt.d
                                         dispatch=False)
         except ValidationError:
             continue
-        order = actions.assign_order(order, by=accounts["provider"], caregiver=caregiver, now=now)
+        try:  # by the dispatch rules: a visit her day cannot fit goes to someone else
+            order = actions.assign_order(order, by=accounts["provider"], caregiver=caregiver, now=now)
+        except ValidationError:
+            continue
         orders.append(actions.accept_order(order, by=caregiver.user, now=now))
     return orders
+
+
+def _override_one(placed: list[Order], *, accounts: dict, persona: Caregiver, items: dict, now: dt.datetime) -> Order | None:
+    """One order of tomorrow given by the manager, against the rules, to a caregiver off
+    shift then (the elder asked for her), so that the board, the order and the API show its
+    warning. Not the `caregiver` account's: her day stays as the rules make it. When no new
+    order of the day has such a caregiver, an early visit is ordered for one of its elders."""
+    by = accounts["provider"]
+
+    def override(order: Order) -> Order | None:
+        for option in planning.options_for(order):
+            if option.caregiver != persona and option.allowed and "off_shift" in option.fit.problems:
+                return actions.assign_order(order, by=by, caregiver=option.caregiver, now=now,
+                                            override_reason="老人指定熟悉的护理员上门，已与护理员确认加班（演示数据）")
+        return None
+
+    mine = [o for o in placed if queries.manages(by, o.provider_id)]  # the menu may choose another provider
+    for order in mine:
+        order.refresh_from_db()
+        if order.status == S.CREATED and (done := override(order)) is not None:
+            return done
+    for order in mine:
+        day = timezone.localdate(order.window_start)
+        for code, hour in (("health_check", 7), ("health_check", 18), ("cleaning", 8)):
+            try:
+                extra = actions.place_order(by=_orderer(accounts, order.elder), elder=order.elder, item=items[code],
+                                            provider=order.provider, window_start=_local(day, hour), now=now,
+                                            dispatch=False)
+            except ValidationError:
+                continue
+            if (done := override(extra)) is not None:
+                return done
+            actions.dispatch_order(extra, now=now)
+        return None
+    return None
 
 
 def _persona_orders(accounts: dict, *, items: dict, caregiver: Caregiver, today: dt.date, now: dt.datetime) -> int:
@@ -535,7 +578,10 @@ def _persona_orders(accounts: dict, *, items: dict, caregiver: Caregiver, today:
         day = today + dt.timedelta(days=offset)
         order = actions.place_order(by=family, elder=elder, item=items[code], provider=caregiver.provider,
                                     window_start=_local(day, hour), now=now, dispatch=False)
-        actions.assign_order(order, by=accounts["provider"], caregiver=caregiver, now=now)
+        try:
+            actions.assign_order(order, by=accounts["provider"], caregiver=caregiver, now=now)
+        except ValidationError:  # her day is full then: someone else takes it
+            actions.dispatch_order(order, now=now)
         placed += 1
     return placed
 

@@ -72,3 +72,15 @@ def overlap(a_start: dt.datetime, a_end: dt.datetime | None, b_start: dt.datetim
     """Two visits of one caregiver overlap; an open visit (no end yet) lasts until now."""
     far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
     return a_start < (b_end or far) and b_start < (a_end or far)
+
+
+def check_in_timing(moment: dt.datetime, window_start: dt.datetime, window_end: dt.datetime, *,
+                    early: dt.timedelta) -> tuple[str, int] | None:
+    """The flag a check-in's time earns, with the minutes it is off, or None when it passes:
+    earlier than `early` before the window (KANGYANG_EARLY_CHECK_IN_HOURS), or after the
+    window's end (service starts inside the window)."""
+    if moment < window_start - early:
+        return Code.EARLY_CHECK_IN, int((window_start - moment).total_seconds() // 60)
+    if moment > window_end:
+        return Code.LATE_CHECK_IN, int((moment - window_end).total_seconds() // 60)
+    return None

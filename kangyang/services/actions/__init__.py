@@ -2,7 +2,8 @@
 call these functions, and nothing else saves these models."""
 
 from kangyang.services.actions.dispatch import (
-    accept_order, assign_order, decline_order, dispatch_order, plan_next_day, plan_routes, start_travel,
+    accept_order, assign_order, decline_order, dispatch_order, plan_next_day, plan_routes, request_route_plan,
+    run_route_plan, start_travel,
 )
 from kangyang.services.actions.orders import (
     Quote, cancel_order, close_complaint, confirm_order, create_recurrence, file_complaint, place_order,
@@ -22,6 +23,6 @@ __all__ = [
     "check_in", "check_out", "close_complaint", "confirm_order", "create_recurrence", "decline_order",
     "dispatch_order", "file_complaint", "flag_missing_check_outs", "issue_settlement", "ledger_totals",
     "place_order", "place_recurring_orders", "plan_next_day", "plan_routes", "preview_settlement", "quote_order", "reconcile",
-    "refund_shares", "register_provider", "report_no_show", "review_service_visit", "set_price",
+    "refund_shares", "register_provider", "request_route_plan", "run_route_plan", "report_no_show", "review_service_visit", "set_price",
     "set_service_areas", "set_shifts", "start_travel", "stop_recurrence", "update_caregiver", "update_provider",
 ]

@@ -129,12 +129,14 @@ def place_order(*, by, elder: Elder, item: ServiceItem, window_start: dt.datetim
     _check_window(quote.provider, window_start, window_end, urgent=urgent, now=now)
     channel = recurrence.channel if recurrence is not None else CHANNEL_BY_ROLE[by.role]
     split = quote.split
+    busy = busy_time(window_start, window_end, item.duration_minutes * quantity)
     order = Order.objects.create(
         elder=elder, region_code=elder.region_code, item=item, provider=quote.provider, channel=channel,
         quantity=quantity, window_start=window_start, window_end=window_end, flexible=flexible, urgent=urgent,
         note=note.strip(), unit_price=quote.unit_price, price=split.price, allowance_amount=split.allowance,
         voucher_amount=split.voucher, self_amount=split.own, created_by=by if recurrence is None else recurrence.created_by,
         created_at=now, updated_at=now, recurrence=recurrence,
+        busy_from=busy[0] if busy else None, busy_until=busy[1] if busy else None,
     )
     if split.voucher:
         allowances.debit_voucher(elder, amount=split.voucher, by=by, reference=order.reference,
@@ -153,6 +155,12 @@ def place_order(*, by, elder: Elder, item: ServiceItem, window_start: dt.datetim
 
         order = dispatch_order(order, by=None, now=now)
     return order
+
+
+def busy_time(window_start: dt.datetime, window_end: dt.datetime, minutes: int) -> tuple[dt.datetime, dt.datetime] | None:
+    """Order.busy_from/busy_until (dispatch_rules.busy_time in datetimes)."""
+    end = window_start + dt.timedelta(minutes=minutes)
+    return (window_end, end) if window_end < end else None
 
 
 def refund_shares(order: Order, *, by) -> None:

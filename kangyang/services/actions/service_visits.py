@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
 from kangyang.lib import coords
-from kangyang.services import constants, queries, rules
+from kangyang.services import constants, notifications, queries, rules
 from kangyang.services.actions._common import K, S, add_event, invalid, transition
 from kangyang.services.models import Order, ServiceVisit, ServiceVisitFlag
 
@@ -115,8 +115,10 @@ def _previous_visit(service_visit: ServiceVisit) -> ServiceVisit | None:
 @transaction.atomic
 def check_in(order: Order, *, by, fix: Fix | None, at: dt.datetime | None = None, now: dt.datetime | None = None) -> ServiceVisit:
     """The caregiver arrives. Checked: the distance to the elder's home (radius
-    KANGYANG_VISIT_RADIUS_M), another visit of theirs still open, and whether they could
-    have come from their previous visit in the time."""
+    KANGYANG_VISIT_RADIUS_M), the time against the order's window (not earlier than
+    KANGYANG_EARLY_CHECK_IN_HOURS before it, not after its end), another visit of theirs
+    still open, and whether they could have come from their previous visit in the time.
+    The elder is told her caregiver is there."""
     if not queries.is_caregiver_of(by, order):
         raise PermissionDenied
     _check_fix(fix)
@@ -133,6 +135,9 @@ def check_in(order: Order, *, by, fix: Fix | None, at: dt.datetime | None = None
     )
     if flag:
         _flag(service_visit, flag, _point_facts(distance, fix), by=by, now=moment)
+    timing = rules.check_in_timing(moment, order.window_start, order.window_end, early=settings.EARLY_CHECK_IN)
+    if timing is not None:
+        _flag(service_visit, timing[0], {"minutes": timing[1]}, by=by, now=moment)
     open_elsewhere = ServiceVisit.objects.filter(caregiver=service_visit.caregiver, checked_out_at__isnull=True).exclude(pk=service_visit.pk)
     if open_elsewhere.exists():
         _flag(service_visit, F.OVERLAP, {}, by=by, now=moment)
@@ -144,6 +149,7 @@ def check_in(order: Order, *, by, fix: Fix | None, at: dt.datetime | None = None
             _flag(service_visit, F.IMPOSSIBLE_TRAVEL, {"km": round(coords.distance_m(*here, *there) / 1000, 1),
                                                "minutes": max(0, int((moment - left).total_seconds() // 60))},
                   by=by, now=moment)
+    notifications.tell_elder(order, template="order.checked_in", at=moment)
     return service_visit
 
 

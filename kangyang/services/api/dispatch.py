@@ -1,5 +1,6 @@
-"""/api/v1/orders, dispatch and routes: the caregiver's day in route order, accepting,
-declining, setting off, and the manager's assignment."""
+"""/api/v1/orders, dispatch and routes: the caregiver's day in time order, accepting,
+declining, setting off, and the manager's assignment (the caregivers who fit first, anyone
+else only with an override reason)."""
 
 import datetime as dt
 
@@ -12,7 +13,7 @@ from ninja.responses import Status
 
 from kangyang.lib.pagination import Page
 from kangyang.lib.schemas import UtcDatetime
-from kangyang.services import actions, queries
+from kangyang.services import actions, planning, queries
 from kangyang.services.api._common import _detail, _referenced, router
 from kangyang.services.api.orders import OrderDetailOut, OrderOut, ReasonIn
 from kangyang.services.api.service_visits import ServiceVisitOut, _service_visit_of
@@ -51,13 +52,34 @@ def _stop_of(order: Order) -> RouteStop | None:
 class AssignIn(Schema):
     caregiver: int = Field(..., description="A caregiver's id, of the order's provider.")
     note: str = Field("", max_length=2000)
+    override_reason: str = Field(
+        "", max_length=2000,
+        description="Needed (422 override_needed without it) to choose a caregiver who does not fit the order: "
+                    "off shift, late, or past the shift's end (see GET …/caregivers). The order keeps a warning.")
+
+
+class CaregiverOptionOut(Schema):
+    """A caregiver of the order's provider as a choice for it, ranked: those who fit first, by least added travel."""
+
+    caregiver: int
+    name: str
+    fits: bool = Field(..., description="Fits every rule: may be chosen without an override.")
+    allowed: bool = Field(..., description="May be chosen (with an override when she does not fit); never with "
+                                           "the skill missing or another visit booked at once.")
+    problems: list[str] = Field(..., description="skill, overlap, off_shift, late, overtime.")
+    reason: str = Field(..., description='In words, e.g. "on shift 08:00–17:00, 1.2 km added, 3 visits today".')
+    added_km: float
+    added_minutes: int
+    visits_today: int
+    planned_start: UtcDatetime  # when the visit would start in her day
 
 
 @router.get("/today", response=list[RouteOrderOut], summary="The caregiver's route today")
 @paginate(Page)
 def today(request):
-    """For the caregiver app: the caller's own orders of today (local date) in route order —
-    the day's plan where there is one, then by window. Only caregivers (403 for others)."""
+    """For the caregiver app: the caller's own orders of today (local date) in time order —
+    by the plan's start where the day is planned, else by the window's start. Only
+    caregivers (403 for others)."""
     user = request.auth
     if user.role != queries.R.CAREGIVER:
         raise PermissionDenied
@@ -101,4 +123,21 @@ def assign(request, order_id: int, payload: AssignIn):
         raise PermissionDenied
     caregiver = _referenced(Caregiver.objects.visible_to(user), Caregiver, payload.caregiver, "caregiver",
                             _("There is no such caregiver."))
-    return _detail(actions.assign_order(order, by=user, caregiver=caregiver, note=payload.note))
+    return _detail(actions.assign_order(order, by=user, caregiver=caregiver, note=payload.note,
+                                        override_reason=payload.override_reason))
+
+
+@router.get("/{order_id}/caregivers", response=list[CaregiverOptionOut], summary="Caregivers for an order (provider manager)")
+def caregiver_options(request, order_id: int):
+    """The provider's active caregivers as choices for the order, ranked by the dispatch rules,
+    each with the reason; only for the order's provider manager."""
+    user = request.auth
+    order = queries.get_order_for(user, order_id)
+    if not queries.manages(user, order.provider_id):
+        raise PermissionDenied
+    return [{
+        "caregiver": o.caregiver.pk, "name": o.caregiver.name, "fits": o.ok, "allowed": o.allowed,
+        "problems": list(o.fit.problems), "reason": o.reason(), "added_km": round(o.fit.added_metres / 1000, 1),
+        "added_minutes": round(o.fit.added_seconds / 60), "visits_today": o.fit.visits,
+        "planned_start": planning.at_seconds(o.day, o.fit.start),
+    } for o in planning.options_for(order)]

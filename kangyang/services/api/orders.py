@@ -92,6 +92,17 @@ class OrderFilter(Schema):
     day: StrictDate | None = Field(None, description="Local date of the start of the window.")
 
 
+WarningCode = Literal["skill", "overlap", "off_shift", "late", "overtime"]
+
+
+class DispatchWarningOut(Schema):
+    """Dispatched against the rules (by the manager's override, or kept late by the route planner)."""
+
+    codes: list[WarningCode] = Field(..., description="The rules broken: off_shift, late, overtime.")
+    text: str = Field(..., description="The warning in words, in the caller's language.")
+    reason: str = Field(..., description="The manager's reason for the override (\"\" when the planner warned).")
+
+
 class OrderOut(Schema):
     """A home-service order (工单)."""
 
@@ -131,6 +142,13 @@ class OrderOut(Schema):
     rating_comment: str
     confirmed_at: UtcDatetime | None
     settled: bool = Field(..., description="Paid to the provider in a monthly settlement.")
+    warning: DispatchWarningOut | None = Field(None, description="Set when the order's dispatch breaks a rule.")
+
+    @staticmethod
+    def resolve_warning(obj: Order) -> dict | None:
+        if not obj.warning_codes:
+            return None
+        return {"codes": obj.warning_codes, "text": obj.warning_text(), "reason": obj.override_reason}
 
     @staticmethod
     def resolve_status_label(obj: Order) -> str:

@@ -39,6 +39,8 @@ class BoardFilterForm(forms.Form):
 class AssignForm(forms.Form):
     caregiver = forms.ModelChoiceField(label=_("Caregiver"), queryset=Caregiver.objects.none())
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    # Needed (by the action) only for a caregiver who does not fit the order.
+    override_reason = forms.CharField(label=_("Reason for the override"), max_length=500, required=False)
 
     def __init__(self, *args, caregivers=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,12 +14,13 @@ from kangyang.services.models.providers import (
     Caregiver, CaregiverQuerySet, Provider, ProviderPrice, ProviderQuerySet, ServiceArea, ServiceItem, Shift, Skill,
     serving_filter,
 )
-from kangyang.services.models.routes import RoutePlan, RouteStop
+from kangyang.services.models.routes import RoutePlan, RoutePlanRun, RouteStop
 from kangyang.services.models.service_visits import ServiceVisit, ServiceVisitFlag
 from kangyang.services.models.settlement import Settlement, SettlementQuerySet
 
 __all__ = [
     "Caregiver", "CaregiverQuerySet", "Channel", "Complaint", "Order", "OrderEvent", "OrderQuerySet", "Provider",
-    "ProviderPrice", "ProviderQuerySet", "R", "Recurrence", "RoutePlan", "RouteStop", "ServiceArea", "ServiceItem",
-    "Settlement", "SettlementQuerySet", "ServiceVisit", "ServiceVisitFlag", "Shift", "Skill", "service_filter", "serving_filter",
+    "ProviderPrice", "ProviderQuerySet", "R", "Recurrence", "RoutePlan", "RoutePlanRun", "RouteStop", "ServiceArea",
+    "ServiceItem", "ServiceVisit", "ServiceVisitFlag", "Settlement", "SettlementQuerySet", "Shift", "Skill",
+    "service_filter", "serving_filter",
 ]

@@ -128,6 +128,19 @@ class Order(models.Model):
     settlement = models.ForeignKey(
         "Settlement", verbose_name=_("settlement"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders",
     )
+    # The time the service takes whenever it starts in its window: from the window's end to
+    # the earliest end of the service (null when the window is longer than the service). Two
+    # orders of one caregiver whose busy times overlap cannot both be kept, whatever the
+    # order and the travel (dispatch_rules.at_once); the database refuses them (migration
+    # 0006). Fixed when the order is placed, like the price.
+    busy_from = models.DateTimeField(null=True, blank=True, editable=False)
+    busy_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # Given by hand (the provider's manager): the route planner keeps it with the caregiver.
+    assigned_by_hand = models.BooleanField(_("assigned by hand"), default=False, editable=False)
+    # Dispatched against the rules (dispatch_rules.Problem codes and their figures, see
+    # warning_text), with the manager's reason; or kept late by the route planner.
+    warning = models.JSONField(_("dispatch warning"), default=dict, blank=True, editable=False)
+    override_reason = models.TextField(_("reason for the override"), blank=True, editable=False)
 
     objects = OrderQuerySet.as_manager()
 
@@ -178,6 +191,16 @@ class Order(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status not in self.CLOSED
+
+    @property
+    def warning_codes(self) -> list[str]:
+        return list((self.warning or {}).get("codes", []))
+
+    def warning_text(self) -> str:
+        """The dispatch warning in the reader's language, "" when there is none."""
+        from kangyang.services.planning import describe_warning  # the words live with the rules' glue
+
+        return describe_warning(self.warning or {})
 
 
 class OrderEvent(models.Model):

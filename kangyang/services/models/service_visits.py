@@ -90,6 +90,8 @@ class ServiceVisitFlag(models.Model):
         OVERLAP = "overlap", _("overlaps another visit of the caregiver")
         IMPOSSIBLE_TRAVEL = "impossible_travel", _("impossible travel from the previous visit")
         MISSING_CHECK_OUT = "missing_check_out", _("no check-out")
+        EARLY_CHECK_IN = "early_check_in", _("checked in long before the window")
+        LATE_CHECK_IN = "late_check_in", _("checked in after the window")
 
     service_visit = models.ForeignKey(ServiceVisit, verbose_name=pgettext_lazy("home service", "visit"), on_delete=models.CASCADE, related_name="flags")
     code = models.CharField(_("reason"), max_length=20, choices=Code.choices)
@@ -119,6 +121,10 @@ class ServiceVisitFlag(models.Model):
             return _("another visit was still open")
         if self.code == C.IMPOSSIBLE_TRAVEL and "km" in f:
             return _("%(km).1f km in %(minutes)d minutes") % {"km": f["km"], "minutes": f["minutes"]}
+        if self.code == C.EARLY_CHECK_IN and "minutes" in f:
+            return _("%(minutes)d minutes before the window") % {"minutes": f["minutes"]}
+        if self.code == C.LATE_CHECK_IN and "minutes" in f:
+            return _("%(minutes)d minutes after the window") % {"minutes": f["minutes"]}
         if self.code == C.MISSING_CHECK_OUT and "since" in f:
             return _("open since %(time)s") % {"time": timezone.localtime(dt.datetime.fromisoformat(f["since"])).strftime("%H:%M")}
         return ""

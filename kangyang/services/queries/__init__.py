@@ -16,7 +16,8 @@ from kangyang.services.queries.orders import (
     orders_for, orders_matching, recurrences_for, timeline,
 )
 from kangyang.services.queries.dispatch import (
-    FIXED, IN_PLAN, caregiver_day, caregiver_loads, is_caregiver_of, orders_of_day, plan_of, route_stops,
+    FIXED, IN_PLAN, caregiver_day, caregiver_loads, is_caregiver_of, latest_plan_run, orders_of_day, plan_of,
+    route_stops,
 )
 from kangyang.services.queries.service_visits import (
     can_review, flagged_service_visits_for, get_service_visit_for, home_of,
@@ -54,6 +55,7 @@ __all__ = [
     "get_service_visit_for",
     "home_of",
     "is_caregiver_of",
+    "latest_plan_run",
     "manages",
     "menu_for",
     "open_complaints_for",

@@ -3,8 +3,9 @@
 import datetime as dt
 
 from django.db.models import Count, F, Sum
+from django.db.models.functions import Coalesce
 
-from kangyang.services.models import Caregiver, Order, Provider, RoutePlan
+from kangyang.services.models import Caregiver, Order, Provider, RoutePlan, RoutePlanRun
 from kangyang.services.queries._common import S, day_bounds
 
 
@@ -27,14 +28,16 @@ FIXED = (S.ACCEPTED, S.EN_ROUTE, S.CHECKED_IN)
 
 
 def caregiver_day(caregiver: Caregiver, day: dt.date):
-    """A caregiver's orders of a day in route order: the plan's order where there is one,
-    then by window."""
+    """A caregiver's orders of a day in time order: by the planned start where the day's
+    plan has one, else by the window's start (one clock for both, so an order added after
+    planning takes its place in time, on SQLite and PostgreSQL alike)."""
     start, end = day_bounds(day)
     return (
         Order.objects.filter(caregiver=caregiver, window_start__gte=start, window_start__lt=end)
         .exclude(status__in=[S.CANCELLED])
         .select_related("elder__household", "elder__compound", "item", "stop", "service_visit")
-        .order_by("stop__position", "window_start", "id")
+        .annotate(starts_at=Coalesce("stop__start", "window_start"))
+        .order_by("starts_at", "window_start", "id")
     )
 
 
@@ -59,3 +62,8 @@ def route_stops(plan: RoutePlan):
     return plan.stops.select_related(
         "caregiver", "order__elder__household", "order__elder__compound", "order__elder__community", "order__item",
     ).order_by("caregiver__name", "caregiver_id", "position")
+
+
+def latest_plan_run(provider: Provider, day: dt.date) -> RoutePlanRun | None:
+    """The latest request to plan the provider's day, if any."""
+    return RoutePlanRun.objects.filter(provider=provider, day=day).order_by("-requested_at", "-id").first()

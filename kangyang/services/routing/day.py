@@ -24,7 +24,8 @@ travel seconds as both the distance and the duration matrix, so PyVRP's distance
 travel time. Every visit is an optional client with a prize far above any travel it could
 save, so serving is always preferred and what cannot fit is left out (`unassigned`). The
 prize is the same for every visit: when not all fit, the plan serves as many as it can, so a
-long visit goes before two short ones. A visit that no caregiver could serve even on an
+long visit goes before two short ones — except a visit fixed to its caregiver, whose prize is
+worth more than all the others together: the plan serves the fixed visits first. A visit that no caregiver could serve even on an
 empty day (skill, shift, fixed caregiver absent) never enters the search. PyVRP has
 no skill constraint, so skills and fixed caregivers are encoded as load dimensions, which are
 hard constraints on a feasible solution:
@@ -116,6 +117,7 @@ class Visit:
     duration: int  # seconds of service at the home
     skill: str = ""  # required skill code, "" = none
     caregiver: int | None = None  # fixed to this worker (already accepted / checked in)
+    flexible: bool = False  # any time in the window suits the elder (dispatch_rules.on_shift)
 
     @property
     def point(self) -> tuple[float, float]:
@@ -372,7 +374,8 @@ def _problem_data(visits: list[Visit], workers: list[Worker],
     clients = [
         Client(location=len(homes) + i, delivery=demand(v), pickup=[0] * dims,
                service_duration=v.duration, tw_early=v.earliest, tw_late=v.latest,
-               prize=prize, required=False, name=str(v.key))
+               prize=prize * (len(visits) + 1) if v.caregiver is not None else prize, required=False,
+               name=str(v.key))
         for i, v in enumerate(visits)
     ]
     vehicle_types = [

@@ -36,6 +36,14 @@ def metres_north(point, metres: float) -> tuple[float, float]:
     return point[0] + metres / 111_195, point[1]
 
 
+@pytest.fixture(autouse=True)
+def _check_in_a_day_early(settings):
+    """Orders here are for `tomorrow` and their visits are checked in now: a check-in that
+    early is flagged (KANGYANG_EARLY_CHECK_IN_HOURS), which test_check_in_time.py tests on its
+    own; the other tests allow it, so that each checks only its own flags."""
+    settings.EARLY_CHECK_IN = dt.timedelta(hours=48)
+
+
 @pytest.fixture
 def tomorrow(today):
     return today + dt.timedelta(days=1)

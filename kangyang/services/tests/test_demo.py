@@ -55,3 +55,36 @@ def test_the_elder_account_has_orders_from_her_daughter_and_a_second_run_adds_no
     before = Order.objects.count()
     call_command("demo", "--no-serve", stdout=StringIO())
     assert Order.objects.count() == before
+
+
+def test_the_caregiver_account_is_never_booked_twice_and_her_phone_list_is_in_time_order(demo):
+    import datetime as dt
+
+    me = Caregiver.objects.get(user__username="caregiver")
+    today = timezone.localdate()
+    for day in (today, today + dt.timedelta(days=1)):
+        orders = list(queries.caregiver_day(me, day).exclude(status=Order.Status.NO_SHOW))
+        assert orders, day
+        starts = [o.stop.start if hasattr(o, "stop") else o.window_start for o in orders]
+        assert starts == sorted(starts)  # the phone list, in time order
+        for a, b in zip(orders, orders[1:]):  # one visit ends before the next starts
+            a_start = a.stop.start if hasattr(a, "stop") else a.window_start
+            b_start = b.stop.start if hasattr(b, "stop") else b.window_start
+            assert a_start + dt.timedelta(minutes=a.planned_minutes) <= b_start, (a.pk, b.pk)
+    holding = Order.objects.filter(caregiver=me, status__in=queries.IN_PLAN).exclude(warning={})
+    assert not holding.exists()  # her day keeps every rule
+
+
+def test_one_order_of_tomorrow_was_dispatched_by_override_and_shows_its_warning(demo, client):
+    from django.contrib.auth import get_user_model
+    from django.utils import translation
+
+    overridden = Order.objects.exclude(override_reason="")
+    assert overridden.count() == 1
+    order = overridden.get()
+    assert "off_shift" in order.warning_codes and order.assigned_by_hand
+    assert order.caregiver.user.username != "caregiver"
+    client.force_login(get_user_model().objects.get(username="provider"))
+    with translation.override("en"):
+        page = client.get(f"/services/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'data-warning="{",".join(order.warning_codes)}"' in page and order.override_reason in page

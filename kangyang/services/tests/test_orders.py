@@ -11,7 +11,7 @@ from kangyang.accounts.organisations import blacklist_organisation
 from kangyang.audit.models import AuditEntry
 from kangyang.services import actions, rules
 from kangyang.services.models import Complaint, Order, OrderEvent, Recurrence
-from kangyang.services.tests.conftest import local
+from kangyang.services.tests.conftest import ALL_DAY, local
 from kangyang.allowances import queries as allowance_queries
 from kangyang.allowances.models import Policy
 
@@ -153,6 +153,7 @@ def test_the_manager_reassigns_only_to_a_qualified_caregiver(worker_a, provider,
     with pytest.raises(ValidationError):
         actions.assign_order(order, by=provider, caregiver=cook)
     bather = actions.add_caregiver(home_provider, by=provider, name="助浴员", skills=[Skill.BATHING])
+    actions.set_shifts(bather, by=provider, shifts=ALL_DAY)
     order = actions.assign_order(order, by=provider, caregiver=bather, note="熟悉老人")
     assert order.caregiver == bather and order.status == S.DISPATCHED
     assert order.events.filter(kind=OrderEvent.Kind.REASSIGNED).exists()

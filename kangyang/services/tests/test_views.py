@@ -68,11 +68,12 @@ def other_caregiver(other_manager):
 
 @pytest.fixture
 def todays(worker_a, funded_elder, catalogue, carer, today):
-    """Two orders of today with the caregiver, a meal at 09:00 and cleaning at 14:00, placed
+    """Two orders of today with the caregiver, a meal from 09:00 (any time until late in the
+    day, so that a check-in now is never after its window) and cleaning at 14:00, placed
     early in the day or at least three hours ago (so the test runs the same at any hour)."""
     early = min(timezone.now() - dt.timedelta(hours=3), local(today, 6))
-    meal = actions.place_order(by=worker_a, elder=funded_elder, item=catalogue["meal"],
-                               window_start=local(today, 9), now=early)
+    meal = actions.place_order(by=worker_a, elder=funded_elder, item=catalogue["meal"], flexible=True,
+                               window_start=local(today, 9), window_end=local(today, 23, 50), now=early)
     cleaning = actions.place_order(by=worker_a, elder=funded_elder, item=catalogue["cleaning"],
                                    window_start=local(today, 14), now=early)
     assert meal.caregiver == carer and cleaning.caregiver == carer
@@ -339,19 +340,27 @@ def test_another_provider_neither_sees_nor_edits_the_caregivers(client, other_ma
 
 
 # -- routes ----------------------------------------------------------------------------------
-def test_the_manager_plans_the_day_and_sees_each_route_on_the_map(settings, client, provider, order, tomorrow, funded_elder):
+def test_the_manager_plans_the_day_and_sees_each_route_on_the_map(settings, client, provider, order, tomorrow, funded_elder,
+                                                                  django_capture_on_commit_callbacks):
     settings.ROUTE_SECONDS = 0.5
     client.force_login(provider)
     before = text(client.get("/services/routes/", {"day": tomorrow.isoformat()}))
     assert "data-unplanned" in before and "data-plan" in before
     assert f'name="day" value="{tomorrow.isoformat()}"' in before
-    r = client.post("/services/routes/plan/", {"day": tomorrow.isoformat()}, **HTMX)
-    page = text(r)
+    with django_capture_on_commit_callbacks(execute=True):  # the task runs after the request's commit
+        r = client.post("/services/routes/plan/", {"day": tomorrow.isoformat()}, **HTMX)
+        waiting = text(r)
+        assert not RoutePlan.objects.exists()  # not planned inside the request…
+    # …the page polls the run's progress meanwhile, with no script of its own (CSP)
+    assert 'data-run-status="queued"' in waiting and 'hx-trigger="every 1s"' in waiting and "<progress" in waiting
+    assert "<script" not in waiting and "data-plan>" not in waiting  # no second request while one waits
+    page = text(client.get("/services/routes/", {"day": tomorrow.isoformat()}, **HTMX))
+    assert "data-run-status" not in page and "hx-trigger" not in page  # done: polling stops
     plan = RoutePlan.objects.get(provider=order.provider, day=tomorrow)
     assert plan.planned_by == provider and plan.stops.filter(order=order).exists()
     assert "<svg" in page and "<polyline" in page and 'data-routes="1"' in page
     assert f'data-stop="{order.pk}"' in page and funded_elder.name in page and "熊秀梅" in page
-    assert "flash ok" in page
+    assert "flash ok" in waiting
 
 
 def test_planning_a_day_that_has_passed_is_refused(client, provider, home_provider, today):
@@ -360,10 +369,12 @@ def test_planning_a_day_that_has_passed_is_refused(client, provider, home_provid
     assert "flash refused" in text(r) and not RoutePlan.objects.exists()
 
 
-def test_a_plain_plan_redirects_to_the_routes_of_that_day(settings, client, subdistrict, order, tomorrow, home_provider):
+def test_a_plain_plan_redirects_to_the_routes_of_that_day(settings, client, subdistrict, order, tomorrow, home_provider,
+                                                         django_capture_on_commit_callbacks):
     settings.ROUTE_SECONDS = 0.5
     client.force_login(subdistrict)  # supervisors may plan their area's providers too
-    r = client.post("/services/routes/plan/", {"day": tomorrow.isoformat(), "provider": home_provider.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post("/services/routes/plan/", {"day": tomorrow.isoformat(), "provider": home_provider.pk})
     assert r.status_code == 302 and f"day={tomorrow.isoformat()}" in r["Location"]
     assert RoutePlan.objects.filter(provider=home_provider, day=tomorrow).exists()
 

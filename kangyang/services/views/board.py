@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from kangyang.services import actions, queries
+from kangyang.services import actions, planning, queries
 from kangyang.services.forms import AssignForm, BoardFilterForm, CancelForm, ComplaintForm, ConfirmForm, ReviewForm
 from kangyang.services.models import Order, ServiceVisit
 from kangyang.services.views._common import (
@@ -22,11 +22,20 @@ S = Order.Status
 
 
 # -- the board -------------------------------------------------------------------------------
+def choices_for(order: Order, caregivers=None) -> tuple[list, list]:
+    """The caregivers offered for the order, with their reasons (planning.options_for):
+    those who fit, by least added travel; and those the manager may choose only by override.
+    Nobody without the skill or booked at once is offered."""
+    options = planning.options_for(order, caregivers=caregivers)
+    return [o for o in options if o.ok], [o for o in options if o.allowed and not o.ok]
+
+
 def board_context(request: HttpRequest, office: Office, data, **extra) -> dict:
     """The board of the chosen day, grouped by status; each open order of a manager's board
     with the caregivers qualified to take it."""
     provider = office.provider
-    caregivers = list(provider.caregivers.filter(active=True).order_by("name", "id")) if provider else []
+    caregivers = (list(provider.caregivers.filter(active=True).select_related("provider").order_by("name", "id"))
+                  if provider else [])
     form = BoardFilterForm(data, groups=STATUS_GROUPS, caregivers=caregivers)
     f = form.filters()
     orders = queries.board_orders(request.user, provider, f["day"]) if provider else Order.objects.none()
@@ -39,7 +48,7 @@ def board_context(request: HttpRequest, office: Office, data, **extra) -> dict:
         o.assignable = office.manager and o.status in ASSIGNABLE
         o.cancellable = office.manager and o.status in CANCELLABLE
         if o.assignable:
-            o.choices = [c for c in caregivers if not o.item.skill or o.item.skill in c.skills]
+            o.fitting, o.others = choices_for(o, caregivers)
     groups = [
         {"key": key, "label": label, "orders": [o for o in orders if o.status in statuses]}
         for key, label, statuses in STATUS_GROUPS if not f["status"] or key == f["status"]
@@ -74,7 +83,7 @@ def detail_context(request: HttpRequest, order: Order, **extra) -> dict:
         "visit": service_visit,
         "flags": list(service_visit.flags.all()) if service_visit else [],
         "complaints": list(order.complaints.select_related("created_by", "closed_by")),
-        "choices": list(queries.qualified_caregivers(order.provider, order.item.skill)) if can_assign else [],
+        "choices": choices_for(order) if can_assign else ([], []),
         "can_assign": can_assign,
         "can_cancel": order.status in CANCELLABLE and queries.can_cancel(user, order),
         "can_confirm": order.status == S.CHECKED_OUT and queries.can_confirm(user, order),
@@ -155,8 +164,10 @@ def order_step(request: HttpRequest, order_id: int, form_class, act, **form_kwar
 def assign(request: HttpRequest, order_id: int) -> HttpResponse:
     """The manager gives the order to a caregiver (or to another one)."""
     def act(order, data):
-        actions.assign_order(order, by=request.user, caregiver=data["caregiver"], note=data["note"])
-        return _("Order #%(id)d is now with %(name)s.") % {"id": order.pk, "name": data["caregiver"].name}
+        order = actions.assign_order(order, by=request.user, caregiver=data["caregiver"], note=data["note"],
+                                     override_reason=data["override_reason"])
+        done = _("Order #%(id)d is now with %(name)s.") % {"id": order.pk, "name": data["caregiver"].name}
+        return f"{done} {order.warning_text()}".strip()
 
     return order_step(request, order_id, AssignForm, act, caregivers=lambda order: order.provider.caregivers.all())
 

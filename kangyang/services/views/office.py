@@ -165,6 +165,8 @@ def routes_context(request: HttpRequest, office: Office, day, **extra) -> dict:
                "past": day < timezone.localdate(), **extra}
     if provider is None:
         return context
+    run = queries.latest_plan_run(provider, day)
+    context.update(run=run, run_busy=run is not None and run.busy, querystring=office.query(day=day.isoformat()))
     orders = {o.pk: o for o in queries.board_orders(request.user, provider, day).select_related(
         "item", "caregiver", "elder__household", "elder__compound")}
     plan = queries.plan_of(provider, day)
@@ -212,7 +214,8 @@ def routes(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def plan_day(request: HttpRequest) -> HttpResponse:
-    """Plan the day (PyVRP): every open order of the day onto the caregivers on shift."""
+    """Plan the day (PyVRP) in the background: every open order of the day onto the
+    caregivers on shift; the routes page shows the progress, then the routes."""
     office = back_office(request, request.POST)
     provider = _provider(office)
     form = PlanForm(request.POST)
@@ -220,13 +223,22 @@ def plan_day(request: HttpRequest) -> HttpResponse:
     day = DayForm(request.POST).chosen()
     if form.is_valid():
         day = form.cleaned_data["day"]
-        plan = actions.plan_routes(provider, day=day, by=request.user)
-        planned = plan.stops.count()
-        done = ngettext(
-            "The day is planned: %(planned)d order on the routes, %(unassigned)d left for you to assign.",
-            "The day is planned: %(planned)d orders on the routes, %(unassigned)d left for you to assign.",
-            planned,
-        ) % {"planned": planned, "unassigned": len(plan.unassigned)}
+        try:
+            run = actions.request_route_plan(provider, day=day, by=request.user)
+        except ValidationError as e:
+            refused = refusal(e)
+        else:
+            run.refresh_from_db()  # a backend that runs tasks at once has planned it already
+            if run.status == run.Status.DONE:
+                done = ngettext(
+                    "The day is planned: %(planned)d order on the routes, %(unassigned)d left for you to assign.",
+                    "The day is planned: %(planned)d orders on the routes, %(unassigned)d left for you to assign.",
+                    run.planned,
+                ) % {"planned": run.planned, "unassigned": run.unassigned}
+            elif run.status == run.Status.FAILED:
+                refused = _("The day could not be planned: %(message)s") % {"message": run.message}
+            else:
+                done = _("Planning %(day)s: the routes appear here when they are ready.") % {"day": day.isoformat()}
     else:
         refused = form_errors(form)
     if is_fragment(request):
