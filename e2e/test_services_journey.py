@@ -130,7 +130,7 @@ def test_the_dispatcher_is_offered_who_fits_and_an_off_shift_caregiver_needs_a_r
     card = office.locator(f'#board [data-order="{order.pk}"]')
     card.wait_for()
     offered = card.locator("select[data-fitting] option").all_inner_texts()
-    assert len(offered) == 1 and offered[0].startswith("熊秀梅 · ") and "km" in offered[0]  # with the reason
+    assert len(offered) == 1 and offered[0].startswith("熊秀梅 · ") and "公里" in offered[0]  # with the reason
     assert "晚班护理员" not in " ".join(offered)  # off shift: not among those offered
 
     card.locator("details[data-override] summary").click()
