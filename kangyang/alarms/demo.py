@@ -105,6 +105,15 @@ def _devices_for(elders, rng, now) -> list[Device]:
         if d.kind == Device.Kind.WATER_METER:
             d.meter_reading = round(rng.uniform(20, 400), 3)
             d.last_use_at = now - dt.timedelta(minutes=rng.uniform(5, 300))
+    # However few the elders (tests seed a few hundred), the devices page has an offline device
+    # and a low battery to show.
+    if unique and not any(d.status == Device.Status.OFFLINE for d in unique):
+        d = unique[-1]
+        d.status = Device.Status.OFFLINE
+        d.last_seen_at = now - dt.timedelta(hours=rng.uniform(1, 72))
+        d.offline_since = d.last_seen_at + d.heartbeat_interval + settings.ALARM_OFFLINE_GRACE
+    if unique and not any(d.battery <= 20 for d in unique):
+        unique[len(unique) // 2].battery = rng.randint(5, 20)
     return unique
 
 
