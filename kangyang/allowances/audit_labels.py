@@ -3,7 +3,7 @@
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from kangyang.allowances.models import Means, Policy, PolicyBand, PolicyVersion
+from kangyang.allowances.models import BankLayout, Means, Policy, PolicyBand, PolicyVersion
 
 VERBS = {
     "policy.create": _("created an allowance policy"),
@@ -71,7 +71,12 @@ def _means(values) -> dict:
     return {v: Means(v).label for v in values if v in Means.values}
 
 
-VALUES = {"kind": _kinds, "reference": _references, "means": _means}
+def _layouts(values) -> dict:
+    """A bank batch's layout by its name, not its code (`generic-xlsx` → 通用代发表（.xlsx）)."""
+    return dict(BankLayout.objects.filter(code__in=[str(v) for v in values]).values_list("code", "name"))
+
+
+VALUES = {"kind": _kinds, "reference": _references, "means": _means, "layout": _layouts}
 
 def _batch(batch) -> str:
     return _("Bank batch %(month)s %(policy)s (%(region)s)") % {
