@@ -115,7 +115,7 @@ def notify(recipient: Recipient, *, template: str, context: dict, kind: str, key
         queued.append(delivery)
         transaction.on_commit(partial(_schedule, delivery.pk, held))
     if not queued and not any(recipient.address(c)[0] for c in recipient.channels):
-        log.warning("no address for a %s message (%s) to %s", kind, template, recipient.audience or "someone")
+        log.warning("no address for the %s message (%s) to %s", kind, template, recipient.audience or "someone")
     return queued
 
 
