@@ -35,6 +35,21 @@ def _errors(request: HttpRequest, error) -> None:
 
 
 # -- bank batches --------------------------------------------------------------------------------
+def _submit(request: HttpRequest, form, act, done) -> None:
+    """One step of a form: `act(cleaned_data)` when the form is valid, then `done(result)` as
+    the message; a refused form or a refused step is told to the reader, never dropped (a
+    return file sent without a file said nothing before)."""
+    if not form.is_valid():
+        _errors(request, ValidationError([m for errors in form.errors.values() for m in errors]))
+        return
+    try:
+        result = act(form.cleaned_data)
+    except ValidationError as e:
+        _errors(request, e)
+    else:
+        messages.success(request, done(result))
+
+
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
     """Bank batches of the user's area; the bureau admin makes one per policy and month."""
@@ -89,16 +104,8 @@ def download(request: HttpRequest, batch_id: int) -> HttpResponse:
 @require_POST
 def record_paid(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = queries.get_batch_for(request.user, batch_id)
-    form = PaidForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.record_batch_paid(batch, by=request.user, **form.cleaned_data)
-        except ValidationError as e:
-            _errors(request, e)
-        else:
-            messages.success(request, _("The batch is recorded as paid."))
-    else:
-        _errors(request, ValidationError([m for errors in form.errors.values() for m in errors]))
+    _submit(request, PaidForm(request.POST), lambda data: actions.record_batch_paid(batch, by=request.user, **data),
+            lambda _result: _("The batch is recorded as paid."))
     return redirect("allowances:batch", batch.pk)
 
 
@@ -106,17 +113,12 @@ def record_paid(request: HttpRequest, batch_id: int) -> HttpResponse:
 @require_POST
 def import_return(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = queries.get_batch_for(request.user, batch_id)
-    form = ReturnFileForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = actions.import_bank_return(batch, by=request.user, data=upload.read(), filename=upload.name)
-        except ValidationError as e:
-            _errors(request, e)
-        else:
-            messages.success(request, _("%(rows)d rows read: %(failed)d failed payments held, %(errors)d rows not "
-                                        "understood.") % {"rows": result.rows, "failed": result.failed,
-                                                          "errors": len(result.errors)})
+    _submit(request, ReturnFileForm(request.POST, request.FILES),
+            lambda data: actions.import_bank_return(batch, by=request.user, data=data["file"].read(),
+                                                    filename=data["file"].name),
+            lambda result: _("%(rows)d rows read: %(failed)d failed payments held, %(errors)d rows not "
+                             "understood.") % {"rows": result.rows, "failed": result.failed,
+                                               "errors": len(result.errors)})
     return redirect("allowances:batch", batch.pk)
 
 
@@ -137,16 +139,9 @@ def held_list(request: HttpRequest) -> HttpResponse:
 def correct(request: HttpRequest, line_id: int) -> HttpResponse:
     _staff_only(request)
     line = queries.get_held_payment_for(request.user, line_id)
-    form = CorrectForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.correct_failed_payment(line, by=request.user, **form.cleaned_data)
-        except ValidationError as e:
-            _errors(request, e)
-        else:
-            messages.success(request, _("Corrected: the payment goes into the next roll as back pay."))
-    else:
-        _errors(request, ValidationError([m for errors in form.errors.values() for m in errors]))
+    _submit(request, CorrectForm(request.POST),
+            lambda data: actions.correct_failed_payment(line, by=request.user, **data),
+            lambda _result: _("Corrected: the payment goes into the next roll as back pay."))
     return redirect("allowances:held")
 
 
