@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "kangyang.alarms",
     "kangyang.services",
     "kangyang.portal",
+    "kangyang.indicators",
     "kangyang.ops",
 ]
 

@@ -83,6 +83,9 @@ MODULE_ROLES = {
     "audit": {R.BUREAU_ADMIN},
     "organisations": {R.BUREAU_ADMIN},  # the register of organisations (see below)
     "notify": {R.BUREAU_ADMIN, R.HOTLINE_OPERATOR},  # the delivery log (see the end)
+    # The plans' indicators, the dashboard and the reports: the bureau, the subdistrict and
+    # the community, each for their own area (the end of this file).
+    "indicators": {R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER, R.COMMUNITY_WORKER},
 }
 
 
@@ -514,3 +517,38 @@ def delivery_filter(user) -> Q:
     if not reads_delivery_log(user):
         return NOTHING
     return region_filter(user)
+
+
+# -- indicators -----------------------------------------------------------------------------------
+
+def sees_indicators_of(user, region_code: str) -> bool:
+    """The figures of a region (dashboard, report): the bureau, subdistrict and community staff
+    whose area covers it (a district's staff do not see the city's or another district's)."""
+    return can_open(user, "indicators") and in_area(user, region_code)
+
+
+def sees_indicator_records(user, sensitivity: str = "") -> bool:
+    """The records behind a figure, cut to the reader's area by the list itself; the lists of
+    health indicators only for staff who may see health data in their area."""
+    if not can_open(user, "indicators"):
+        return False
+    if sensitivity == "health":
+        return user.role in AREA_ROLES or user.is_superuser
+    return True
+
+
+def edits_targets_of(user, region_code: str) -> bool:
+    """A bureau's own copy of the plans' targets: its bureau admin (city or district)."""
+    from kangyang.regions import codes
+
+    return bureau_admin_of(user, region_code) and codes.level_of(region_code) in ("city", "district")
+
+
+def enters_indicator_values_of(user, region_code: str) -> bool:
+    """Figures the platform cannot compute (life expectancy…): the bureau admin of the region."""
+    return bureau_admin_of(user, region_code)
+
+
+def sees_wall_display(user) -> bool:
+    """The command room's wall: bureau and hotline staff (it shows no names or numbers)."""
+    return user.is_authenticated and (user.is_superuser or user.role in {R.BUREAU_ADMIN, R.HOTLINE_OPERATOR})
