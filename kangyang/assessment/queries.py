@@ -65,6 +65,44 @@ def open_request_for(elder: Elder) -> ReassessmentRequest | None:
     return ReassessmentRequest.objects.filter(elder=elder, fulfilled_by__isnull=True).first()
 
 
+def latest_signed(on: dt.date):
+    """For a subquery over elders (OuterRef "pk"): their signed GB/T 42195 assessments made
+    by `on`, latest first."""
+    return (
+        Assessment.objects.signed().filter(standard=STANDARD, elder=OuterRef("pk"), assessed_on__lte=on)
+        .order_by("-assessed_on", "-id")
+    )
+
+
+def open_requests(on: dt.date):
+    """For a subquery over elders (OuterRef "pk"): their re-assessment requests still open
+    on `on` (made by then, not fulfilled by an assessment made by then)."""
+    return ReassessmentRequest.objects.filter(elder=OuterRef("pk"), requested_on__lte=on).filter(
+        Q(fulfilled_by__isnull=True) | Q(fulfilled_by__assessed_on__gt=on))
+
+
+def with_due_on(elders, *, on: dt.date):
+    """The due rule on a day, as annotations of an elder queryset: `last_valid_until` (when
+    the latest signed GB/T 42195 assessment runs out), `requested_on` (the earliest open
+    re-assessment request) and `due_on`, the earlier of the two (None: never assessed and
+    nothing asked). An elder is overdue on a day after their `due_on`."""
+    return elders.annotate(
+        last_valid_until=Subquery(latest_signed(on).values("valid_until")[:1]),
+        requested_on=Subquery(open_requests(on).order_by("requested_on").values("requested_on")[:1]),
+    ).annotate(
+        # The earlier of the two dates; LEAST ignores NULLs on PostgreSQL but not on SQLite.
+        due_on=Least(Coalesce("last_valid_until", "requested_on"), Coalesce("requested_on", "last_valid_until")),
+    )
+
+
+def needs_assessment() -> Q:
+    """Elders whose categories call for an assessment even before anyone asks for one."""
+    needs = Q()
+    for category in NEEDS_ASSESSMENT:
+        needs |= Q(categories_text__contains=f",{category},")
+    return needs
+
+
 def due_for(user, *, community: str = "", q: str = "", on: dt.date | None = None):
     """Active elders of the user's area who need an assessment: their latest GB/T 42195
     assessment runs out within constants.DUE_WITHIN_DAYS days or has run out, or a
@@ -73,11 +111,7 @@ def due_for(user, *, community: str = "", q: str = "", on: dt.date | None = None
     final level and id, an open request's date and a draft in progress; most urgent first."""
     on = on or timezone.localdate()
     cutoff = on + dt.timedelta(days=constants.DUE_WITHIN_DAYS)
-    latest = (
-        Assessment.objects.signed().filter(standard=STANDARD, elder=OuterRef("pk"))
-        .order_by("-assessed_on", "-id")
-    )
-    request = ReassessmentRequest.objects.filter(elder=OuterRef("pk"), fulfilled_by__isnull=True)
+    latest = latest_signed(on)
     draft = Assessment.objects.drafts().filter(elder=OuterRef("pk")).order_by("-id")
     qs = Elder.objects.visible_to(user).filter(status=Elder.Status.ACTIVE).filter(search_term_filter(q))
     if community:
@@ -85,19 +119,11 @@ def due_for(user, *, community: str = "", q: str = "", on: dt.date | None = None
             qs = qs.filter(region_code__startswith=codes.prefix(community))
         except ValidationError:
             qs = qs.none()
-    qs = qs.annotate(
+    qs = with_due_on(qs, on=on).annotate(
         last_assessed_on=Subquery(latest.values("assessed_on")[:1]),
-        last_valid_until=Subquery(latest.values("valid_until")[:1]),
         last_level=Subquery(latest.values("final_level")[:1]),
         last_assessment_id=Subquery(latest.values("pk")[:1]),
-        requested_on=Subquery(request.order_by("requested_on").values("requested_on")[:1]),
         draft_id=Subquery(draft.values("pk")[:1]),
-    ).annotate(
-        # The earlier of the two dates; LEAST ignores NULLs on PostgreSQL but not on SQLite.
-        due_on=Least(Coalesce("last_valid_until", "requested_on"), Coalesce("requested_on", "last_valid_until")),
     )
-    needs = Q()
-    for category in NEEDS_ASSESSMENT:
-        needs |= Q(categories_text__contains=f",{category},")
-    qs = qs.filter(Q(due_on__lte=cutoff) | (Q(last_assessed_on__isnull=True) & needs))
+    qs = qs.filter(Q(due_on__lte=cutoff) | (Q(last_assessed_on__isnull=True) & needs_assessment()))
     return qs.select_related("community").order_by(F("due_on").asc(nulls_first=True), "region_code", "name", "id")
