@@ -172,10 +172,15 @@ def devices_without_credentials() -> QuerySet:
 DEVICE_STATES = ("online", "offline", "unbound", "retired", "low_battery")
 
 
-def _offline_filter(now: dt.datetime) -> Q:
+def with_seen(devices: QuerySet) -> QuerySet:
+    """Devices with `seen`: when last heard from, or registered if never."""
+    return devices.alias(seen=Coalesce("last_seen_at", "registered_at"))
+
+
+def offline_filter(now: dt.datetime) -> Q:
     """Offline: a device in service marked so by the device checks, or online but not heard
     from for its heartbeat interval plus ALARM_OFFLINE_GRACE (the same threshold, before the
-    next check marks it)."""
+    next check marks it). Over devices aliased with `seen` (with_seen)."""
     in_service = ~Q(elder__isnull=True, household__isnull=True)  # a device in stock sends nothing
     return in_service & (Q(status=Device.Status.OFFLINE) | Q(
         status=Device.Status.ONLINE, seen__lt=now - settings.ALARM_OFFLINE_GRACE - F("heartbeat_interval"),
@@ -194,13 +199,13 @@ def devices_page_for(user, *, state: str = "", kind: str = "", q: str = "",
         .annotate(
             last_alarm_at=Subquery(last.values("received_at")[:1]),
             last_alarm_type=Subquery(last.values("type")[:1]),
-            is_offline=ExpressionWrapper(_offline_filter(now), output_field=BooleanField()),
+            is_offline=ExpressionWrapper(offline_filter(now), output_field=BooleanField()),
         )
     )
     if state == "offline":
-        qs = qs.filter(_offline_filter(now))
+        qs = qs.filter(offline_filter(now))
     elif state == "online":
-        qs = qs.filter(status=Device.Status.ONLINE).exclude(_offline_filter(now))
+        qs = qs.filter(status=Device.Status.ONLINE).exclude(offline_filter(now))
     elif state == "unbound":
         qs = qs.filter(elder__isnull=True, household__isnull=True).exclude(status=Device.Status.RETIRED)
     elif state == "retired":
@@ -223,7 +228,7 @@ def device_counts_for(user, *, now: dt.datetime | None = None) -> dict[str, int]
     qs = Device.objects.visible_to(user).alias(seen=Coalesce("last_seen_at", "registered_at"))
     return qs.aggregate(
         total=Count("pk", filter=~Q(status=Device.Status.RETIRED)),
-        offline=Count("pk", filter=_offline_filter(now)),
+        offline=Count("pk", filter=offline_filter(now)),
         unbound=Count("pk", filter=Q(elder__isnull=True, household__isnull=True) & ~Q(status=Device.Status.RETIRED)),
         low_battery=Count("pk", filter=Q(battery__lte=constants.LOW_BATTERY_PERCENT) & ~Q(status=Device.Status.RETIRED)),
     )

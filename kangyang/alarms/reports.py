@@ -87,12 +87,17 @@ def answered_calls(user, *, start: dt.datetime, end: dt.datetime, now: dt.dateti
     alarms, which nobody called in, and alarms received less than 180 s ago that are not
     yet acknowledged, which cannot be judged yet. An alarm never acknowledged counts as
     answered late."""
-    now = now or timezone.now()
-    return (
-        alarms_in(user, start=start, end=end)
-        .exclude(source=Alarm.Source.RULE)
-        .exclude(acknowledged_at__isnull=True, received_at__gt=now - WITHIN_LATE)
-    )
+    return alarms_in(user, start=start, end=end).filter(judged(now or timezone.now()))
+
+
+def judged(now: dt.datetime) -> Q:
+    """The alarms the answering standard counts, as a condition (answered_calls says which)."""
+    return ~Q(source=Alarm.Source.RULE) & ~Q(acknowledged_at__isnull=True, received_at__gt=now - WITHIN_LATE)
+
+
+def answered_within(limit: dt.timedelta) -> Q:
+    """Acknowledged at most `limit` after the centre received it (the limit itself counts as within)."""
+    return Q(acknowledged_at__lte=F("received_at") + limit)
 
 
 def answer_shares(
@@ -108,8 +113,8 @@ def answer_shares(
         .values("period")
         .annotate(
             total=Count("id"),
-            within_target=Count("id", filter=Q(acknowledged_at__lte=F("received_at") + WITHIN_TARGET)),
-            within_late=Count("id", filter=Q(acknowledged_at__lte=F("received_at") + WITHIN_LATE)),
+            within_target=Count("id", filter=answered_within(WITHIN_TARGET)),
+            within_late=Count("id", filter=answered_within(WITHIN_LATE)),
             unanswered=Count("id", filter=Q(acknowledged_at__isnull=True)),
         )
         .order_by("period")
