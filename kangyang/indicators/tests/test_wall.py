@@ -168,7 +168,9 @@ def test_elders_are_counted_per_community_never_placed(client, admin, elder_in_a
 def test_key_indicators_come_from_the_snapshot_with_their_time(client, admin, elder_in_a, elder_in_b, today):
     client.force_login(admin)
     before = client.get(DATA).json()["indicators"]
-    assert before["computed_at"] is None
+    assert before["computed_at"] is None and before["computed_at_text"]
+    # Before the first snapshot: no figure yet, never a zero nobody counted.
+    assert {r["code"]: (r["value"], r["status"]) for r in before["rows"]}["elders"] == (None, "no_data")
     take_snapshot(Period(today.year), roots=["360103000000"])
     after = client.get(DATA).json()["indicators"]
     assert after["computed_at"] and after["computed_at"].endswith("Z")
