@@ -18,7 +18,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 @pytest.mark.parametrize("who, pages", [
     ("worker_a", ["registry:list", "assessment:due", "accounts:two_factor", "accounts:tokens", "accounts:password"]),
-    ("operator", ["alarms:console", "alarms:hotline"]),
+    ("operator", ["alarms:console", "alarms:hotline", "indicators:wall"]),
     ("caregiver", ["services:route"]),
     ("admin", ["accounts:staff", "allowances:rolls", "audit:list"]),
 ])

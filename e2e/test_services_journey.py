@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from e2e.conftest import sign_in
+from e2e.test_content_security_policy import WATCH
 from kangyang.services import actions
 from kangyang.services.actions import Fix
 from kangyang.services.models import Order, RoutePlan, ServiceVisit
@@ -74,6 +75,7 @@ def test_an_order_by_phone_reaches_the_board_the_days_plan_and_a_flag_is_reviewe
 
     # -- the provider's manager: the board of tomorrow --------------------------------------
     office = desk()
+    office.context.add_init_script(WATCH)  # the map draws under the Content-Security-Policy
     sign_in(office, live_server, "provider")
     office.wait_for_url("**/services/board/")
     office.fill("#board-day", tomorrow.isoformat())
@@ -91,8 +93,11 @@ def test_an_order_by_phone_reaches_the_board_the_days_plan_and_a_flag_is_reviewe
     assert office.locator("#routes [data-unplanned]").count() == 1
     office.locator("#routes button[data-plan]").click()
     office.locator(f'#routes tr[data-stop="{order.pk}"]').wait_for(timeout=20_000)
-    assert office.locator("#routes .route-map svg polyline").count() >= 1
-    assert office.locator("#routes .route-map svg circle").count() >= 1
+    # Drawn by the shared map component on the routes htmx swapped in: the route's line and its numbered stop.
+    office.locator('#routes .route-map .kmap[data-map-ready="true"]').wait_for()
+    assert office.locator("#routes .route-map path.kmap-line").count() >= 1
+    assert office.locator("#routes .route-map .kmap-point .kmap-circle").count() >= 1
+    assert office.evaluate("window.__cspViolations") == []
     plan = RoutePlan.objects.get(provider=home_provider, day=tomorrow)
     assert plan.planned_by == provider and plan.stops.filter(order=order).exists()
 

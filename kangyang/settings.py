@@ -11,6 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from kangyang.lib import maps
 from kangyang.lib.crypto import new_field_key
 from kangyang.lib.env import data_dir_key, envbool, envfloat, envint, envsecret
 
@@ -298,6 +299,22 @@ if VISIT_RADIUS_M <= 0 or ROUTE_SPEED_KMH <= 0 or ROUTE_DETOUR < 1 or ROUTE_SECO
         "KANGYANG_VISIT_RADIUS_M, KANGYANG_ROUTE_SPEED_KMH and KANGYANG_ROUTE_SECONDS must be "
         "above zero, KANGYANG_ROUTE_DETOUR at least 1"
     )
+
+# Maps (kangyang/lib/maps.py): the tile server the pages' maps draw on. "none" (the default,
+# the demo's): no tiles, region outlines and points on a plain background, nothing loaded
+# from another host; "tianditu" with the bureau's browser key; "amap" (points converted to
+# GCJ-02); or a URL template of the bureau's own tile server, https://tiles.example/{z}/{x}/{y}.png.
+# Only the configured host joins the Content-Security-Policy's img-src.
+MAP_TILES = maps.tile_source(
+    os.getenv("KANGYANG_MAP_TILES", "none"),
+    tianditu_key=envsecret("KANGYANG_TIANDITU_KEY") or "",
+    attribution=os.getenv("KANGYANG_MAP_ATTRIBUTION", ""),
+    subdomains=os.getenv("KANGYANG_MAP_SUBDOMAINS", ""),
+)
+# The wall display (/indicators/wall/) asks for fresh figures this often.
+WALL_REFRESH_SECONDS = envint("KANGYANG_WALL_REFRESH_SECONDS", "15")
+if not 5 <= WALL_REFRESH_SECONDS <= 3600:
+    raise ImproperlyConfigured("KANGYANG_WALL_REFRESH_SECONDS must be between 5 and 3600")
 
 # Notifications (kangyang/notify). SMS: "console" writes to the log (the default, and the
 # demo's); "aliyun" sends through Alibaba Cloud SMS with the keys below.

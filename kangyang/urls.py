@@ -53,6 +53,7 @@ urlpatterns = [
     path("allowances/", include("kangyang.allowances.urls")),
     path("alarms/", include("kangyang.alarms.urls")),
     path("services/", include("kangyang.services.urls")),
+    path("indicators/", include("kangyang.indicators.urls")),
     path("me/", include("kangyang.portal.urls")),
     path("audit/", include("kangyang.audit.urls")),
     path("notifications/", include("kangyang.notify.urls")),

@@ -9,6 +9,7 @@ NAVIGATION = [
     ("assessment", "assessment:due", _("Assessments due")),
     ("allowances", "allowances:rolls", _("Allowances")),
     ("alarms", "alarms:console", _("Alarms")),
+    ("wall", "indicators:wall", _("Wall display")),
     ("services", "services:index", _("Home services")),
     ("route", "services:route", _("Today's route")),
     ("regions", "regions:list", _("Regions")),

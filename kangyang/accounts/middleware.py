@@ -65,19 +65,25 @@ class SignInGuardMiddleware:
 
 
 # Scripts, styles, images and fonts from this site only; no inline script or style, no
-# eval (htmx runs with allowEval off), no framing, forms post only here.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+# eval (htmx runs with allowEval off), no framing, forms post only here. Map tiles are the one
+# exception, and only when a tile server is configured (KANGYANG_MAP_TILES): its host may
+# serve images, nothing else.
+def content_security_policy(img_sources: tuple[str, ...] = ()) -> str:
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        " ".join(("img-src 'self' data:", *img_sources)),
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 
 class ContentSecurityPolicyMiddleware:
@@ -86,5 +92,6 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        # Read per response: the tile source is a setting (tests change it).
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(settings.MAP_TILES.img_sources))
         return response

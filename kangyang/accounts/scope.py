@@ -86,6 +86,8 @@ MODULE_ROLES = {
     # The plans' indicators, the dashboard and the reports: the bureau, the subdistrict and
     # the community, each for their own area (the end of this file).
     "indicators": {R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER, R.COMMUNITY_WORKER},
+    # The command room's wall display: counts only, for the bureau and the alarm centre.
+    "wall": {R.BUREAU_ADMIN, R.HOTLINE_OPERATOR},
 }
 
 
@@ -551,4 +553,10 @@ def enters_indicator_values_of(user, region_code: str) -> bool:
 
 def sees_wall_display(user) -> bool:
     """The command room's wall: bureau and hotline staff (it shows no names or numbers)."""
-    return user.is_authenticated and (user.is_superuser or user.role in {R.BUREAU_ADMIN, R.HOTLINE_OPERATOR})
+    return can_open(user, "wall")
+
+
+def sees_wall_of(user, region_code: str) -> bool:
+    """A region on the wall: the bureau's and the hotline's staff whose area covers it (an
+    operator of one district never sees another district's figures)."""
+    return sees_wall_display(user) and in_area(user, region_code)

@@ -6,6 +6,7 @@ elder. The allowed and the refused tests share their setup (the fixtures below).
 
 import datetime as dt
 import io
+import json
 import re
 from decimal import Decimal
 
@@ -358,7 +359,13 @@ def test_the_manager_plans_the_day_and_sees_each_route_on_the_map(settings, clie
     assert "data-run-status" not in page and "hx-trigger" not in page  # done: polling stops
     plan = RoutePlan.objects.get(provider=order.provider, day=tomorrow)
     assert plan.planned_by == provider and plan.stops.filter(order=order).exists()
-    assert "<svg" in page and "<polyline" in page and 'data-routes="1"' in page
+    # The route drawn by the shared map component (static/js/map.js) from its JSON: one line
+    # from the home base through the stop and back, the stop numbered.
+    assert 'data-routes="1"' in page and 'data-map-config="route-map-config"' in page
+    config = json.loads(re.search(r'<script id="route-map-config" type="application/json">(.*?)</script>', page).group(1))
+    assert len(config["lines"]) == 1 and len(config["lines"][0]["path"]) == 3
+    assert [p["label"] for p in config["points"] if p["symbol"] == "circle"] == [1]
+    assert config["tiles"] is None  # no tile server configured: a plain background
     assert f'data-stop="{order.pk}"' in page and funded_elder.name in page and "熊秀梅" in page
     assert "flash ok" in waiting
 

@@ -27,7 +27,7 @@ from kangyang.services.forms import (
     previous_month,
 )
 from kangyang.services.models import Caregiver, Order
-from kangyang.services.views import _svgmap
+from kangyang.services.views import _routemap
 from kangyang.services.views._common import (
     R, Office, back_office, form_errors, is_fragment, office_context, refusal,
 )
@@ -156,7 +156,7 @@ def _label(order: Order) -> str:
 def routes_context(request: HttpRequest, office: Office, day, **extra) -> dict:
     """The day's plan: each caregiver's stops in order with planned times and travel, the
     orders nobody could take, and the orders of the day the plan does not hold (placed after
-    it, or not plannable), drawn on an SVG map."""
+    it, or not plannable), drawn on a map (the shared map component)."""
     provider = office.provider
     context = {**office_context(office, "routes"), "day": day, "plan": None, "routes": [], "unassigned": [],
                "outside": [], "map": None, "plan_form": PlanForm(initial={"day": day}),
@@ -190,12 +190,12 @@ def routes_context(request: HttpRequest, office: Office, day, **extra) -> dict:
     shapes = []
     for r in routes:
         stops = [(loc[0], loc[1], _label(s.order)) for s in r["stops"] if (loc := planning.location_of(s.order))]
-        shapes.append(_svgmap.Route(key=r["caregiver"].pk, name=r["caregiver"].name,
+        shapes.append(_routemap.Route(key=r["caregiver"].pk, name=r["caregiver"].name,
                                     home=_home_base(r["caregiver"]), stops=stops))
     loose = [(loc[0], loc[1], _label(o)) for o in unassigned + outside if (loc := planning.location_of(o))]
-    drawing = _svgmap.draw(shapes, loose)
+    drawing = _routemap.draw(shapes, loose)
     for i, r in enumerate(routes):
-        r["colour"], r["dash"] = _svgmap.colour(i)
+        r["colour"], r["dash"] = _routemap.colour(i)
         r["minutes"] = round(r["seconds"] / 60)
         r["km"] = r["metres"] / 1000
     context.update(plan=plan, plan_minutes=round(plan.travel_seconds / 60) if plan else 0, routes=routes, unassigned=unassigned, outside=outside, map=drawing)
