@@ -356,6 +356,12 @@ NOTIFY_RETRY_AFTER = timedelta(seconds=envint("KANGYANG_NOTIFY_RETRY_AFTER", "30
 NOTIFY_MAX_ATTEMPTS = envint("KANGYANG_NOTIFY_MAX_ATTEMPTS", "5")
 if NOTIFY_RETRY_AFTER.total_seconds() <= 0 or NOTIFY_MAX_ATTEMPTS < 1:
     raise ImproperlyConfigured("KANGYANG_NOTIFY_RETRY_AFTER must be above zero, KANGYANG_NOTIFY_MAX_ATTEMPTS at least 1")
+# An organisation's licence about to lapse: its managers and the bureau admins of its district
+# are told this many days before, again 7 days before and on the day it expires (each once per
+# licence; accounts/licences.py, run daily by `kangyang worker`).
+LICENCE_WARNING_DAYS = envint("KANGYANG_LICENCE_WARNING_DAYS", "30")
+if LICENCE_WARNING_DAYS < 1:
+    raise ImproperlyConfigured("KANGYANG_LICENCE_WARNING_DAYS must be at least 1")
 
 LOGGING = {
     "version": 1,

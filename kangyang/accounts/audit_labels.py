@@ -30,6 +30,7 @@ VERBS = {
     "organisation.blacklist": _("put an organisation on the blacklist"),
     "organisation.lift_blacklist": _("took an organisation off the blacklist"),
     "demo.mark": _("marked the database as a demo"),
+    "licence.warning": _("told of an expiring licence"),
 }
 
 def _licence_kinds(values) -> dict:
@@ -37,10 +38,17 @@ def _licence_kinds(values) -> dict:
     return {v: Licence.Kind(v).label for v in values if v in Licence.Kind.values}
 
 
+def _licence_warning(warning) -> str:
+    return _("Licence %(number)s of %(organisation)s") % {
+        "number": warning.number or "—", "organisation": warning.organisation.name}
+
+
+TARGETS = {"accounts.licencewarning": _licence_warning}
 VALUES = {"kind": _licence_kinds}
 FIELDS = {
     "role": _("role"), "organisation": _("organisation"), "active": _("active"),
     "tokens_revoked": _("API tokens revoked"), "blacklisted": _("blacklisted"),
     "until": _("until"), "number": _("number"), "expires": _("expires"),
     "credit_code": _("unified social credit code"),
+    "threshold": _("days before expiry"), "recipients": _("people told"),
 }

@@ -125,6 +125,34 @@ class Licence(models.Model):
         return None if self.expires is None else (self.expires - (on or timezone.localdate())).days
 
 
+class LicenceWarning(models.Model):
+    """That an organisation's managers and its district's bureau were told one of its licences
+    lapses soon, at one threshold (days before expiry: KANGYANG_LICENCE_WARNING_DAYS, 7, and 0
+    for the day itself). Once per licence number, expiry date and threshold: the daily pass
+    never tells twice, and a renewed licence (a new date) is told afresh when its time comes."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="licence_warnings")
+    region_code = models.CharField(_("region code"), max_length=12, db_index=True, editable=False)
+    number = models.CharField(_("licence number"), max_length=60, blank=True)
+    expires = models.DateField(_("expires"))
+    threshold = models.PositiveSmallIntegerField(_("days before expiry"))
+    recipients = models.PositiveSmallIntegerField(_("people told"), default=0)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("licence warning")
+        verbose_name_plural = _("licence warnings")
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "number", "expires", "threshold"],
+                                    name="licence_warning_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.number} {self.expires} -{self.threshold}"
+
+
 class BlacklistEntry(models.Model):
     """One decision to blacklist an organisation, and its lifting: the history behind the
     bar shown on the organisation."""

@@ -470,6 +470,46 @@ def notice_view(elder) -> dict[str, object]:
     return {"name": elder.name, "id_number_masked": elder.id_number_masked}
 
 
+# A survival photo sent in the app shows the elder's face: personal data. Only the community
+# worker whose area covers the elder sees it, to review it (each view audited); the
+# subdistrict officer and the bureau see that a certification was accepted, never the photo.
+SURVIVAL_PHOTO_ROLES = {R.COMMUNITY_WORKER}
+
+
+def reviews_survival_photos(user) -> bool:
+    """Whether the role reviews survival photos at all (for which elders: sees_survival_photo)."""
+    return (user.is_authenticated and user.is_active and user.role in SURVIVAL_PHOTO_ROLES
+            and area_prefix(user) is not None)
+
+
+def sees_survival_photo(user, region_code: str) -> bool:
+    """See, accept or reject a survival photo of an elder of the region."""
+    return reviews_survival_photos(user) and in_area(user, region_code)
+
+
+def batch_cancellable_by(user, batch) -> bool:
+    """Cancel a bank batch: the bureau admin of its area, while the bank has not paid it."""
+    return bureau_admin_of(user, batch.region_code) and batch.status == "prepared"
+
+
+# Who hears that a licence of an organisation lapses soon (accounts/licences.py): its own
+# managers (the provider manager accounts of the organisation) and the bureau admins of the
+# district it is seated in; a district without a bureau admin account: the city's.
+LICENCE_WARNED_ROLES = {R.PROVIDER_MANAGER, R.BUREAU_ADMIN}
+
+
+def hears_of_licences_of(user, organisation) -> bool:
+    """Whether `user` is told of the organisation's expiring licences: one of its managers, or
+    a bureau admin of a district or city covering its seat. licences.recipients_of narrows the
+    bureau admins to the narrowest such area."""
+    if not user.is_active:
+        return False
+    if user.role == R.PROVIDER_MANAGER:
+        return user.organisation_id == organisation.pk
+    return (user.role == R.BUREAU_ADMIN and user.region_id is not None and len(user.region.prefix) <= 6
+            and in_area(user, organisation.region.code))
+
+
 # Alarms (kangyang/alarms).
 # Staff who take alarms: the alarm centre's operators, and the bureau admin as duty officer.
 ALARM_HANDLER_ROLES = {R.HOTLINE_OPERATOR, R.BUREAU_ADMIN}

@@ -17,8 +17,12 @@ people, so this runs once the demo accounts exist. It adds, unless done already:
   audit log;
 * two deaths in worker_a's community reported late (dated before last month, recorded
   after it was paid), so the overpayment list has something to recover;
-* this month's rolls, generated and left in draft for the demo accounts to review, and a few
-  applications on public notice (seed_notices).
+* this month's rolls, generated and left in draft for the demo accounts to review, a few
+  applications on public notice, one with an objection answered (seed_notices), and a
+  survival photo the `family` account sent for her mother, waiting for `worker_a`'s review
+  (seed_survival_photo);
+* last month's longevity batch made once with the wrong layout and cancelled before it was
+  remade and paid, so the batch list shows a cancelled batch with its reason.
 
 In the second district (kangyang/ops/demo.py) `accounts` holds only its bureau admin: the
 same policies and rolls, every community and subdistrict approving through a synthetic
@@ -27,7 +31,10 @@ reviewer, and no late deaths (they are `worker_a`'s).
 
 import datetime as dt
 import random
+import struct
+import zlib
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,6 +140,8 @@ def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) 
             "month": this_month.strftime("%Y-%m"), "n": drafts.count()})
         if "worker_a" in accounts:
             done.append(seed_notices(policies, worker=accounts["worker_a"], rng=rng))
+    if "family" in accounts:
+        done.append(seed_survival_photo(family=accounts["family"]))
     return "; ".join(d for d in done if d)
 
 
@@ -234,6 +243,11 @@ def seed_bank_batches(policies, *, accounts: dict, district: Region, month: dt.d
                 policy=policy, month=month, status=S.DISTRICT_APPROVED, batch__isnull=True).exists():
             continue
         batch = actions.prepare_payout_batch(by=admin, policy=policy, month=month, region=district)
+        if policy.kind == Policy.Kind.LONGEVITY and worker is not None:
+            # Made once with the wrong layout and cancelled before the bank had it: its rolls
+            # went into the batch made again just after.
+            actions.cancel_payout_batch(batch, by=admin, reason="演示数据：选错了银行代发格式，作废后重新生成")
+            batch = actions.prepare_payout_batch(by=admin, policy=policy, month=month, region=district)
         batch = actions.record_batch_paid(batch, by=admin, bank_reference=f"演示代发-{month:%Y%m}-{policy.pk:03d}",
                                           paid_on=today)
         made.append(batch)
@@ -291,3 +305,30 @@ def seed_notices(policies, *, worker: User, rng: random.Random) -> str:
                                                  content="演示数据：邻居反映老人常住外地", objector="")
             actions.answer_objection(objection, by=worker, finding="演示数据：经入户核实，老人常住本社区")
     return _("%(n)d applications on public notice") % {"n": max(len(chosen) - 1, 0)}
+
+
+def _demo_png(width: int = 96, height: int = 128) -> bytes:
+    """A plain picture standing in for a photo (a soft vertical gradient), written as a PNG
+    without an imaging library."""
+    rows = b"".join(
+        b"\x00" + bytes((236 - y // 4, 214 - y // 5, 196 - y // 6)) * width for y in range(height)
+    )
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def seed_survival_photo(*, family: User) -> str:
+    """The `family` account's mother sends her survival photo through her daughter's app; it
+    waits on worker_a's survival list for review. Once."""
+    elder = Elder.objects.visible_to(family).order_by("pk").first()
+    if elder is None or SurvivalCheck.objects.filter(elder=elder, method=SurvivalCheck.Method.PHOTO,
+                                                     status=SurvivalCheck.Status.SUBMITTED).exists():
+        return ""
+    actions.record_survival_check(elder, by=family, method=SurvivalCheck.Method.PHOTO,
+                                  checked_on=timezone.localdate(), evidence="演示数据：女儿在家中为母亲拍摄",
+                                  photo=ContentFile(_demo_png(), name="photo.png"))
+    return _("a survival photo of %(name)s waiting for review") % {"name": elder.name}

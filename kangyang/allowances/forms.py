@@ -238,3 +238,54 @@ class SurvivalForm(forms.Form):
     method = forms.ChoiceField(label=_("Method"), choices=SurvivalCheck.Method.choices)
     checked_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     evidence = forms.CharField(label=_("Evidence"), max_length=500)
+
+
+class CancelBatchForm(forms.Form):
+    reason = forms.CharField(label=_("Why it is cancelled"), max_length=500,
+                             widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+
+class ApplicationForm(forms.Form):
+    """A new application for one elder (chosen before: the elder's page or the search)."""
+
+    policy = forms.ModelChoiceField(label=_("Allowance"), queryset=Policy.objects.none())
+    applicant = forms.ChoiceField(label=_("Who applies"), choices=Application.Applicant.choices)
+    applicant_name = forms.CharField(
+        label=_("Applicant's name"), max_length=50, required=False,
+        help_text=_("Leave empty when the elder applies in person."),
+    )
+    channel = forms.ChoiceField(
+        label=_("How it came in"),
+        choices=[(v, label) for v, label in Application.Channel.choices if v != Application.Channel.UPGRADE],
+    )
+    applied_on = forms.DateField(label=_("Applied on"), widget=forms.DateInput(attrs={"type": "date"}))
+    documents = forms.CharField(
+        label=_("Documents seen"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional: ID card, hukou booklet, …"),
+    )
+
+    def __init__(self, *args, user, elder, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].queryset = queries.application_policies_for(user, elder)
+
+
+class ObjectionForm(forms.Form):
+    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    objector = forms.CharField(label=_("Raised by"), max_length=50, required=False,
+                               help_text=_("May be anonymous."))
+    content = forms.CharField(label=_("Objection"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FindingForm(forms.Form):
+    finding = forms.CharField(label=_("What checking it found"), max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReviewForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label=_("Decision"), coerce=lambda value: value == "yes",
+        choices=[("yes", _("accept")), ("no", _("reject"))],
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False,
+                           help_text=_("Say why when you reject the photo."))
+

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -14,10 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from kangyang.accounts import scope
-from kangyang.registry.queries import get_elder_for
+from kangyang.registry.queries import elders_for, get_elder_for
 from kangyang.allowances import actions, queries
 from kangyang.allowances.forms import (
-    CorrectForm, DecisionForm, PaidForm, PrepareBatchForm, ReturnFileForm, SurvivalForm,
+    ApplicationForm, CancelBatchForm, CorrectForm, DecisionForm, FindingForm, ObjectionForm, PaidForm,
+    PrepareBatchForm, ReturnFileForm, ReviewForm, SurvivalForm,
 )
 from kangyang.allowances.models import Application
 
@@ -35,19 +37,21 @@ def _errors(request: HttpRequest, error) -> None:
 
 
 # -- bank batches --------------------------------------------------------------------------------
-def _submit(request: HttpRequest, form, act, done) -> None:
+def _submit(request: HttpRequest, form, act, done):
     """One step of a form: `act(cleaned_data)` when the form is valid, then `done(result)` as
     the message; a refused form or a refused step is told to the reader, never dropped (a
-    return file sent without a file said nothing before)."""
+    return file sent without a file said nothing before). Returns the result, or None when
+    refused (the page may then show the form again, filled in)."""
     if not form.is_valid():
         _errors(request, ValidationError([m for errors in form.errors.values() for m in errors]))
-        return
+        return None
     try:
         result = act(form.cleaned_data)
     except ValidationError as e:
         _errors(request, e)
-    else:
-        messages.success(request, done(result))
+        return None
+    messages.success(request, done(result))
+    return result
 
 
 @login_required
@@ -84,7 +88,9 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         "batch": batch, "page_obj": lines, "querystring": "", "rolls": batch.rolls.select_related("region"),
         "returns": batch.returns.select_related("imported_by"),
         "can_pay_out": queries.can_pay_out_in(request.user, batch.region_code),
+        "can_cancel": scope.batch_cancellable_by(request.user, batch) and not batch.returns.exists(),
         "paid_form": PaidForm(initial={"paid_on": timezone.localdate()}), "return_form": ReturnFileForm(),
+        "cancel_form": CancelBatchForm(),
     })
 
 
@@ -94,7 +100,11 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 def download(request: HttpRequest, batch_id: int) -> HttpResponse:
     """The bank file: a GET that changes nothing (audited as a full-data view)."""
     batch = queries.get_batch_for(request.user, batch_id)
-    data, filename, content_type = actions.bank_file(batch, by=request.user)
+    try:
+        data, filename, content_type = actions.bank_file(batch, by=request.user)
+    except ValidationError as e:  # a cancelled batch has no file for the bank
+        _errors(request, e)
+        return redirect("allowances:batch", batch.pk)
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
@@ -106,6 +116,18 @@ def record_paid(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = queries.get_batch_for(request.user, batch_id)
     _submit(request, PaidForm(request.POST), lambda data: actions.record_batch_paid(batch, by=request.user, **data),
             lambda _result: _("The batch is recorded as paid."))
+    return redirect("allowances:batch", batch.pk)
+
+
+@login_required
+@require_POST
+def cancel_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """Cancel a batch the bank has not paid; its rolls are free for a new batch."""
+    _staff_only(request)
+    batch = queries.get_batch_for(request.user, batch_id)
+    _submit(request, CancelBatchForm(request.POST),
+            lambda data: actions.cancel_payout_batch(batch, by=request.user, reason=data["reason"]),
+            lambda _result: _("The batch is cancelled; its rolls can go into a new batch."))
     return redirect("allowances:batch", batch.pk)
 
 
@@ -163,6 +185,73 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def application_new(request: HttpRequest) -> HttpResponse:
+    """A new application, recorded by staff of the elder's area: first the elder (from the
+    elder's page, or found by name, pinyin initials or ID number here), then the form."""
+    _staff_only(request)
+    elder_id = request.GET.get("elder") or request.POST.get("elder")
+    if not elder_id:
+        q = request.GET.get("q", "").strip()
+        found = list(elders_for(request.user, q=q).order_by("name", "pk")[:20]) if q else []
+        return render(request, "allowances/application_new.html", {"q": q, "found": found, "elder": None})
+    elder = get_elder_for(request.user, int(elder_id) if str(elder_id).isdigit() else 0)
+    if not scope.records_allowance_cases_of(request.user, elder.region_code):
+        raise PermissionDenied
+    form = ApplicationForm(request.POST or None, user=request.user, elder=elder,
+                           initial={"applied_on": timezone.localdate(), "applicant": "elder", "channel": "counter"})
+    if request.method == "POST":
+        application = _submit(
+            request, form, lambda data: actions.submit_application(elder, by=request.user, **data),
+            lambda _result: _("The application is recorded. Put it on public notice when the documents are checked."),
+        )
+        if application is not None:
+            return redirect("allowances:application", application.pk)
+    return render(request, "allowances/application_new.html", {
+        "elder": elder, "form": form, "applications": queries.applications_of(request.user, elder)[:10],
+    })
+
+
+@login_required
+@require_safe
+def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
+    """One application: its notice, the objections raised during it and what checking them
+    found, and the next step."""
+    _staff_only(request)
+    application = queries.get_application_for(request.user, application_id)
+    today = timezone.localdate()
+    return render(request, "allowances/application.html", {
+        "application": application, "objections": application.objections.select_related("recorded_by"),
+        "today": today, "form": DecisionForm(),
+        "objection_form": ObjectionForm(initial={"received_on": today}), "finding_form": FindingForm(),
+        "records": scope.records_allowance_cases_of(request.user, application.region_code),
+        "decides": scope.decides_applications_of(request.user, application.region_code),
+    })
+
+
+@login_required
+@require_POST
+def objection_new(request: HttpRequest, application_id: int) -> HttpResponse:
+    """An objection received while the application is on public notice."""
+    _staff_only(request)
+    application = queries.get_application_for(request.user, application_id)
+    _submit(request, ObjectionForm(request.POST),
+            lambda data: actions.record_objection(application, by=request.user, **data),
+            lambda _result: _("The objection is recorded. Check it, then write down what you found."))
+    return redirect("allowances:application", application.pk)
+
+
+@login_required
+@require_POST
+def objection_answer(request: HttpRequest, objection_id: int) -> HttpResponse:
+    _staff_only(request)
+    objection = queries.get_objection_for(request.user, objection_id)
+    _submit(request, FindingForm(request.POST),
+            lambda data: actions.answer_objection(objection, by=request.user, finding=data["finding"]),
+            lambda _result: _("The finding is recorded."))
+    return redirect("allowances:application", objection.application_id)
+
+
+@login_required
 @require_POST
 def application_step(request: HttpRequest, application_id: int, step: str) -> HttpResponse:
     _staff_only(request)
@@ -179,6 +268,8 @@ def application_step(request: HttpRequest, application_id: int, step: str) -> Ht
         _errors(request, e)
     else:
         messages.success(request, _("Saved."))
+    if request.POST.get("back") == "application":
+        return redirect("allowances:application", application.pk)
     return redirect("allowances:applications")
 
 
@@ -204,7 +295,39 @@ def survival_list(request: HttpRequest) -> HttpResponse:
     return render(request, "allowances/survival.html", {
         "due": queries.survival_due_for(request.user, today=today), "today": today,
         "form": SurvivalForm(initial={"checked_on": today}),
+        "photos": queries.survival_photos_to_review(request.user), "review_form": ReviewForm(),
     })
+
+
+@login_required
+@require_safe
+@never_cache
+def survival_photo(request: HttpRequest, check_id: int) -> HttpResponse:
+    """A survival photo, for the community worker of the elder's area; each view audited."""
+    _staff_only(request)
+    check = queries.get_survival_check_for(request.user, check_id)
+    try:
+        data, content_type = actions.open_survival_photo(check, by=request.user)
+    except ValidationError as e:
+        _errors(request, e)
+        return redirect("allowances:survival")
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def review_survival(request: HttpRequest, check_id: int) -> HttpResponse:
+    """The community worker accepts or rejects a photo sent in the app."""
+    _staff_only(request)
+    check = queries.get_survival_check_for(request.user, check_id)
+    _submit(request, ReviewForm(request.POST),
+            lambda data: actions.review_survival_check(check, by=request.user, **data),
+            lambda result: _("Accepted: the survival certification is on record.") if result.status == "accepted"
+            else _("Rejected: the elder's family sees your note and may send another photo."))
+    return redirect(reverse("allowances:survival") + "#photos")
 
 
 @login_required

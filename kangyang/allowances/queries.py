@@ -25,7 +25,7 @@ from kangyang.regions import codes
 from kangyang.registry.models import Elder
 from kangyang.allowances import eligibility as rules
 from kangyang.allowances.models import (
-    VOUCHER_KINDS, Application, SurvivalCheck, PausedPayment, PaymentLine, PaymentRoll, PayoutBatch, Policy, PolicyVersion, Recovery,
+    VOUCHER_KINDS, Application, Objection, SurvivalCheck, PausedPayment, PaymentLine, PaymentRoll, PayoutBatch, Policy, PolicyVersion, Recovery,
     RollRun, VoucherBalance, allowance_filter,
 )
 
@@ -390,3 +390,39 @@ def survival_due_for(user, *, today: dt.date, within_days: int = 60) -> list[Sur
     elders = Elder.objects.in_bulk([e for e, d in due.items() if d <= horizon])
     out = [SurvivalDue(elders[e], checks.get(e), d, d <= today) for e, d in due.items() if e in elders]
     return sorted(out, key=lambda s: (s.elder.region_code, s.due, s.elder.name))
+
+
+def application_policies_for(user, elder: Elder):
+    """Policies an application may be made for: paid on application, covering the elder's
+    region, of the user's area."""
+    covering = [p.pk for p in policies_for(user).filter(needs_application=True)
+                if elder.region_code.startswith(codes.prefix(p.region_code))]
+    return Policy.objects.filter(pk__in=covering).order_by("name", "pk")
+
+
+def applications_of(user, elder: Elder):
+    """The elder's applications, newest first (the elder's page)."""
+    return applications_for(user).filter(elder=elder).order_by("-applied_on", "-id")
+
+
+def get_objection_for(user, objection_id: int) -> Objection:
+    return get_object_or_404(
+        Objection.objects.filter(application__in=applications_for(user)).select_related("application"),
+        pk=objection_id,
+    )
+
+
+def survival_photos_to_review(user):
+    """Photos sent in the app and waiting for review, of the elders whose photos the user
+    may see (scope.sees_survival_photo: the community worker of their area), oldest first."""
+    if not scope.reviews_survival_photos(user):
+        return SurvivalCheck.objects.none()
+    return (
+        SurvivalCheck.objects.visible_to(user).filter(status=SurvivalCheck.Status.SUBMITTED)
+        .select_related("elder", "recorded_by").order_by("recorded_at", "pk")
+    )
+
+
+def get_survival_check_for(user, check_id: int) -> SurvivalCheck:
+    """A survival certification of the user's area (404 outside it)."""
+    return get_object_or_404(SurvivalCheck.objects.visible_to(user).select_related("elder"), pk=check_id)

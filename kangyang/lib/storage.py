@@ -12,9 +12,11 @@ rejected rows, a few megabytes at most.
 """
 
 import os
+from collections.abc import Iterator
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import models
 
 from kangyang.lib import crypto
 
@@ -63,3 +65,17 @@ def reencrypt_stored_files(names) -> int:
         if name and storage.exists(name):
             count += storage.reencrypt(name)
     return count
+
+
+def stored_file_names(*, skip=()) -> Iterator[str]:
+    """The names of every file held by a FileField of any model (the models in `skip` left
+    out), so a key rotation re-encrypts files of apps the rotating command does not know
+    (a survival certification's photo)."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if model in skip:
+            continue
+        names = [f.name for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+        for name in names:
+            yield from model._base_manager.exclude(**{name: ""}).values_list(name, flat=True).iterator()

@@ -58,9 +58,14 @@ TEMPLATES: dict[str, Template] = {
         _("Payment roll ready"),
         _("The payment roll %(roll)s for %(month)s is ready for your review."),
     ),
+    # To the organisation's managers and its district's bureau (kangyang/accounts/licences.py).
     "licence.expiring": Template(
         _("Licence expiring"),
         _("The licence %(licence)s of %(organisation)s expires on %(date)s."),
+    ),
+    "licence.expired": Template(
+        _("Licence expired"),
+        _("The licence %(licence)s of %(organisation)s expired on %(date)s. Please renew it."),
     ),
     # Sent by hand from the preferences page, to check an address.
     "test": Template(_("Test message"), _("This is a test message from %(site)s.")),
@@ -76,6 +81,8 @@ AUDIENCES = {
     "elder": _("elder"),
     "self": _("self"),
     "reviewer": _("reviewer"),
+    "organisation": _("the organisation's manager"),
+    "bureau": _("bureau admin"),
 }
 
 

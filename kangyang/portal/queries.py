@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from kangyang.alarms.queries import alarms_for
 from kangyang.registry.models import Elder
 from kangyang.services.queries import elder_orders_for
+from kangyang.allowances.models import SurvivalCheck
 from kangyang.allowances.queries import payments_for
 
 SHOWN = 10  # rows of each kind per elder; the full lists come with the elder app
@@ -32,3 +33,19 @@ def own_page_for(user) -> list[ElderSummary]:
             payments=list(payments_for(user, elder=elder)[:SHOWN]),
         ))
     return summaries
+
+
+def own_elders(user) -> list[Elder]:
+    """The elders whose page the user has: herself, or the relatives who list her as a contact."""
+    return list(Elder.objects.visible_to(user).order_by("name", "pk"))
+
+
+def survival_checks_of(user, elders: list[Elder], *, shown: int = 5) -> list[tuple[Elder, list]]:
+    """(elder, latest survival certifications) for each of the user's elders: status and
+    the worker's note, never the photo itself."""
+    found: dict[int, list] = {e.pk: [] for e in elders}
+    checks = SurvivalCheck.objects.filter(elder__in=elders).order_by("-checked_on", "-pk")
+    for check in checks.only("elder_id", "method", "checked_on", "status", "review_note", "recorded_at"):
+        if len(found[check.elder_id]) < shown:
+            found[check.elder_id].append(check)
+    return [(e, found[e.pk]) for e in elders]

@@ -18,11 +18,12 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
+from kangyang.accounts import licences
 from kangyang.lib import crypto
 from kangyang.notify import actions as notify
 from kangyang.notify import queries as notify_queries
 from kangyang.notify.models import Channel, Kind
-from kangyang.services.models import Caregiver, Order
+from kangyang.services.models import Caregiver, Order, Provider
 
 # News older than this is not sent.
 STALE_AFTER = dt.timedelta(minutes=30)
@@ -87,3 +88,21 @@ def tell_elder(order: Order, *, template: str, at: dt.datetime | None = None) ->
         queued += len(notify.notify(recipient, template=template, context=context, kind=Kind.ORDER,
                                     key=f"order:{order.pk}:{template}:{part}", region_code=order.region_code))
     return queued
+
+
+# -- licences (issue 12 §2) ------------------------------------------------------------------
+def expiring_provider_licences(*, today: dt.date) -> list[licences.ExpiringLicence]:
+    """The licence on each active provider's own record (Provider.licence_number and
+    licence_valid_until) expiring in the window of the pass on `today`. The same number and
+    date in the register of organisations is told once, not twice (LicenceWarning)."""
+    start, end = licences.warning_window(today)
+    providers = (Provider.objects.filter(active=True, licence_valid_until__range=(start, end))
+                 .select_related("organisation", "organisation__region").order_by("licence_valid_until", "pk"))
+    return [licences.ExpiringLicence(organisation=p.organisation, words=p.licence_number, number=p.licence_number,
+                                     expires=p.licence_valid_until) for p in providers]
+
+
+def warn_expiring_provider_licences(*, today: dt.date | None = None) -> int:
+    """The daily pass over providers' own licences (the rule is accounts/licences.py)."""
+    today = today or timezone.localdate()
+    return licences.warn_expiring_licences(today=today, licences=expiring_provider_licences(today=today))

@@ -15,6 +15,7 @@ paid as back pay once one comes (actions.rolls._add_resumed_back_pay).
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from kangyang.accounts import scope
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
+from kangyang.lib import images
 from kangyang.regions import codes
 from kangyang.registry.models import Elder
 from kangyang.allowances.actions.rolls import invalid
@@ -29,7 +31,7 @@ from kangyang.allowances.models import Application, Objection, Policy, SurvivalC
 
 __all__ = [
     "submit_application", "publish_notice", "record_objection", "answer_objection", "approve_application",
-    "reject_application", "record_survival_check", "review_survival_check",
+    "reject_application", "record_survival_check", "review_survival_check", "open_survival_photo",
 ]
 A = Application.Status
 
@@ -178,46 +180,86 @@ def reject_application(application: Application, *, by, note: str) -> Applicatio
 
 # -- survival certification ----------------------------------------------------------------------
 @transaction.atomic
-def record_survival_check(elder: Elder, *, by, method: str, checked_on: dt.date, evidence: str) -> SurvivalCheck:
+def record_survival_check(elder: Elder, *, by, method: str, checked_on: dt.date, evidence: str = "",
+                          photo=None) -> SurvivalCheck:
     """A survival certification. Staff of the elder's area record a visit, a video call or a
     photo they checked (accepted at once); the elder or the family send a photo in the app
-    (waiting for the worker's review)."""
+    (`photo`: the uploaded file, a JPEG, PNG or WebP image), which waits for the community
+    worker's review, one at a time."""
     personal = scope.is_personal(by)
     if personal:
         if not Elder.objects.filter(scope.elder_filter(by), pk=elder.pk).exists():
             raise PermissionDenied
         if method != SurvivalCheck.Method.PHOTO:
             raise invalid("method", _("In the app, a survival certification is a photo."), "method")
+        if SurvivalCheck.objects.filter(elder=elder, status=SurvivalCheck.Status.SUBMITTED).exists():
+            raise ValidationError(_("A photo of this elder is waiting for the community worker's review already."),
+                                  code="pending")
     elif not scope.records_allowance_cases_of(by, elder.region_code):
         raise PermissionDenied
     if method not in SurvivalCheck.Method.values:
         raise invalid("method", _("Choose how the elder was seen."), "method")
     _not_future(checked_on, "checked_on")
+    stored = None
+    if photo is not None:
+        if method != SurvivalCheck.Method.PHOTO:
+            raise invalid("photo", _("Only a photo certification carries a photo."), "method")
+        data = photo.read()
+        try:
+            kind = images.check_photo(data)
+        except ValidationError as e:
+            raise ValidationError({"photo": e}) from None
+        stored = ContentFile(data, name=f"photo.{images.extension(kind)}")
+        evidence = evidence.strip() or _("Photo sent in the app")
     if len(evidence.strip()) < 2:
         raise invalid("evidence", _("Say what was seen."), "evidence")
     status = SurvivalCheck.Status.SUBMITTED if personal else SurvivalCheck.Status.ACCEPTED
-    check = SurvivalCheck.objects.create(
+    check = SurvivalCheck(
         elder=elder, region_code=elder.region_code, method=method, checked_on=checked_on, evidence=evidence.strip(),
         status=status, recorded_by=by,
         reviewed_by=None if personal else by, reviewed_at=None if personal else timezone.now(),
     )
+    if stored is not None:
+        check.photo.save(stored.name, stored, save=False)  # encrypted at rest (lib/storage.py)
+    check.save()
     record(by, AuditEntry.Action.CREATE, check, verb="survival.record",
-           changes={"elder": elder.pk, "method": method, "checked_on": checked_on.isoformat(), "status": status})
+           changes={"elder": elder.pk, "method": method, "checked_on": checked_on.isoformat(), "status": status,
+                    "photo": bool(stored)})
     return check
 
 
 @transaction.atomic
 def review_survival_check(check: SurvivalCheck, *, by, accept: bool, note: str = "") -> SurvivalCheck:
-    """The worker accepts or rejects a photo sent in the app. Once."""
-    if not scope.records_allowance_cases_of(by, check.region_code):
+    """The community worker of the elder's area accepts or rejects a photo sent in the app,
+    with a note (required to reject). Once."""
+    if not scope.sees_survival_photo(by, check.region_code):
         raise PermissionDenied
     if not accept and len(note.strip()) < 2:
         raise invalid("note", _("Say why the photo is not accepted."), "note")
     status = SurvivalCheck.Status.ACCEPTED if accept else SurvivalCheck.Status.REJECTED
     if not SurvivalCheck.objects.filter(pk=check.pk, status=SurvivalCheck.Status.SUBMITTED).update(
-            status=status, reviewed_by=by, reviewed_at=timezone.now()):
+            status=status, reviewed_by=by, reviewed_at=timezone.now(), review_note=note.strip()):
         raise ValidationError(_("This certification is reviewed already."), code="conflict")
     record(by, AuditEntry.Action.CHANGE, check, verb="survival.review", note=note.strip(),
            changes={"status": [SurvivalCheck.Status.SUBMITTED, status]})
     check.refresh_from_db()
     return check
+
+
+def open_survival_photo(check: SurvivalCheck, *, by) -> tuple[bytes, str]:
+    """(image, content type) of a survival photo, for the community worker of the elder's area
+    only; each view is in the audit log as a full view of personal data."""
+    if not scope.sees_survival_photo(by, check.region_code):
+        raise PermissionDenied
+    if not check.photo:
+        raise ValidationError(_("This certification has no photo."), code="no_photo")
+    try:
+        with check.photo.open("rb") as f:
+            data = f.read()
+    except OSError:  # the media directory lost it (a restore without it): say so, not a 500
+        raise ValidationError(_("The photo's file is missing; ask the family to send the photo again."),
+                              code="missing") from None
+    kind = images.image_type(data)
+    record(by, AuditEntry.Action.VIEW_FULL, check, verb="survival.photo_view",
+           changes={"elder": check.elder_id})
+    return data, images.content_type(kind) if kind else "application/octet-stream"

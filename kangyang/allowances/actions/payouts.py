@@ -11,6 +11,9 @@
 5. `correct_failed_payment`: the account fixed (or the reason cleared); the payment is paid
    again as back pay (补发) in the next roll generated for the elder's community, once
    (rolls.generate_payment_rolls; the constraint payment_line_retried_once).
+
+A batch not yet paid may be cancelled (`cancel_payout_batch`): its rolls leave it, and a new
+batch of the same policy, month and area takes the same payments.
 """
 
 import datetime as dt
@@ -36,8 +39,8 @@ from kangyang.allowances.models import (
 )
 
 __all__ = [
-    "layout_for", "prepare_payout_batch", "bank_file", "record_batch_paid", "import_bank_return",
-    "correct_failed_payment", "RETURN_COLUMNS",
+    "layout_for", "prepare_payout_batch", "bank_file", "record_batch_paid", "cancel_payout_batch",
+    "import_bank_return", "correct_failed_payment", "RETURN_COLUMNS",
 ]
 S = PaymentRoll.Status
 P = PaymentLine.Payout
@@ -97,6 +100,8 @@ def bank_file(batch: PayoutBatch, *, by) -> tuple[bytes, str, str]:
 
     if not queries.can_pay_out_in(by, batch.region_code):
         raise PermissionDenied
+    if batch.status == PayoutBatch.Status.CANCELLED:
+        raise ValidationError(_("This batch is cancelled: its file must not go to the bank."), code="cancelled")
     data, rows = exports.bank_file(batch)
     record(by, AuditEntry.Action.VIEW_FULL, batch, verb="payout_batch.download",
            note=_("Bank file with full ID numbers and account numbers."),
@@ -124,6 +129,8 @@ def record_batch_paid(batch: PayoutBatch, *, by, bank_reference: str, paid_on: d
         paid_recorded_at=now,
     )
     if not claimed:
+        if PayoutBatch.objects.filter(pk=batch.pk, status=PayoutBatch.Status.CANCELLED).exists():
+            raise ValidationError(_("This batch is cancelled; make a new one."), code="cancelled")
         raise ValidationError(_("This batch is recorded as paid already."), code="conflict")
     rolls = PaymentRoll.objects.filter(batch=batch, status=S.DISTRICT_APPROVED)
     roll_count = rolls.update(status=S.EXPORTED, exported_by=by, exported_at=now)
@@ -131,6 +138,37 @@ def record_batch_paid(batch: PayoutBatch, *, by, bank_reference: str, paid_on: d
     record(by, AuditEntry.Action.CHANGE, batch, verb="payout_batch.paid",
            changes={"status": [PayoutBatch.Status.PREPARED, PayoutBatch.Status.PAID], "reference": reference,
                     "paid_on": paid_on.isoformat(), "rolls": roll_count, "lines": lines})
+    batch.refresh_from_db()
+    return batch
+
+
+@transaction.atomic
+def cancel_payout_batch(batch: PayoutBatch, *, by, reason: str) -> PayoutBatch:
+    """The bureau admin cancels a batch the bank has not paid (no paid record, no return
+    file), saying why. Its rolls leave it, still approved by the district, so a new batch of
+    the policy and month takes the same payments; the cancelled batch stays, with its count,
+    total and reason. Once."""
+    if not queries.can_pay_out_in(by, batch.region_code):
+        raise PermissionDenied
+    reason = reason.strip()
+    if len(reason) < 2:
+        raise invalid("reason", _("Say why the batch is cancelled."), "reason")
+    if BankReturn.objects.filter(batch=batch).exists():
+        raise ValidationError(_("The bank's return file of this batch is imported: it was paid and cannot be "
+                                "cancelled."), code="conflict")
+    claimed = PayoutBatch.objects.filter(pk=batch.pk, status=PayoutBatch.Status.PREPARED).update(
+        status=PayoutBatch.Status.CANCELLED, cancel_reason=reason, cancelled_by=by, cancelled_at=timezone.now(),
+    )
+    if not claimed:
+        batch.refresh_from_db(fields=["status"])
+        if batch.status == PayoutBatch.Status.CANCELLED:
+            raise ValidationError(_("This batch is cancelled already."), code="conflict")
+        raise ValidationError(_("This batch is recorded as paid by the bank: it cannot be cancelled."),
+                              code="paid")
+    rolls = PaymentRoll.objects.filter(batch=batch, status=S.DISTRICT_APPROVED).update(batch=None)
+    record(by, AuditEntry.Action.CHANGE, batch, verb="payout_batch.cancel", note=reason,
+           changes={"status": [PayoutBatch.Status.PREPARED, PayoutBatch.Status.CANCELLED], "rolls": rolls,
+                    "lines": batch.line_count, "total": str(batch.total)})
     batch.refresh_from_db()
     return batch
 

@@ -1,6 +1,8 @@
 """Where an allowance starts and what keeps it going: applications with their public notice
 (公示) and objections, and the yearly survival certification (生存认证)."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -115,6 +117,13 @@ class SurvivalCheckQuerySet(models.QuerySet):
         return self.filter(scope.region_filter(user))
 
 
+def survival_photo_path(check: "SurvivalCheck", filename: str) -> str:
+    """Where a survival photo is stored: a random name (never the elder's name or ID), with
+    the image's own extension. The file is encrypted like every stored file (lib/storage.py)."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"survival/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
 class SurvivalCheck(models.Model):
     """A survival certification (生存认证): someone saw the elder alive, by a home visit, a
     video call, or a photo sent in the app that a worker reviewed."""
@@ -136,6 +145,9 @@ class SurvivalCheck(models.Model):
     method = models.CharField(_("method"), max_length=6, choices=Method.choices)
     checked_on = models.DateField(_("date"))
     evidence = models.TextField(_("evidence"), help_text=_("What was seen, e.g. who was present or the photo's reference."))
+    # A photo sent in the app: personal data, shown only to the community worker of the
+    # elder's area (scope.sees_survival_photo), each view audited.
+    photo = models.FileField(_("photo"), upload_to=survival_photo_path, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACCEPTED)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+",
@@ -146,6 +158,7 @@ class SurvivalCheck(models.Model):
         on_delete=models.PROTECT, related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
 
     objects = SurvivalCheckQuerySet.as_manager()
 

@@ -80,18 +80,21 @@ class PayoutBatchQuerySet(models.QuerySet):
 class PayoutBatch(models.Model):
     """One bank file (代发批次): the district-approved rolls of a policy and month in a
     district (or the bureau's area), put together by the bureau admin. Downloading the file
-    changes nothing; the bureau records it paid, with the bank's reference, separately."""
+    changes nothing; the bureau records it paid, with the bank's reference, separately. A
+    batch not yet paid may be cancelled (a wrong layout, a roll to correct): its rolls are
+    free again for a new batch, and it stays, with the reason, for the record."""
 
     class Status(models.TextChoices):
         PREPARED = "prepared", _("file ready, not paid yet")
         PAID = "paid", _("paid by the bank")
+        CANCELLED = "cancelled", _("cancelled before payment")
 
     policy = models.ForeignKey("allowances.Policy", verbose_name=_("policy"), on_delete=models.PROTECT, related_name="+")
     month = models.DateField(_("month"))
     region = models.ForeignKey("regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
     region_code = models.CharField(_("region code"), max_length=12, db_index=True, editable=False)
     layout = models.ForeignKey(BankLayout, verbose_name=_("bank file layout"), on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PREPARED)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREPARED)
     line_count = models.PositiveIntegerField(_("payees"), default=0)
     total = models.DecimalField(_("total (yuan)"), default=ZERO, **MONEY)
     created_by = models.ForeignKey(
@@ -105,6 +108,12 @@ class PayoutBatch(models.Model):
         on_delete=models.PROTECT, related_name="+",
     )
     paid_recorded_at = models.DateTimeField(_("recorded paid"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("cancelled by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
 
     objects = PayoutBatchQuerySet.as_manager()
 
@@ -114,8 +123,12 @@ class PayoutBatch(models.Model):
         ordering = ["-month", "-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="prepared") | (Q(paid_on__isnull=False) & ~Q(bank_reference="")),
+                condition=~Q(status="paid") | (Q(paid_on__isnull=False) & ~Q(bank_reference="")),
                 name="payout_batch_paid_has_reference",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | (Q(cancelled_at__isnull=False) & ~Q(cancel_reason="")),
+                name="payout_batch_cancelled_has_reason",
             ),
         ]
 

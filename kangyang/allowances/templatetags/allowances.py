@@ -3,6 +3,7 @@
 from django import template
 from django.utils import timezone
 
+from kangyang.accounts import scope
 from kangyang.allowances import eligibility as rules, queries
 
 register = template.Library()
@@ -34,4 +35,6 @@ def elder_allowances(context, elder):
         "balances": queries.voucher_balances(elder),
         "account": getattr(elder, "payee_account", None),
         "can_edit_account": queries.can_edit_payee_account(user, elder),
+        "applications": [] if scope.is_personal(user) else list(queries.applications_of(user, elder)[:10]),
+        "can_apply": scope.records_allowance_cases_of(user, elder.region_code),
     }

@@ -237,3 +237,82 @@ def test_the_reviewers_hear_once_per_step_that_rolls_are_ready(admin, subdistric
     assert sorted(sent.values_list("address_masked", flat=True)) == ["138****0001", "138****0002"]
     actions.approve_payment_roll(PaymentRoll.objects.get(region=worker_a.region), by=worker_a)
     assert sent.count() == 3 and sent.filter(address_masked="138****0003").exists()
+
+
+# -- cancelling a batch before the bank pays it ------------------------------------------------
+@pytest.fixture
+def prepared_batch(admin, subdistrict, worker_a, worker_b, payees, longevity, generate, last_month, district):
+    """Last month's longevity rolls of both communities, approved, in one bank batch not paid yet."""
+    generate(admin, longevity, last_month, district)
+    officer_b = subdistrict_of(community=PaymentRoll.objects.get(region__code__endswith="002001").region)
+    for roll in PaymentRoll.objects.filter(month=last_month).select_related("region"):
+        worker = worker_a if roll.region_id == worker_a.region_id else worker_b
+        officer = subdistrict if roll.region.parent_id == subdistrict.region_id else officer_b
+        approve_all(roll, worker=worker, officer=officer, admin=admin)
+    return actions.prepare_payout_batch(by=admin, policy=longevity, month=last_month, region=district)
+
+
+def _lines(batch):
+    return sorted(PaymentLine.objects.filter(roll__batch=batch).values_list("pk", "elder_id", "amount"))
+
+
+def test_a_cancelled_batch_frees_its_rolls_and_the_next_batch_has_the_same_lines(
+    admin, prepared_batch, longevity, last_month, district,
+):
+    before = _lines(prepared_batch)
+    assert len(before) == 4
+    batch = actions.cancel_payout_batch(prepared_batch, by=admin, reason="代发文件格式选错，重做")
+    assert batch.status == PayoutBatch.Status.CANCELLED and batch.cancelled_by == admin
+    assert batch.cancel_reason == "代发文件格式选错，重做" and batch.cancelled_at is not None
+    assert (batch.line_count, batch.total) == (4, prepared_batch.total)  # kept for the record
+    assert not batch.rolls.exists() and _lines(batch) == []
+    assert set(PaymentRoll.objects.values_list("status", flat=True)) == {S.DISTRICT_APPROVED}
+
+    again = actions.prepare_payout_batch(by=admin, policy=longevity, month=last_month, region=district)
+    assert again.pk != batch.pk and _lines(again) == before
+    assert (again.line_count, again.total) == (prepared_batch.line_count, prepared_batch.total)
+    entry = AuditEntry.objects.get(verb="payout_batch.cancel")
+    assert entry.actor == admin and entry.note == "代发文件格式选错，重做"
+    assert entry.changes == {"status": ["prepared", "cancelled"], "rolls": 2, "lines": 4,
+                             "total": str(prepared_batch.total)}
+
+
+def test_a_paid_batch_cannot_be_cancelled(admin, paid_batch):
+    with pytest.raises(ValidationError) as refused:
+        actions.cancel_payout_batch(paid_batch, by=admin, reason="想撤回")
+    assert refused.value.code == "paid"
+    paid_batch.refresh_from_db()
+    assert paid_batch.status == PayoutBatch.Status.PAID and paid_batch.rolls.count() == 2
+
+
+def test_a_batch_with_a_return_file_cannot_be_cancelled(admin, paid_batch, payees):
+    data = return_file([["身份证号", "金额", "状态", "失败原因"],
+                        [payees["a1"]._id_number(), "50.00", "失败", "账户冻结"]])
+    actions.import_bank_return(paid_batch, by=admin, data=data, filename="r.csv")
+    # Even were it marked unpaid by mistake, the bank's answer is on file.
+    PayoutBatch.objects.filter(pk=paid_batch.pk).update(status=PayoutBatch.Status.PREPARED)
+    paid_batch.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        actions.cancel_payout_batch(paid_batch, by=admin, reason="撤回")
+    assert refused.value.code == "conflict"
+
+
+def test_only_the_bureau_admin_cancels_with_a_reason_and_only_once(
+    admin, subdistrict, worker_a, prepared_batch, last_month,
+):
+    for user in (subdistrict, worker_a):
+        with pytest.raises(PermissionDenied):
+            actions.cancel_payout_batch(prepared_batch, by=user, reason="撤回重做")
+    with pytest.raises(ValidationError) as refused:
+        actions.cancel_payout_batch(prepared_batch, by=admin, reason=" ")
+    assert "reason" in refused.value.message_dict
+    actions.cancel_payout_batch(prepared_batch, by=admin, reason="撤回重做")
+    for step in (lambda: actions.cancel_payout_batch(prepared_batch, by=admin, reason="再撤一次"),
+                 lambda: actions.record_batch_paid(prepared_batch, by=admin, bank_reference="X-1",
+                                                   paid_on=timezone.localdate()),
+                 lambda: actions.bank_file(prepared_batch, by=admin)):
+        with pytest.raises(ValidationError) as refused:
+            step()
+        assert refused.value.code in ("conflict", "cancelled")
+    prepared_batch.refresh_from_db()
+    assert prepared_batch.status == PayoutBatch.Status.CANCELLED and prepared_batch.paid_on is None

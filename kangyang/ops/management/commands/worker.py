@@ -1,19 +1,20 @@
 """`kangyang worker`: runs background tasks (django-tasks-db's `db_worker` with our defaults)
-and the worker's own chores (housekeeping.py: deleting import files past their retention)."""
+and the worker's own chores (housekeeping.py: deleting import files past their retention,
+telling of expiring licences)."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kangyang.ops.housekeeping import PeriodicPrune, prune_once
+from kangyang.ops.housekeeping import PeriodicPrune, prune_once, warn_licences_once
 
 
 class Command(BaseCommand):
     help = gettext_lazy(
         "Run background tasks from the database queue until Ctrl-C (django-tasks-db's "
-        "db_worker, all queues, no auto-reload), and delete import files past their retention "
-        "period at start and every hour."
+        "db_worker, all queues, no auto-reload); delete import files past their retention "
+        "period at start and every hour, and tell of expiring licences at start and daily."
     )
 
     def add_arguments(self, parser):
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         pruner = None
         if batch:
             prune_once()
+            warn_licences_once()
         else:
             pruner = PeriodicPrune()
             pruner.start()

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from kangyang.lib.storage import reencrypt_stored_files, stored_file_names
 from kangyang.registry.actions import rotate_field_keys
 from kangyang.registry.imports.files import reencrypt_import_files
+from kangyang.registry.models import ImportJob
 
 
 class Command(BaseCommand):
@@ -19,3 +21,5 @@ class Command(BaseCommand):
         self.stdout.write(f"re-encrypted {count} elder records under the current key")
         files = reencrypt_import_files()
         self.stdout.write(f"re-encrypted {files} import files under the current key")
+        others = reencrypt_stored_files(stored_file_names(skip=(ImportJob,)))  # e.g. survival photos
+        self.stdout.write(f"re-encrypted {others} other stored files under the current key")

@@ -1,0 +1,28 @@
+"""Forms of the elder's and family's own pages: input validation only; the rules live in the
+owning app's actions."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kangyang.lib import images
+
+
+class SurvivalPhotoForm(forms.Form):
+    """A photo for the yearly survival certification (生存认证), sent by the elder or a family
+    member for one of their elders."""
+
+    elder = forms.TypedChoiceField(label=_("Whose certification"), coerce=int)
+    photo = forms.FileField(
+        label=_("Photo"),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(t for _e, t in images.TYPES.values())}),
+    )
+    note = forms.CharField(label=_("Note (optional)"), max_length=200, required=False,
+                           help_text=_("For example: taken at home by her daughter today."))
+
+    def __init__(self, *args, elders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["elder"].choices = [(e.pk, e.name) for e in elders]
+        # Worded when the form is made, in the reader's language.
+        self.fields["photo"].help_text = _(
+            "A clear photo of the elder's face, taken today with the phone's camera (at most %(mb)d MB)."
+        ) % {"mb": images.MAX_PHOTO_BYTES // (1024 * 1024)}
