@@ -2,9 +2,9 @@
 and the PDF itself.
 
 The standard's Chinese wording (items, options, dimension and level names) is shown as it
-is in every interface language; in English the translation stands beside it. The PDF uses
-reportlab's built-in CID font STSong-Light (Adobe-GB1), which every PDF reader has, so no
-font file is shipped or embedded.
+is in every interface language; in English the translation stands beside it. The PDF's text
+is set in the Chinese font the package ships, embedded in the file (kangyang/lib/pdf_fonts.py),
+so it prints the same on any reader.
 """
 
 import io
@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from kangyang.assessment import constants
 from kangyang.assessment.models import Assessment
 from kangyang.assessment.standard import DIMENSIONS, ITEMS, LEVEL_NAMES, RISK_EVENTS, STANDARD
+from kangyang.lib import pdf_fonts
 
 DIMENSION_MAX = {d: sum(i.max_points for i in ITEMS if i.dimension == d) for d in DIMENSIONS}
 TOTAL_MAX = sum(DIMENSION_MAX.values())
-PDF_FONT = "STSong-Light"
+PDF_FONT = pdf_fonts.FONT
 
 
 def show_english() -> bool:
@@ -95,14 +96,6 @@ def risk_event_rows(assessment: Assessment) -> list[dict]:
 
 
 # -- PDF -----------------------------------------------------------------------------------
-def _register_font() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
-
-
 def render_pdf(assessment: Assessment) -> bytes:
     """The signed report as an A4 PDF, in the current language, with Chinese text."""
     from reportlab.lib import colors
@@ -110,9 +103,8 @@ def render_pdf(assessment: Assessment) -> bytes:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-    from xml.sax.saxutils import escape
 
-    _register_font()
+    pdf_fonts.register()
     data = report_data(assessment)
     en = data["show_en"]
     base = ParagraphStyle("base", fontName=PDF_FONT, fontSize=9.5, leading=13, wordWrap="CJK")
@@ -122,7 +114,7 @@ def render_pdf(assessment: Assessment) -> bytes:
     subtitle = ParagraphStyle("subtitle", parent=base, alignment=1, textColor=colors.HexColor("#5f6b73"))
 
     def p(text, style=base) -> Paragraph:
-        return Paragraph(escape(str(text)), style)
+        return Paragraph(pdf_fonts.markup(text), style)
 
     def both(zh: str, english: str) -> str:
         return f"{zh} ({english})" if en and english else zh
@@ -228,6 +220,7 @@ def render_pdf(assessment: Assessment) -> bytes:
     doc = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm, bottomMargin=18 * mm,
         title=_("Capability assessment report"), author="Kangyang",
+        initialFontName=PDF_FONT,  # else every page names Helvetica, a font the file does not carry
     )
     doc.build(story)
     return buffer.getvalue()

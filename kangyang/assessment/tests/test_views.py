@@ -10,6 +10,7 @@ from kangyang.assessment import actions
 from kangyang.assessment.models import Assessment
 from kangyang.assessment.standard import ITEMS
 from kangyang.assessment.tests.factories import EXAMPLE_BASICS, HEADING, answers_totalling
+from kangyang.lib.tests import pdfs
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -186,7 +187,18 @@ def test_the_report_pdf_is_a_pdf_with_the_chinese_text(client, worker_a, signed)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages)
     assert "张桂兰" in text and "重度失能" in text and "自理能力" in text and "61" in text
     assert "万丽" in text and ID_A not in text
-    assert b"STSong-Light" in r.content
+
+
+def test_the_report_pdf_carries_its_chinese_font(client, worker_a, signed):
+    """The glyphs are in the file (FontFile2), not left to the reader's viewer: a page of it,
+    rendered, has dark pixels where the title is."""
+    client.force_login(worker_a)
+    pdf = client.get(f"/assessment/{signed.pk}/report.pdf").content
+    fonts = pdfs.fonts_of(pdf)
+    assert fonts and all(fonts.values()), fonts
+    assert any("NotoSansSC-Kangyang" in name for name in fonts)
+    page = pdfs.render_first_page(pdf)
+    assert pdfs.dark_share(page, (0.3, 0.04, 0.7, 0.1)) > 0.02  # the title, 能力评估报告
 
 
 def test_the_pdf_in_english_keeps_the_standards_chinese_wording(client, worker_a, signed):
