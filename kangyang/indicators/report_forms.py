@@ -59,6 +59,7 @@ class ReportForm(forms.Form):
             try:
                 cleaned["period"] = Period(cleaned["year"], cleaned.get("month"))
             except ValueError:
-                raise ValidationError(_("Give a year between 2000 and 2100 and a month between 1 and 12.")) from None
+                raise ValidationError(
+                    _("Give a year between 2000 and 2100 and a month between 1 and 12.")) from None
         cleaned["format"] = cleaned.get("format") or HTML
         return cleaned

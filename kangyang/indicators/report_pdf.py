@@ -110,7 +110,7 @@ def document(report: Report) -> bytes:
             marks.append(("BACKGROUND", (0, n), (-1, n), colors.HexColor(ROW_FILL["miss"])))
         elif line.status == T.BEHIND:
             marks.append(("BACKGROUND", (0, n), (-1, n), colors.HexColor(ROW_FILL[T.BEHIND])))
-    story.append(Table(rows, colWidths=[w * width for w in (0.2, 0.09, 0.11, 0.25, 0.08, 0.27)],
+    story.append(Table(rows, colWidths=[w * width for w in (0.2, 0.09, 0.1, 0.29, 0.08, 0.24)],
                        style=grid(marks), repeatRows=1))
 
     breakdown = report.breakdown

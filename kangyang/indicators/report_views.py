@@ -25,14 +25,17 @@ def report(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "indicators/report.html", {"form": form, "report": None}, status=400)
     region_code, period, format = (form.cleaned_data[k] for k in ("region", "period", "format"))
-    if not scope.sees_indicators_of(request.user, region_code) or not Region.objects.filter(code=region_code).exists():
+    if not scope.sees_indicators_of(request.user, region_code):
+        raise Http404
+    if not Region.objects.filter(code=region_code).exists():
         raise Http404
     if format == HTML:
         data = reports.report_data(region_code, period)
         return render(request, "indicators/report.html", {
             "form": form, "report": data, "summary": reports.summary_text(data),
             "status_bars": data.status_bars(), "region_bars": data.region_bars(),
-            "chart_column": data.chart_column(), "breakdown_rows": data.breakdown.table() if data.breakdown else [],
+            "chart_column": data.chart_column(),
+            "breakdown_rows": data.breakdown.table() if data.breakdown else [],
         })
     body = reports.download(format, region_code=region_code, period=period, by=request.user)
     response = HttpResponse(body, content_type=reports.CONTENT_TYPES[format])
