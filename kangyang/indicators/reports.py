@@ -176,6 +176,7 @@ class Column:
     code: str
     name: str
     unit: str
+    empty: Decimal | None = None  # a sub-region without records: a count of 0, a share of nothing
 
 
 @dataclass
@@ -190,7 +191,9 @@ class Breakdown:
 
     def value(self, code: str, region_code: str) -> Decimal | None:
         figure = self.figures[code].get(region_code)
-        return figure.value if figure is not None else None
+        if figure is None:  # the breakdown lists the sub-regions that have records
+            return next(c.empty for c in self.columns if c.code == code)
+        return figure.value
 
     def table(self) -> list[tuple[Region, list[str]]]:
         return [(region, [number_text(self.value(c.code, region.code), c.unit) for c in self.columns])
@@ -317,7 +320,8 @@ def _breakdown(region: Region, period: Period, rows: list[queries.Row]) -> Break
         return None
     figures = {row.code: queries.breakdown(row.indicator, region.code, period, below) for row in key}
     return Breakdown(level=below, level_text=str(Region.Level(below).label), regions=regions,
-                     columns=[Column(r.code, row_name(r), r.unit) for r in key], figures=figures)
+                     columns=[Column(r.code, row_name(r), r.unit, r.indicator.empty_figure().value) for r in key],
+                     figures=figures)
 
 
 def _chart_code(breakdown: Breakdown | None) -> str | None:

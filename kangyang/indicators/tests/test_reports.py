@@ -119,6 +119,13 @@ def test_the_workbook_breaks_the_key_indicators_down_and_charts_them(people, dis
     elders = queries.breakdown(site.get("elders"), district.code, period, "subdistrict")
     assert {code: v["elders"] for code, v in by_region.items()} == {c: int(f.value) for c, f in elders.items()}
     assert by_region[subdistrict_1.code]["elder_family_doctor_rate"] == pytest.approx(200 / 3, abs=1e-6)
+    # No 65+ elder in subdistrict 2: no rate. A count without records there is 0, not blank.
+    assert by_region[subdistrict_2.code]["elder_family_doctor_rate"] is None
+    for code in codes:
+        indicator = site.get(code)
+        if subdistrict_2.code not in queries.breakdown(indicator, district.code, period, "subdistrict"):
+            empty = indicator.empty_figure().value
+            assert by_region[subdistrict_2.code][code] == (None if empty is None else int(empty)), code
     assert len(sheet._charts) == 1 and len(book.worksheets[SUMMARY]._charts) == 1
     # The value cell shows the decimals the report prints (66.7, against the plan's 78).
     cell = next(c for c in sheet[3 + 0] if c.value is not None and isinstance(c.value, float))
