@@ -9,15 +9,15 @@ orders and the assessments their own dates. A figure whose records the demo does
 back (30 days of alarms, a few weeks of orders) is honestly small or nil in the months before;
 nothing is made up.
 
-The hook runs after every app's own (INSTALLED_APPS order) for each district, so the orders and
-the alarm history of that district exist by then; the whole tree is computed (the city's
-figures are the sum of both districts), and once per district: the second district's run
-computes again what the first could not yet see of it. An audit entry per district says it is
-done, so a later `kangyang demo` keeps the history (and the worker keeps the running month).
+The hook runs once every district's own hooks are done (`seed_demo_finished`), so the orders
+and the alarm history of both districts exist by then; the whole tree is computed once (the
+city's figures are the sum of both districts'). An audit entry per district says it is done,
+so a later `kangyang demo` keeps the history (and the worker keeps the running month); a
+district seeded later (a demo database made before there was a second one) has none, and the
+history is computed again with it.
 """
 
 import datetime as dt
-import random
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,12 +42,14 @@ def history_periods(today: dt.date) -> list[Period]:
     return [*reversed(months), Period(today.year - 1), Period(today.year, today.month), Period(today.year)]
 
 
-def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) -> str:
-    if AuditEntry.objects.filter(verb=VERB, region_code=district.code).exists():
+def seed_demo_finished(*, districts: list[Region]) -> str:
+    waiting = [d for d in districts if not AuditEntry.objects.filter(verb=VERB, region_code=d.code).exists()]
+    if not waiting:
         return ""
     periods = history_periods(timezone.localdate())
     figures = sum(take_snapshot(period) for period in periods)
-    record(None, AuditEntry.Action.CREATE, verb=VERB, region_code=district.code,
-           changes={"periods": len(periods), "figures": figures})
+    for district in waiting:
+        record(None, AuditEntry.Action.CREATE, verb=VERB, region_code=district.code,
+               changes={"periods": len(periods), "figures": figures})
     return _("%(figures)d indicator figures for %(periods)d periods (the past 12 months, last year, this month and this year)") % {
         "figures": figures, "periods": len(periods)}

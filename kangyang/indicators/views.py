@@ -90,9 +90,10 @@ def _home_region(user) -> Region | None:
     return None
 
 
-def _years() -> list[int]:
+def _years(region_code: str) -> list[int]:
+    """The years the picker offers: back to the plans' first, or to the region's first snapshot."""
     today = timezone.localdate()
-    first = Snapshot.objects.order_by("period").values_list("period", flat=True).first()
+    first = Snapshot.objects.filter(region_code=region_code).order_by("period").values_list("period", flat=True).first()
     start = min(FIRST_PLAN_YEAR, int(first[:4]) if first else today.year, today.year)
     return list(range(today.year, start - 1, -1))
 
@@ -109,7 +110,7 @@ def _place(request: HttpRequest, data=None, *, overlapping: bool = False) -> Pla
         raise PermissionDenied
     data = request.GET if data is None else data
     today = timezone.localdate()
-    form = PeriodForm(data or None, years=_years(), initial={"region": home.code, "year": today.year})
+    form = PeriodForm(data or None, years=_years(home.code), initial={"region": home.code, "year": today.year})
     cleaned = form.cleaned_data if form.is_valid() else {}
     code = cleaned.get("region") or home.code
     # The rule before the lookup: a region outside the reader's area is refused whether or not

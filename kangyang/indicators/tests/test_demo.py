@@ -20,14 +20,14 @@ def test_the_history_is_the_past_twelve_months_last_year_and_the_running_periods
         "2025-11", "2025-12", "2026-01", "2025", "2026-02", "2026"]
 
 
-def test_the_demo_computes_the_history_once_per_district(tree, admin, worker_a, elder_in_a):
-    text = demo.seed_demo_accounts(accounts={"admin": admin}, district=tree, rng=None)
+def test_the_demo_computes_the_history_once(tree, admin, worker_a, elder_in_a):
+    text = demo.seed_demo_finished(districts=[tree])
     assert "15" in text
     assert set(Snapshot.objects.filter(region_code=tree.code).values_list("period", flat=True)) == {
         p.key for p in demo.history_periods(timezone.localdate())}
     assert AuditEntry.objects.filter(verb=demo.VERB, region_code=tree.code).count() == 1
     taken = Snapshot.objects.filter(region_code=tree.code).order_by("computed_at").last().computed_at
-    assert demo.seed_demo_accounts(accounts={"admin": admin}, district=tree, rng=None) == ""
+    assert demo.seed_demo_finished(districts=[tree]) == ""
     assert Snapshot.objects.filter(region_code=tree.code).order_by("computed_at").last().computed_at == taken
     # The elder registered today is in this month's figure, in none of the months before.
     today = timezone.localdate()

@@ -199,7 +199,7 @@ def test_the_demo_keeps_a_year_of_indicator_history_computed_from_its_records(de
     oldest = months[0]
     assert dict(queries.history("elders", "360103000000", oldest.year))[oldest.key] == \
         site.get("elders").figure(Query("360103000000", oldest)).value
-    # The city's figure is both districts' (the second district's own run computed it again).
+    # The city's figure is both districts' (computed once both were seeded).
     city = dict(queries.history("elders", "360100000000", oldest.year))[oldest.key]
     districts = sum(dict(queries.history("elders", c, oldest.year))[oldest.key] for c in ("360103000000", "360104000000"))
     assert city == districts
