@@ -220,6 +220,12 @@ IMPORT_RETENTION_DAYS = envint("KANGYANG_IMPORT_RETENTION_DAYS", "30")
 if IMPORT_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("KANGYANG_IMPORT_RETENTION_DAYS must be at least 1")
 
+# The worker computes the indicators of the running month and year again once their snapshot
+# is this old (the dashboard reads the snapshots; "compute now" does it at once).
+INDICATORS_REFRESH = timedelta(minutes=envint("KANGYANG_INDICATORS_REFRESH_MINUTES", "15"))
+if INDICATORS_REFRESH < timedelta(minutes=1):
+    raise ImproperlyConfigured("KANGYANG_INDICATORS_REFRESH_MINUTES must be at least 1")
+
 # GB/T 42195-2022 leaves open whether a diagnosis and ≥2 care-risk events together raise the
 # level by one or by two (shared/spec/assessment-gbt42195.md): one unless this is true.
 ASSESSMENT_STACK_RAISES = envbool("KANGYANG_ASSESSMENT_STACK_RAISES", "false")

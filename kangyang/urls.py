@@ -13,11 +13,14 @@ from kangyang.api import api
 
 def home(request):
     """Where signing in lands: an elder or a family member on their own page, a caregiver on
-    today's route, a provider's manager on the orders board, everyone else on the elder
+    today's route, a provider's manager on the orders board, a bureau admin (of a district or
+    the city) on the indicators against the plans' targets, everyone else on the elder
     registry (which asks strangers to sign in)."""
     if scope.has_own_page(request.user):
         return redirect("portal:home")
     role = getattr(request.user, "role", None)
+    if role == User.Role.BUREAU_ADMIN and scope.can_open(request.user, "indicators"):
+        return redirect("indicators:dashboard")
     if role == User.Role.CAREGIVER:
         return redirect("services:route")
     if role == User.Role.PROVIDER_MANAGER:
@@ -57,6 +60,7 @@ urlpatterns = [
     path("me/", include("kangyang.portal.urls")),
     path("audit/", include("kangyang.audit.urls")),
     path("notifications/", include("kangyang.notify.urls")),
+    path("indicators/", include("kangyang.indicators.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

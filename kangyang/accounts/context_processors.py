@@ -5,6 +5,7 @@ from kangyang.accounts import scope
 
 # (module, URL name, label) in the order of the navigation bar.
 NAVIGATION = [
+    ("indicators", "indicators:dashboard", _("Indicators")),
     ("registry", "registry:list", _("Elders")),
     ("assessment", "assessment:due", _("Assessments due")),
     ("allowances", "allowances:rolls", _("Allowances")),

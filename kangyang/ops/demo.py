@@ -22,6 +22,11 @@ both of:
   what needs no other account (the allowance policies and rolls, the orders, the alarm
   history), and leaves the persona records (`elder`, `family`, …) to Xihu.
 
+* ``seed_demo_finished(*, districts) -> str``: once more after every district's
+  `seed_demo_accounts`, with the districts seeded (Regions), when all the demo's records exist:
+  for what reads across them all (the indicators' monthly snapshots of the whole city). Called
+  by `demo` on every run, so it must do nothing that is done already.
+
 * ``demo_processes() -> list[list[str]]``: further long-running processes the demo
   supervises beside the web server and the worker, each as the arguments of a `kangyang`
   sub-command (``["ingest"]``); `demo` runs them with its own interpreter, so no app needs
@@ -219,6 +224,11 @@ def create_demo_accounts(district: Region, *, seed: int = DEMO_SEED) -> tuple[di
                             rng=random.Random(f"{stream}{label}:accounts"))
             if text:
                 messages.append((f"{prefix}{label}", text))
+    for label, hook in demo_hooks("seed_demo_finished"):
+        with transaction.atomic():
+            text = hook(districts=[hook_district for _a, hook_district, _p, _s in runs])
+        if text:
+            messages.append((label, text))
     return accounts, messages
 
 

@@ -1,22 +1,27 @@
 """Chores the background worker does by itself, without a cron: deleting the import files
-(full ID numbers) once their retention period is over, and telling people of licences that
-lapse soon.
+(full ID numbers) once their retention period is over; telling people of licences that lapse
+soon; and the indicators' snapshots (the running month and year every
+KANGYANG_INDICATORS_REFRESH_MINUTES, each month that ended once more after its end, so the
+history keeps its final figures).
 
-`kangyang worker` runs them in a thread of its own beside the task loop: it prunes when it
-starts and then every PRUNE_EVERY, and makes the licence pass when it starts and then once a
-day (the first pass after local midnight). Both are idempotent (the pruned files are gone;
-each licence warning is recorded once: accounts/licences.py), so several workers may do them
-side by side.
+`kangyang worker` does each when it starts and then periodically, in threads of their own
+beside the task loop: it prunes every PRUNE_EVERY and makes the licence pass on the first of
+those passes of each local day (in the same thread), and checks for due snapshots every
+minute. All are idempotent (the pruned files are gone; each licence warning is recorded once:
+accounts/licences.py; a snapshot replaces the period's figures), so several workers may do
+them side by side.
 """
 
 import datetime as dt
 import logging
 import threading
 
-from django.db import DatabaseError, close_old_connections, connection
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, close_old_connections, connection
 from django.utils import timezone
 
 from kangyang.accounts.licences import warn_expiring_licences
+from kangyang.indicators.actions import periods_due, take_snapshot
 from kangyang.registry.imports.files import prune_expired_import_files
 from kangyang.services.notifications import warn_expiring_provider_licences
 
@@ -57,26 +62,72 @@ def warn_licences_once(*, today: dt.date | None = None) -> int | None:
     return made
 
 
-class PeriodicPrune(threading.Thread):
-    """prune_once() now and then every `every` seconds, and warn_licences_once() on the first
-    of these passes of each local day, until stop()."""
+# How often the worker asks which indicator periods are due (the refresh setting decides
+# whether one is): a few cheap queries.
+SNAPSHOT_CHECK_EVERY = dt.timedelta(minutes=1)
 
-    def __init__(self, *, every: float = PRUNE_EVERY.total_seconds()) -> None:
+
+def snapshot_once(*, now: dt.datetime | None = None) -> int:
+    """Snapshot the indicator periods that are due (indicators.actions.periods_due); an error
+    is logged and the next pass tries again. Returns how many figures were stored."""
+    close_old_connections()
+    now = now or timezone.now()
+    stored = 0
+    try:
+        for period in periods_due(timezone.localdate(now), refresh=settings.INDICATORS_REFRESH, now=now):
+            stored += take_snapshot(period)
+    except IntegrityError:
+        # Another worker stored the same period at the same moment: its figures are as new.
+        logger.info("indicator snapshot taken by another worker at the same time")
+    except DatabaseError:
+        logger.exception("indicator snapshot failed; trying again in %s", SNAPSHOT_CHECK_EVERY)
+    except Exception:
+        # An app's own indicator formula (its indicators.py) may fail in ways nobody here can
+        # name; it must not end the snapshots of every other indicator, nor the worker.
+        logger.exception("an indicator failed while taking a snapshot; trying again in %s", SNAPSHOT_CHECK_EVERY)
+    finally:
+        connection.close()
+    return stored
+
+
+class Periodic(threading.Thread):
+    """`chore()` now and then every `every` seconds, until stop()."""
+
+    def __init__(self, chore, *, every: float, name: str) -> None:
         # A daemon: the worker's own shutdown (Ctrl-C, SIGTERM) ends the process with it.
-        super().__init__(name="kangyang-housekeeping", daemon=True)
+        super().__init__(name=name, daemon=True)
+        self.chore = chore
         self.every = every
         self.passes = 0
-        self.licences_checked_on: dt.date | None = None
         self._stopped = threading.Event()
 
     def run(self) -> None:
         while not self._stopped.is_set():
-            prune_once()
+            self.chore()
             self.passes += 1
-            today = timezone.localdate()
-            if self.licences_checked_on != today and warn_licences_once(today=today) is not None:
-                self.licences_checked_on = today
             self._stopped.wait(self.every)
 
     def stop(self) -> None:
         self._stopped.set()
+
+
+class PeriodicPrune(Periodic):
+    """prune_once() now and then every `every` seconds, and warn_licences_once() on the first
+    of these passes of each local day."""
+
+    def __init__(self, *, every: float = PRUNE_EVERY.total_seconds()) -> None:
+        super().__init__(self._pass, every=every, name="kangyang-housekeeping")
+        self.licences_checked_on: dt.date | None = None
+
+    def _pass(self) -> None:
+        prune_once()
+        today = timezone.localdate()
+        if self.licences_checked_on != today and warn_licences_once(today=today) is not None:
+            self.licences_checked_on = today
+
+
+class PeriodicSnapshots(Periodic):
+    """snapshot_once() now and then every `every` seconds."""
+
+    def __init__(self, *, every: float = SNAPSHOT_CHECK_EVERY.total_seconds()) -> None:
+        super().__init__(snapshot_once, every=every, name="kangyang-snapshots")

@@ -23,6 +23,7 @@ date in this database, so they are unique across a million elders and across run
 
 import bisect
 import datetime as dt
+import hashlib
 import itertools
 import logging
 import math
@@ -208,6 +209,27 @@ def _surname(rng: random.Random) -> str:
 
 def _mobile(rng: random.Random) -> str:
     return f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
+
+
+# When each synthetic elder was put on the register. The district took its register over from
+# the old ageing-work system (老龄信息系统) this long before the seeding; an elder who turned 60
+# since was registered within two months of the birthday, and nobody after their death or move.
+# So a period before the seeding counts the elders who were on the register then (the
+# indicators' monthly history, kangyang/indicators/demo.py), as with a real register, instead
+# of none (and no one who died 500 days ago was "registered today").
+REGISTER_TAKEN_OVER_YEARS = 3
+
+
+def registered_at(p: "_Person", today: dt.date) -> dt.datetime:
+    """The moment `p` was put on the register, drawn from the ID number (not from the random
+    stream, so the elders themselves stay as the seed draws them)."""
+    draw = int.from_bytes(hashlib.sha256(p.id_number.encode()).digest()[:4], "big")
+    day = max(_years_before(today, REGISTER_TAKEN_OVER_YEARS),
+              _years_before(p.birth, -60) + dt.timedelta(days=draw % 60))
+    if p.status_date is not None:
+        day = min(day, p.status_date - dt.timedelta(days=1))
+    at = dt.datetime.combine(min(day, today), dt.time(9), tzinfo=timezone.get_current_timezone())
+    return min(at + dt.timedelta(minutes=draw // 60 % 480), timezone.now())
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
@@ -486,6 +508,7 @@ class _Synthesizer:
                         categories=p.categories,
                     )
                     elder.status, elder.status_date = p.status, p.status_date
+                    elder.created_at = registered_at(p, self.today)
                     members = self._members(p, couple=len(persons) > 1)
                     if members is not None:  # the household is recorded: derive from it
                         elder.household_recorded_on = self.today

@@ -66,10 +66,10 @@ def test_health_data_only_for_those_whose_scope_covers_the_elder(request, person
 
 
 @pytest.mark.parametrize("persona, links", [
-    ("admin", {"/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/", "/services/",
+    ("admin", {"/indicators/", "/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/", "/services/",
                "/regions/", "/organisations/", "/audit/", "/notifications/", "/indicators/wall/"}),
-    ("worker_a", {"/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/", "/services/",
-                  "/regions/"}),
+    ("worker_a", {"/indicators/", "/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/",
+                  "/services/", "/regions/"}),
     ("operator", {"/registry/elders/", "/alarms/console/", "/services/", "/regions/", "/notifications/",
                   "/indicators/wall/"}),
     ("family", {"/registry/elders/"}),

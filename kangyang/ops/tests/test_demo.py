@@ -175,3 +175,35 @@ def test_the_printed_accounts_are_those_of_contracts_md(demo_output):
 def test_demo_hooks_run_in_installed_apps_order(db):
     labels = [label for label, _hook in demo.demo_hooks("seed_demo")]
     assert labels.index("regions") < labels.index("registry")
+
+
+def test_the_demo_keeps_a_year_of_indicator_history_computed_from_its_records(demo_output):
+    """Monthly snapshots of the past twelve months, for the city, each district and below; the
+    elders on the register grow towards today's count (the seeded elders carry the date they
+    were registered), and every month's figure is the framework's count for that month."""
+    from django.utils import timezone
+
+    from kangyang.indicators import queries
+    from kangyang.indicators.demo import history_periods
+    from kangyang.indicators.registry import Query, site
+
+    today = timezone.localdate()
+    months = [p for p in history_periods(today) if p.month and p.key != f"{today.year}-{today.month:02d}"]
+    assert len(months) == 12
+    for code in ("360100000000", "360103000000", "360104000000"):
+        kept = {}
+        for year in {p.year for p in months}:
+            kept.update(dict(queries.history("elders", code, year)))
+        assert all(p.key in kept for p in months), code
+        assert all(kept[p.key] > 0 for p in months), code  # elders were on the register then
+    oldest = months[0]
+    assert dict(queries.history("elders", "360103000000", oldest.year))[oldest.key] == \
+        site.get("elders").figure(Query("360103000000", oldest)).value
+    # The city's figure is both districts' (computed once both were seeded).
+    city = dict(queries.history("elders", "360100000000", oldest.year))[oldest.key]
+    districts = sum(dict(queries.history("elders", c, oldest.year))[oldest.key] for c in ("360103000000", "360104000000"))
+    assert city == districts
+    # A second run of the demo keeps the history as it was.
+    before = list(queries.history("elders", "360103000000", oldest.year))
+    run_demo()
+    assert list(queries.history("elders", "360103000000", oldest.year)) == before

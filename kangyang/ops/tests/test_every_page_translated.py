@@ -23,7 +23,7 @@ from kangyang.ops import demo
 
 # Latin words that are Chinese usage: units, codes of standards, product and file names.
 ALLOWED = {
-    "kangyang", "api", "pdf", "excel", "xlsx", "csv", "sos", "gb", "mqtt", "http", "https", "json",
+    "kangyang", "api", "pdf", "excel", "xlsx", "csv", "sos", "gb", "mqtt", "http", "https", "json", "yaml",
     "sms", "app", "totp", "otp", "url", "wgs", "gcj", "spo", "mmhg", "bpm", "min", "km", "kg", "cm",
     "wifi", "gps", "lbs", "imei", "iccid", "nfc", "swagger", "redoc", "openapi", "bearer", "ip",
     "ios", "android", "utf", "vip", "id", "icd",
@@ -39,6 +39,9 @@ WORD = re.compile(r"[A-Za-z]{3,}")
 # Addresses such as POST /api/v1/auth/token are code the reader types, not words.
 ADDRESS = re.compile(r"(\b(GET|POST|PUT|PATCH|DELETE)\s+)?\S*/\S+")
 VISIBLE_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
+# Not our words: scripts and styles, and what a text field holds (the reader's own data, as an
+# input's value is: a bureau's targets file, in YAML with its codes).
+HIDDEN = ("script", "style", "template", "textarea")
 
 
 class Page(HTMLParser):
@@ -52,7 +55,7 @@ class Page(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag in ("script", "style", "template"):
+        if tag in HIDDEN:
             self._hidden += 1
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
@@ -61,7 +64,7 @@ class Page(HTMLParser):
             self.text.append(attrs["value"])
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "template") and self._hidden:
+        if tag in HIDDEN and self._hidden:
             self._hidden -= 1
 
     def handle_data(self, data):

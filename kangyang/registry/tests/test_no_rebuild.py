@@ -65,6 +65,8 @@ PARAMS = {
     "code": ("regions.Region", "code"),
     "user_id": ("accounts.User", "pk"),
     "organisation_id": ("accounts.Organisation", "pk"),
+    "version": ("indicators.TargetSet", "version"),
+    "entry_id": ("indicators.ManualValue", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"]}
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>|\{(\w+)\}")

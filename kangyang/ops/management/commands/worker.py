@@ -1,20 +1,21 @@
 """`kangyang worker`: runs background tasks (django-tasks-db's `db_worker` with our defaults)
 and the worker's own chores (housekeeping.py: deleting import files past their retention,
-telling of expiring licences)."""
+telling of expiring licences, the indicators' monthly snapshots)."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kangyang.ops.housekeeping import PeriodicPrune, prune_once, warn_licences_once
+from kangyang.ops.housekeeping import PeriodicPrune, PeriodicSnapshots, prune_once, snapshot_once, warn_licences_once
 
 
 class Command(BaseCommand):
     help = gettext_lazy(
         "Run background tasks from the database queue until Ctrl-C (django-tasks-db's "
         "db_worker, all queues, no auto-reload); delete import files past their retention "
-        "period at start and every hour, and tell of expiring licences at start and daily."
+        "period at start and every hour, tell of expiring licences at start and daily, and keep "
+        "the indicators' snapshots (the running month and year, and each month once it ended)."
     )
 
     def add_arguments(self, parser):
@@ -29,18 +30,20 @@ class Command(BaseCommand):
                             help=_("Exit after this many tasks."))
 
     def handle(self, *args, queue_name: str, interval: float, batch: bool, max_tasks: int | None, **options):
-        pruner = None
+        chores = []
         if batch:
             prune_once()
             warn_licences_once()
+            snapshot_once()
         else:
-            pruner = PeriodicPrune()
-            pruner.start()
+            chores = [PeriodicPrune(), PeriodicSnapshots()]
+            for chore in chores:
+                chore.start()
         try:
             call_command(
                 "db_worker", queue_name=queue_name, interval=interval, batch=batch,
                 max_tasks=max_tasks, reload=False, verbosity=options["verbosity"],
             )
         finally:
-            if pruner is not None:
-                pruner.stop()
+            for chore in chores:
+                chore.stop()
