@@ -563,7 +563,13 @@ def _persona_orders(accounts: dict, *, items: dict, caregiver: Caregiver, today:
     bath = actions.place_order(by=family, elder=elder, item=items["bathing"], provider=caregiver.provider,
                                window_start=begin, note="水温别太高",
                                now=_local(past - dt.timedelta(days=1), 19), dispatch=False)
-    bath = actions.assign_order(bath, by=accounts["provider"], caregiver=caregiver, now=_local(past, 7))
+    try:
+        bath = actions.assign_order(bath, by=accounts["provider"], caregiver=caregiver, now=_local(past, 7))
+    except ValidationError:
+        # Her day was full already (a district seeded far beyond the demo's size): the family
+        # asked for her, so the manager overrides, and the order keeps its warning.
+        bath = actions.assign_order(bath, by=accounts["provider"], caregiver=caregiver, now=_local(past, 7),
+                                    override_reason=_("The family asked for this caregiver."))
     bath = actions.accept_order(bath, by=caregiver.user, now=_local(past, 7, 5))
     home = queries.home_of(elder)
     if home is not None:
