@@ -61,6 +61,7 @@ def unit_label(unit: str) -> str:
         PERCENT: "%", PERMILLE: "‰", COUNT: "", YUAN: pgettext("unit", "yuan"),
         SECONDS: pgettext("unit", "s"), YEARS: pgettext("unit of age", "years"),
         PER_1000: _("per 1,000 people"), HUNDRED_MILLION_YUAN: _("100 million yuan"),
+        "stars": pgettext("unit", "stars"),
     }.get(unit, unit)
 
 

@@ -52,6 +52,8 @@ PARAMS = {
     "line_id": ("allowances.PaymentLine", "pk"),
     "batch_id": ("allowances.PayoutBatch", "pk"),
     "application_id": ("allowances.Application", "pk"),
+    "objection_id": ("allowances.Objection", "pk"),
+    "check_id": ("allowances.SurvivalCheck", "pk"),
     "alarm_id": ("alarms.Alarm", "pk"),
     "device_id": ("alarms.Device", "device_id"),
     "caregiver_id": ("services.Caregiver", "pk"),
