@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kangyang.indicators.registry import COUNT, PERCENT, Indicator, Query, lazy_format
 from kangyang.registry.models import Elder
-from kangyang.registry.queries import AGE_BANDS, AGE_BAND_LABELS, birth_range
+from kangyang.registry.queries import AGE_BANDS, AGE_BAND_LABELS, _years_before, birth_range
 
 ON_THE_DAY = _("elders in the registry on the period's last day (today while it runs), not deceased or "
                "moved out by then, counted in the community where they actually live")
@@ -27,13 +27,6 @@ def elders(q: Query):
 def aged(years: int):
     """Born on or before the day minus `years` years: at least that old on the day."""
     return lambda q: Q(birth_date__lte=_years_before(q.as_of, years))
-
-
-def _years_before(day, years):
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def _in_band(band: str):
