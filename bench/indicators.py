@@ -214,6 +214,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--pages", type=int, default=40)
     parser.add_argument("--seed-only", action="store_true", help="build the data set and stop")
+    parser.add_argument("--measure-only", action="store_true", help="measure the data set as it is")
     args = parser.parse_args()
 
     create_database_if_missing(os.environ["DATABASE_URL"])
@@ -223,9 +224,10 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
-    seed_elders(args.elders)
-    seed_activity(args.elders)
-    seed_year(args.elders)
+    if not args.measure_only:
+        seed_elders(args.elders)
+        seed_activity(args.elders)
+        seed_year(args.elders)
     if args.seed_only:
         return
     sys.exit(measure(args))
