@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from kangyang.accounts import scope
 from kangyang.accounts.models import User
@@ -57,10 +58,12 @@ urlpatterns = [
     path("alarms/", include("kangyang.alarms.urls")),
     path("services/", include("kangyang.services.urls")),
     path("indicators/", include("kangyang.indicators.urls")),
-    path("me/", include("kangyang.portal.urls")),
+    path("app/", include("kangyang.portal.urls")),
+    # The own page lived at /me/ before the app: old links and bookmarks still arrive.
+    path("me/", RedirectView.as_view(url="/app/", query_string=True)),
+    path("me/survival/", RedirectView.as_view(url="/app/survival/", query_string=True)),
     path("audit/", include("kangyang.audit.urls")),
     path("notifications/", include("kangyang.notify.urls")),
-    path("indicators/", include("kangyang.indicators.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -12,7 +12,7 @@ from PIL import Image
 from kangyang.audit.models import AuditEntry
 from kangyang.allowances.models import SurvivalCheck
 
-PAGE = "/me/survival/"
+PAGE = "/app/survival/"
 REFUSED = "您无权打开此页面"
 
 
@@ -32,7 +32,7 @@ def test_the_family_sends_a_photo_and_the_worker_accepts_it_on_the_survival_list
     client.force_login(family)
     page = client.get(PAGE).content.decode()
     assert "张桂兰" in page and 'type="file"' in page
-    assert PAGE in client.get("/me/").content.decode()
+    assert PAGE in client.get("/app/").content.decode()
     r = send(client, elder_in_a, photo(), note="女儿在家中拍摄")
     assert r.status_code == 302 and r["Location"] == PAGE
     check = SurvivalCheck.objects.get()

@@ -49,8 +49,8 @@ def ids(page: str, kind: str) -> set[int]:
 
 def test_the_elder_lands_on_her_own_page_with_her_orders_alarms_and_allowances(client, zhou, funded_elder, lives):
     client.force_login(zhou)
-    assert client.get("/").url == "/me/"
-    page = client.get("/me/").text
+    assert client.get("/").url == "/app/"
+    page = client.get("/app/").text
     assert lives["payments_a"]  # the fixture paid her allowances
     assert ids(page, "order") == {lives["order_a"].pk}
     assert ids(page, "alarm") == {lives["alarm_a"].pk}
@@ -62,8 +62,8 @@ def test_the_elder_lands_on_her_own_page_with_her_orders_alarms_and_allowances(c
 def test_family_sees_each_elder_she_is_a_contact_of_and_no_other(client, daughter, funded_elder, elder_in_a,
                                                                   elder_in_b, lives):
     client.force_login(daughter)
-    assert client.get("/").url == "/me/"
-    page = client.get("/me/").text
+    assert client.get("/").url == "/app/"
+    page = client.get("/app/").text
     assert ids(page, "elder") == {funded_elder.pk, elder_in_a.pk}
     assert ids(page, "alarm") == {lives["alarm_a"].pk}
     assert ids(page, "order") == {lives["order_a"].pk}
@@ -73,7 +73,7 @@ def test_family_sees_each_elder_she_is_a_contact_of_and_no_other(client, daughte
 def test_an_elder_without_a_linked_record_sees_an_empty_page_not_someone_else_s(client, community_a, lives):
     stranger = User.objects.create_user("stranger", password="kangyang-demo", role="elder", region=community_a)
     client.force_login(stranger)
-    page = client.get("/me/").text
+    page = client.get("/app/").text
     assert ids(page, "elder") == ids(page, "order") == ids(page, "alarm") == set()
 
 
@@ -81,17 +81,17 @@ def test_an_elder_without_a_linked_record_sees_an_empty_page_not_someone_else_s(
 def test_staff_keep_their_landing_and_have_no_own_page(client, request, persona):
     user = request.getfixturevalue(persona)
     client.force_login(user)
-    assert client.get("/").url != "/me/"
-    assert client.get("/me/").status_code == 403
+    assert client.get("/").url != "/app/"
+    assert client.get("/app/").status_code == 403
 
 
 def test_a_stranger_is_asked_to_sign_in(client, db):
-    r = client.get("/me/")
+    r = client.get("/app/")
     assert r.status_code == 302 and "/accounts/login" in r.url
 
 
 def test_the_own_page_has_no_inline_script_or_style(client, zhou, lives):
     client.force_login(zhou)
-    page = client.get("/me/").text
+    page = client.get("/app/").text
     assert not re.search(r"<script(?![^>]*\bsrc=)", page)
     assert "<style" not in page and " style=" not in page and not re.search(r"\son[a-z]+=", page)

@@ -1,0 +1,3 @@
+"""The elder and family app (/app/), by topic: one module per part of the app."""
+
+from kangyang.portal.views.pages import home, survival  # noqa: F401
