@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise: a year's caching for static files asked for at their version (lib/staticfiles.py).
+    "kangyang.lib.staticfiles.StaticCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -101,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kangyang.accounts.context_processors.navigation",
                 "kangyang.accounts.context_processors.demo_mode",
+                "kangyang.portal.context_processors.app_shell",
             ],
             # Filters every template may use (money, rates): {% load kangyang %}.
             "libraries": {"kangyang": "kangyang.lib.templatetags.kangyang"},
@@ -203,7 +206,8 @@ MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     # Uploaded sheets and rejected-row files hold full ID numbers: encrypted with the field key.
     "default": {"BACKEND": "kangyang.lib.storage.EncryptedFileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # {% static %} URLs carry the file's content hash, so phones may keep them (lib/staticfiles.py).
+    "staticfiles": {"BACKEND": "kangyang.lib.staticfiles.VersionedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -382,6 +386,12 @@ LOGGING = {
         "django.request": {"filters": ["refusals_without_traceback"]},
     },
 }
+
+# The elder-care service hotline the app offers when there is no connection (the offline page's
+# tel: link, the SOS fallback): 12349 is China's elder-care service hotline; a city may run its own.
+HOTLINE = os.getenv("KANGYANG_HOTLINE", "12349").strip()
+if not re.fullmatch(r"\+?[0-9][0-9-]{1,19}", HOTLINE):
+    raise ImproperlyConfigured("KANGYANG_HOTLINE must be a telephone number: digits, '-' and a leading '+' only")
 
 # Shown in the page header and exports.
 SITE_NAME = _("Kangyang elder-care platform")

@@ -17,7 +17,9 @@ PENDING = "kangyang-otp-pending"  # {"user": pk, "at": epoch seconds}: password 
 
 # Reachable by a signed-in user whose session still lacks its second factor. The API is
 # outside: it takes bearer tokens only, and issues them only after the second factor.
-OPEN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/static/", "/i18n/", "/api/", "/favicon.ico")
+OPEN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/static/", "/i18n/", "/api/", "/favicon.ico",
+                 # The app's service worker, manifest and offline page: no data, fetched by the browser.
+                 "/app/sw.js", "/app/manifest.webmanifest", "/app/offline/")
 
 
 def set_pending(request, user) -> None:
@@ -76,6 +78,9 @@ def content_security_policy(img_sources: tuple[str, ...] = ()) -> str:
         " ".join(("img-src 'self' data:", *img_sources)),
         "font-src 'self'",
         "connect-src 'self'",
+        # The app's service worker (/app/sw.js) and manifest: this site's only.
+        "worker-src 'self'",
+        "manifest-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'self'",

@@ -209,6 +209,9 @@ class User(AbstractUser):
     is_demo_account = models.BooleanField(_("demo account"), default=False, editable=False)
     # After a reset by the bureau admin the password is a temporary one, to be changed first.
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # The app's elder mode (large text, large targets, read-aloud; shared/spec/elder-mode.md) as
+    # this person chose it; None: the role's default (on for elders, off for everyone else).
+    elder_mode = models.BooleanField(_("elder mode"), null=True, blank=True, default=None)
 
     class Meta:
         verbose_name = _("user")

@@ -26,3 +26,20 @@ class SurvivalPhotoForm(forms.Form):
         self.fields["photo"].help_text = _(
             "A clear photo of the elder's face, taken today with the phone's camera (at most %(mb)d MB)."
         ) % {"mb": images.MAX_PHOTO_BYTES // (1024 * 1024)}
+
+
+def _on(value: str) -> bool:
+    return value == "1"
+
+
+class AppSettingsForm(forms.Form):
+    """The app's settings page: elder mode and the read-aloud speed (kangyang/portal/elder_mode.py)."""
+
+    elder_mode = forms.TypedChoiceField(
+        label=_("Elder mode (large text, large buttons, read aloud)"), coerce=_on, widget=forms.RadioSelect,
+        choices=[("1", _("On")), ("0", _("Off"))],
+    )
+    speech_rate = forms.ChoiceField(
+        label=_("Reading-aloud speed"), widget=forms.RadioSelect,
+        choices=[("slow", _("Slow")), ("normal", _("Normal")), ("fast", _("Fast"))],
+    )
