@@ -1,3 +1,5 @@
 """The elder and family app (/app/), by topic: one module per part of the app."""
 
 from kangyang.portal.views.pages import home, survival  # noqa: F401
+from kangyang.portal.views.notifications import notifications, push  # noqa: F401  (issue 14: appfamily)
+from kangyang.portal.views.payments import pay_fake, pay_order, payment  # noqa: F401  (issue 14: appfamily)
