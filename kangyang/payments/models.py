@@ -48,8 +48,8 @@ class Payment(models.Model):
     objects = PaymentQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("payment")
-        verbose_name_plural = _("payments")
+        verbose_name = _("share payment")
+        verbose_name_plural = _("share payments")
         ordering = ["-created_at", "-id"]
         constraints = [
             # One live payment per order: two taps on "pay", or two family members at once,
