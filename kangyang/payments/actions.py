@@ -61,7 +61,7 @@ def start_payment(order: Order, *, by, now: dt.datetime | None = None) -> tuple[
     except IntegrityError:
         raise ValidationError(_("A payment of this share has just been started. Try again in a moment."),
                               code="busy") from None
-    record(by, AuditEntry.Action.CREATE, payment, verb="payment.start", note=f"order #{order.pk}")
+    record(by, AuditEntry.Action.CREATE, payment, verb="payment.start")
     return payment, started.redirect_url
 
 
@@ -91,8 +91,7 @@ def complete_payment(payment: Payment, *, amount: Decimal, by=None, now: dt.date
             return payment  # the same notice again
         raise ValidationError(_("This payment was cancelled; it cannot be paid now. Start the payment again."),
                               code="closed")
-    record(by, AuditEntry.Action.CHANGE, payment, verb="payment.paid",
-           note=f"order #{payment.order_id}, {payment.provider}")
+    record(by, AuditEntry.Action.CHANGE, payment, verb="payment.paid")
     return payment
 
 

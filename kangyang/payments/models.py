@@ -61,4 +61,4 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.provider}:{self.provider_ref}"
+        return f"#{self.pk} ¥{self.amount}"
