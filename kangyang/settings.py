@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "kangyang.allowances",
     "kangyang.alarms",
     "kangyang.services",
+    # Paying the elder's share of an order (issue 14): after services, whose orders it pays.
+    "kangyang.payments",
     "kangyang.portal",
     "kangyang.indicators",
     "kangyang.ops",
@@ -362,6 +364,14 @@ VAPID_PRIVATE_KEY = envsecret("KANGYANG_VAPID_PRIVATE_KEY") or ""
 VAPID_SUBJECT = os.getenv("KANGYANG_VAPID_SUBJECT", "mailto:admin@localhost")
 # A failed message is tried again after this long, then 4× longer each time (at most an hour
 # apart), until it has been tried this many times.
+# Issue 14 (elder app): the address people open the app at, for links in messages (an SMS
+# cannot carry a relative link), and which payment provider takes the elder's share.
+PUBLIC_URL = os.getenv("KANGYANG_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+if not PUBLIC_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("KANGYANG_PUBLIC_URL must start with http:// or https://")
+PAYMENT_PROVIDER = os.getenv("KANGYANG_PAYMENT_PROVIDER", "fake")
+if PAYMENT_PROVIDER not in ("fake",):
+    raise ImproperlyConfigured("KANGYANG_PAYMENT_PROVIDER must be 'fake' (no real provider is integrated yet)")
 NOTIFY_RETRY_AFTER = timedelta(seconds=envint("KANGYANG_NOTIFY_RETRY_AFTER", "30"))
 NOTIFY_MAX_ATTEMPTS = envint("KANGYANG_NOTIFY_MAX_ATTEMPTS", "5")
 if NOTIFY_RETRY_AFTER.total_seconds() <= 0 or NOTIFY_MAX_ATTEMPTS < 1:

@@ -600,3 +600,23 @@ def sees_wall_of(user, region_code: str) -> bool:
     """A region on the wall: the bureau's and the hotline's staff whose area covers it (an
     operator of one district never sees another district's figures)."""
     return sees_wall_display(user) and in_area(user, region_code)
+
+
+# -- issue 14 (elder app): paying the elder's share ---------------------------------------------
+def pays_share_of(user, elder) -> bool:
+    """Who pays an elder's own share of her orders in the app: the elder herself, or a family
+    member bound to her (a contact of hers with that account). Nobody else, staff included:
+    the hotline takes orders, it does not pay them."""
+    if not (user.is_authenticated and user.is_active and user.role in PERSONAL_ROLES):
+        return False
+    return type(elder).objects.filter(elder_filter(user), pk=elder.pk).exists()
+
+
+def payment_filter(user) -> Q:
+    """Payments a user may see: those of the orders of the elders whose share they pay (the
+    elder, her bound family), whoever of them paid."""
+    if not (user.is_authenticated and user.is_active and user.role in PERSONAL_ROLES):
+        return NOTHING
+    if user.role == R.ELDER:
+        return Q(order__elder__user=user)
+    return Q(order__elder__contacts__user=user)

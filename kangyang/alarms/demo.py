@@ -247,6 +247,7 @@ def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) 
             model=VENDORS[0][1], installed_on=timezone.localdate() - dt.timedelta(days=200), elder=elder,
         )
     if history.open().exists():
+        notifications.seed_demo_family_notice(elder)
         return ""
     now = timezone.now()
     opened = []
@@ -267,6 +268,7 @@ def seed_demo_accounts(*, accounts: dict, district: Region, rng: random.Random) 
             source=Alarm.Source.DEVICE, type=Alarm.Type.FALL, device=other, msg_id=f"demo-now-{int(now.timestamp())}",
             raised_at=now, now=now,
         )[0])
+    notifications.seed_demo_family_notice(elder)
     return _("%(n)d alarms waiting in the queue") % {"n": len(opened)}
 
 

@@ -27,6 +27,16 @@ def tell_escalation(alarm_id: int, tier: int) -> None:
 
 
 @task()
+def tell_family_at_raise(alarm_ids: list[int]) -> None:
+    """Tell the family bound in the app of newly raised alarms (issue 14). Ids only."""
+    from kangyang.alarms import notifications
+    from kangyang.alarms.models import Alarm
+
+    for alarm in Alarm.objects.select_related("elder").filter(pk__in=alarm_ids, elder__isnull=False).order_by("pk"):
+        notifications.tell_family_at_raise(alarm)
+
+
+@task()
 def tell_worker_of_door_visit(task_id: int) -> None:
     """Tell the community worker that a door visit is needed."""
     log.warning("door visit requested: task %d", task_id)

@@ -214,3 +214,17 @@ def save_push_subscription(user, *, subscription: dict) -> Preference:
     preference.updated_at = timezone.now()
     preference.save(update_fields=["push_subscription", "push", "updated_at"])
     return preference
+
+
+@transaction.atomic
+def remove_push_subscription(user) -> Preference | None:
+    """The person turned push off on their phone (or the browser withdrew it): forget the
+    subscription; messages go by their other channels again."""
+    preference = Preference.objects.filter(user=user).first()
+    if preference is None:
+        return None
+    preference.push_subscription = None
+    preference.push = False
+    preference.updated_at = timezone.now()
+    preference.save(update_fields=["push_subscription", "push", "updated_at"])
+    return preference

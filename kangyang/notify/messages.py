@@ -40,6 +40,13 @@ TEMPLATES: dict[str, Template] = {
         _("%(elder)s raised an alarm (%(type)s) at %(time)s. The alarm centre is handling it "
           "and may call you."),
     ),
+    # The family bound to the elder in the app, at once when the alarm is raised (issue 14):
+    # her name, the type and the time in words, the app's address; nothing else.
+    "alarm.family_app": Template(
+        _("Alarm of your relative"),
+        _("%(elder)s raised an alarm (%(type)s) at %(time)s. The alarm centre is handling it. "
+          "See it in the app: %(link)s"),
+    ),
     # Other uses (orders, payment rolls, licences): functions of their own, see README.
     "order.dispatched": Template(
         _("New order"),

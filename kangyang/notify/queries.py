@@ -38,3 +38,20 @@ def recipient_for(user, *, audience: str = "") -> Recipient:
         channels=tuple(channels), language=preference.language, quiet_from=preference.quiet_from,
         quiet_until=preference.quiet_until, audience=audience,
     )
+
+
+# -- issue 14 (elder app): what a person was told ----------------------------------------------
+def deliveries_to(user, *, kind: str = "") -> QuerySet[Delivery]:
+    """The messages sent to a person with an account, newest first: by the senders' key
+    convention, a message to one account has a key ending in ":user:<id>" (alarms, licences,
+    the elder's orders, the family's alarm notices). Messages to a bare phone number (a
+    contact without an account) are not theirs to read here."""
+    deliveries = Delivery.objects.filter(key__endswith=f":user:{user.pk}")
+    if kind:
+        deliveries = deliveries.filter(kind=kind)
+    return deliveries.order_by("-created_at", "-id")
+
+
+def was_told(key: str) -> bool:
+    """Whether a message with this key went out (or is queued) over any channel."""
+    return Delivery.objects.filter(key=key).exists()

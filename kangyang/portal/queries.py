@@ -49,3 +49,36 @@ def survival_checks_of(user, elders: list[Elder], *, shown: int = 5) -> list[tup
         if len(found[check.elder_id]) < shown:
             found[check.elder_id].append(check)
     return [(e, found[e.pk]) for e in elders]
+
+
+# -- issue 14 (elder app): what the family was told ------------------------------------------------
+@dataclass(frozen=True)
+class Notice:
+    """One message a person was told, as their notifications page shows it."""
+
+    delivery: object
+    subject: str
+    body: str
+    link: str
+
+
+def notices_for(user, *, shown: int = 50) -> list[Notice]:
+    """The messages sent to the user (notify's delivery log, their own only), newest first,
+    rendered in the language they were sent in, each with a link into the app."""
+    import json
+
+    from django.urls import reverse
+
+    from kangyang.lib import crypto
+    from kangyang.notify import messages as notify_messages
+    from kangyang.notify.queries import deliveries_to
+
+    notices = []
+    for delivery in deliveries_to(user)[:shown]:
+        try:
+            subject, body = notify_messages.render(delivery.template, json.loads(crypto.decrypt(delivery.context_encrypted)),
+                                                   language=delivery.language)
+        except (KeyError, ValueError):
+            continue  # a template since removed, or a context that no longer fits it
+        notices.append(Notice(delivery=delivery, subject=subject, body=body, link=reverse("portal:home")))
+    return notices

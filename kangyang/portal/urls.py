@@ -13,4 +13,10 @@ urlpatterns = [
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("sw.js", views.service_worker, name="sw"),
     path("offline/", views.offline, name="offline"),
+    # issue 14 (elder app), the family's part: what they were told, and paying the elder's share.
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/push/", views.push, name="push"),
+    path("orders/<int:order_id>/pay/", views.pay_order, name="pay_order"),
+    path("pay/fake/<str:ref>/", views.pay_fake, name="pay_fake"),
+    path("pay/<int:payment_id>/", views.payment, name="payment"),
 ]

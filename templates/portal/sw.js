@@ -3,6 +3,7 @@
    - App pages: the network first; what came back is kept, so that a page already seen opens
      without a connection; a page never seen opens the offline page (the hotline to call).
    - Only GET is ever answered from a cache; nothing else is kept.
+   - A web push message is shown as a notification that opens /app/notifications/.
    - Signing out (app.js sends "sign-out"), or a page that sends the browser to the sign-in page,
      empties the kept pages: they hold the signed-in person's data. */
 "use strict";
@@ -91,4 +92,19 @@ self.addEventListener("fetch", function (event) {
   } else if (url.pathname.indexOf(CONFIG.static) === 0) {
     event.respondWith(asset(request));
   }
+});
+
+/* Web push (kangyang/notify's WebPush sends {"title", "body", "template"}): shown as a
+   notification; pressing it opens what the person was told. */
+self.addEventListener("push", function (event) {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = {body: event.data ? event.data.text() : ""}; }
+  event.waitUntil(self.registration.showNotification(data.title || "康养", {
+    body: data.body || "", tag: data.template || "kangyang", data: {url: CONFIG.notifications},
+  }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  event.waitUntil(self.clients.openWindow(event.notification.data.url));
 });

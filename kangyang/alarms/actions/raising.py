@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import typing
 from collections.abc import Sequence
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.conf import settings
@@ -23,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kangyang.alarms import tasks
 from kangyang.alarms.models import Alarm, AlarmEvent, AlarmRepeat, Device
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
@@ -117,7 +119,16 @@ def raise_alarm(
     AlarmEvent.objects.create(alarm=alarm, region_code=region_code, kind=K.RAISED, at=now, by=alarm.raised_by)
     if alarm.raised_by is not None:
         record(by, AuditEntry.Action.CREATE, alarm, verb="alarm.raise")
+    _tell_family_after_commit([alarm.pk] if alarm.elder_id is not None else [])
     return alarm, True
+
+
+def _tell_family_after_commit(alarm_ids: list[int]) -> None:
+    """The family bound to the elder in the app hears of a new alarm at once (issue 14;
+    alarms/notifications.py decides whom and how), after commit: one task for the call or
+    batch."""
+    if alarm_ids:
+        transaction.on_commit(partial(tasks.tell_family_at_raise.enqueue, list(alarm_ids)))
 
 
 def _existing(*, device, elder, source, msg_id) -> Alarm | None:
@@ -281,6 +292,9 @@ def raise_device_alarms(items: Sequence[DeviceAlarm], *, now: dt.datetime | None
     missed = [(i.device.pk, i.msg_id) for i, _t in repeats if (i.device.pk, i.msg_id) not in repeated]
     if missed:
         known.update(_known_messages(missed))
+
+    with_elder = {(i.device.pk, i.msg_id) for i in new_items if i.device.elder_id is not None}
+    _tell_family_after_commit(sorted({pk for key, pk in created.items() if key in with_elder}))
 
     results, seen = [], set()
     for i in items:

@@ -50,7 +50,8 @@ def test_the_escalated_alarms_of_the_history_are_in_the_delivery_log(demo):
     # About 2% of the history is escalated: with 300 elders there may be none (the rule itself
     # is tested in test_notifications.py); whatever there is, is in the log.
     escalated = list(Alarm.objects.filter(escalation_tier__gt=0).order_by("-received_at", "-pk")[:8])
-    told = {int(key.split(":")[1]) for key in Delivery.objects.filter(kind="alarm").values_list("key", flat=True)}
+    told = {int(key.split(":")[1]) for key in Delivery.objects.filter(kind="alarm").exclude(
+        template="alarm.family_app").values_list("key", flat=True)}
     assert told == {a.pk for a in escalated}
     for alarm in escalated:
         told = Delivery.objects.filter(key__startswith=f"alarm:{alarm.pk}:")
@@ -78,3 +79,14 @@ def test_the_devices_page_has_offline_low_battery_and_stock_devices_to_show(demo
     client.force_login(User.objects.get(username="operator"))
     page = client.get("/alarms/devices/", {"state": "offline"})
     assert page.status_code == 200 and 'data-state="offline"' in page.text
+
+
+def test_the_family_was_told_of_her_mothers_waiting_alarm_once(demo):
+    """Issue 14: the demo's `family` finds one alarm notice in the app, of her mother's waiting SOS."""
+    from kangyang.accounts.models import User
+    from kangyang.notify.queries import deliveries_to
+
+    alarm = Alarm.objects.get(status="raised", elder__user__username="elder")
+    [notice] = deliveries_to(User.objects.get(username="family"))
+    assert (notice.template, notice.status, notice.key) == (
+        "alarm.family_app", "sent", f"alarm:{alarm.pk}:family:user:{notice.key.rsplit(':', 1)[1]}")

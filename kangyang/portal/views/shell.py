@@ -112,7 +112,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     served at /app/sw.js (scope /app/). Never cached by the browser, so that a new version
     (new static files: a new name for its caches) is picked up on the next visit."""
     config = {"precached": precached(), "scope": reverse("portal:home"),
-              "offline": reverse("portal:offline"), "login": reverse(settings.LOGIN_URL),
+              "offline": reverse("portal:offline"), "notifications": reverse("portal:notifications"),
+              "login": reverse(settings.LOGIN_URL),
               "static": settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL}
     # The caches' names change with anything the worker does or keeps: a new version of the
     # static files, or of the worker, starts from fresh caches.

@@ -69,6 +69,9 @@ PARAMS = {
     "organisation_id": ("accounts.Organisation", "pk"),
     "version": ("indicators.TargetSet", "version"),
     "entry_id": ("indicators.ManualValue", "pk"),
+    # issue 14 (elder app): paying the elder's share
+    "payment_id": ("payments.Payment", "pk"),
+    "ref": ("payments.Payment", "provider_ref"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"]}
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>|\{(\w+)\}")
