@@ -600,3 +600,22 @@ def sees_wall_of(user, region_code: str) -> bool:
     """A region on the wall: the bureau's and the hotline's staff whose area covers it (an
     operator of one district never sees another district's figures)."""
     return sees_wall_display(user) and in_area(user, region_code)
+
+
+# -- issue 14 (elder app): the home screen, SOS and ordering --------------------------------------
+def is_own_elder(user, elder) -> bool:
+    """The elder herself or a family member she lists as a contact: whose home screen shows
+    her cards, orders and alarms (the registry's elder_filter for personal roles)."""
+    if not (user.is_authenticated and user.is_active and is_personal(user)) or elder is None:
+        return False
+    from kangyang.registry.models import Elder
+
+    return Elder.objects.visible_to(user).filter(pk=elder.pk).exists()
+
+
+def presses_sos_for(user, elder) -> bool:
+    """Only the elder herself raises her SOS from the app: her family sees the alarm and is
+    told of it, but a press on the daughter's phone in another city would send the hotline
+    to the wrong place."""
+    return (user.is_authenticated and user.is_active and user.role == R.ELDER
+            and elder is not None and elder.user_id == user.pk)

@@ -1,3 +1,7 @@
 """The elder and family app (/app/), by topic: one module per part of the app."""
 
 from kangyang.portal.views.pages import home, survival  # noqa: F401
+from kangyang.portal.views.sos import sos, sos_status  # noqa: F401
+from kangyang.portal.views.ordering import (  # noqa: F401
+    order, order_cancel, order_complain, order_detail, order_rate, orders,
+)
