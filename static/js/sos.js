@@ -93,7 +93,7 @@
       var done = Math.min(100, (Date.now() - started) / HOLD_MS * 100);
       if (progress) { progress.value = done; }
       var left = Math.max(0, Math.ceil((HOLD_MS - (Date.now() - started)) / 1000));
-      if (!fired) { words(said, text.hold.replace("%s", String(left))); }
+      if (!fired) { words(said, text.hold.replace("{seconds}", String(left))); }
       if (done < 100 && started) { frame = window.requestAnimationFrame(tick); }
     }
 
