@@ -594,28 +594,26 @@ def _persona_orders(accounts: dict, *, items: dict, caregiver: Caregiver, today:
     return placed
 
 
-def _give_to(order: Order, caregiver: Caregiver, *, accounts: dict, now: dt.datetime) -> Order:
-    """The order given to the `caregiver` account (the family asked for her), else to whoever
-    the dispatch finds."""
-    try:
-        return actions.assign_order(order, by=accounts["provider"], caregiver=caregiver, now=now,
-                                    override_reason=_("The family asked for this caregiver."))
-    except ValidationError:
-        return actions.dispatch_order(order, now=now)
+def _give_to(order: Order, caregiver: Caregiver, *, now: dt.datetime) -> Order:
+    """Dispatched by the rules to another caregiver of the provider: the `caregiver` account's
+    own day (her route on the phone) stays as _persona_day planned it."""
+    return actions.dispatch_order(order, exclude=(caregiver.pk,), now=now)
 
 
 def _persona_app_day(accounts: dict, *, elder: Elder, items: dict, caregiver: Caregiver, today: dt.date,
                      now: dt.datetime) -> int:
-    """What the `elder` account's app shows today (issue 14): lunch with the caregiver on the
+    """What the `elder` account's app shows today (issue 14): lunch with a caregiver on the
     way now, and a visit done earlier (today from 10:40, else yesterday) waiting for her to
-    confirm and rate it. Ordered by her daughter in the app."""
+    confirm and rate it. Ordered by her daughter in the app; delivered by other caregivers of
+    the provider, so that the `caregiver` account's route is the one _persona_day made (a demo
+    seeded when nobody is on shift shows lunch still waiting for a caregiver)."""
     family, placed = accounts["family"], 0
     home = queries.home_of(elder)
     done_day = today if timezone.localtime(now).time() >= dt.time(10, 40) else today - dt.timedelta(days=1)
     visit = actions.place_order(by=family, elder=elder, item=items["visit_care"], provider=caregiver.provider,
                                 window_start=_local(done_day, 10), now=_local(done_day - dt.timedelta(days=1), 19),
                                 dispatch=False)
-    visit = _give_to(visit, caregiver, accounts=accounts, now=_local(done_day, 7))
+    visit = _give_to(visit, caregiver, now=_local(done_day, 7))
     placed += 1
     if visit.caregiver is not None and visit.caregiver.user is not None and home is not None:
         by = visit.caregiver.user
@@ -640,7 +638,7 @@ def _persona_app_day(accounts: dict, *, elder: Elder, items: dict, caregiver: Ca
             continue
     if lunch is None:
         return placed
-    lunch = _give_to(lunch, caregiver, accounts=accounts, now=ordered + dt.timedelta(minutes=5))
+    lunch = _give_to(lunch, caregiver, now=ordered + dt.timedelta(minutes=5))
     placed += 1
     if lunch.caregiver is not None and lunch.caregiver.user is not None:
         by = lunch.caregiver.user
