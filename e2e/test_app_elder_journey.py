@@ -10,6 +10,7 @@ import re
 import pytest
 
 from e2e.conftest import sign_in
+from e2e.test_content_security_policy import WATCH
 from kangyang.alarms import actions as alarm_actions
 from kangyang.alarms.models import Alarm
 from kangyang.services import actions
@@ -30,9 +31,11 @@ def elder_phone(browser):
         locale="zh-CN", timezone_id="Asia/Shanghai",
         geolocation={"latitude": HOME[0], "longitude": HOME[1], "accuracy": 20}, permissions=["geolocation"],
     )
+    context.add_init_script(WATCH)  # every page runs under the Content-Security-Policy, no violation
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
+    assert page.evaluate("window.__cspViolations") == []
     context.close()
 
 

@@ -88,17 +88,21 @@ def when(order: Order) -> str:
         "day": day_words(start.date()), "start": hhmm(order.window_start), "end": hhmm(order.window_end)}
 
 
+def _who(event: OrderEvent) -> str:
+    return event.caregiver.name if event.caregiver else ""
+
+
 def steps(order: Order) -> list[tuple[dt.datetime, str]]:
     """The timeline in words, oldest first; steps of the provider's own work (planning,
     reviews) left out."""
     words = {
         K.CREATED: lambda e: _("Ordered."),
-        K.DISPATCHED: lambda e: _("Caregiver %(name)s was assigned.") % {"name": e.caregiver.name if e.caregiver else ""},
-        K.REASSIGNED: lambda e: _("Caregiver %(name)s was assigned.") % {"name": e.caregiver.name if e.caregiver else ""},
-        K.ACCEPTED: lambda e: _("Caregiver %(name)s took the order.") % {"name": e.caregiver.name if e.caregiver else ""},
-        K.EN_ROUTE: lambda e: _("Caregiver %(name)s set off.") % {"name": e.caregiver.name if e.caregiver else ""},
-        K.CHECKED_IN: lambda e: _("Caregiver %(name)s arrived.") % {"name": e.caregiver.name if e.caregiver else ""},
-        K.CHECKED_OUT: lambda e: _("Caregiver %(name)s finished and left.") % {"name": e.caregiver.name if e.caregiver else ""},
+        K.DISPATCHED: lambda e: _("Caregiver %(name)s was assigned.") % {"name": _who(e)},
+        K.REASSIGNED: lambda e: _("Caregiver %(name)s was assigned.") % {"name": _who(e)},
+        K.ACCEPTED: lambda e: _("Caregiver %(name)s took the order.") % {"name": _who(e)},
+        K.EN_ROUTE: lambda e: _("Caregiver %(name)s set off.") % {"name": _who(e)},
+        K.CHECKED_IN: lambda e: _("Caregiver %(name)s arrived.") % {"name": _who(e)},
+        K.CHECKED_OUT: lambda e: _("Caregiver %(name)s finished and left.") % {"name": _who(e)},
         K.CONFIRMED: lambda e: _("The service was confirmed."),
         K.CANCELLED: lambda e: _("Cancelled: %(reason)s") % {"reason": e.note} if e.note else _("Cancelled."),
         K.NO_SHOW: lambda e: _("Not done."),
