@@ -607,9 +607,7 @@ def pays_share_of(user, elder) -> bool:
     """Who pays an elder's own share of her orders in the app: the elder herself, or a family
     member bound to her (a contact of hers with that account). Nobody else, staff included:
     the hotline takes orders, it does not pay them."""
-    if not (user.is_authenticated and user.is_active and user.role in PERSONAL_ROLES):
-        return False
-    return type(elder).objects.filter(elder_filter(user), pk=elder.pk).exists()
+    return is_own_elder(user, elder)
 
 
 def payment_filter(user) -> Q:
@@ -620,3 +618,22 @@ def payment_filter(user) -> Q:
     if user.role == R.ELDER:
         return Q(order__elder__user=user)
     return Q(order__elder__contacts__user=user)
+
+
+# -- issue 14 (elder app): the home screen, SOS and ordering --------------------------------------
+def is_own_elder(user, elder) -> bool:
+    """The elder herself or a family member she lists as a contact: whose home screen shows
+    her cards, orders and alarms (the registry's elder_filter for personal roles)."""
+    if not (user.is_authenticated and user.is_active and is_personal(user)) or elder is None:
+        return False
+    from kangyang.registry.models import Elder
+
+    return Elder.objects.visible_to(user).filter(pk=elder.pk).exists()
+
+
+def presses_sos_for(user, elder) -> bool:
+    """Only the elder herself raises her SOS from the app: her family sees the alarm and is
+    told of it, but a press on the daughter's phone in another city would send the hotline
+    to the wrong place."""
+    return (user.is_authenticated and user.is_active and user.role == R.ELDER
+            and elder is not None and elder.user_id == user.pk)

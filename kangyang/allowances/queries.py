@@ -426,3 +426,15 @@ def survival_photos_to_review(user):
 def get_survival_check_for(user, check_id: int) -> SurvivalCheck:
     """A survival certification of the user's area (404 outside it)."""
     return get_object_or_404(SurvivalCheck.objects.visible_to(user).select_related("elder"), pk=check_id)
+
+
+# -- issue 14 (elder app): the elder's own allowances on her home screen --------------------------
+def own_applications_of(user, elder: Elder, *, decided_shown: int = 2) -> list[Application]:
+    """The elder's applications for her or her family (accounts.scope.is_own_elder): those
+    still open, then the latest decided ones, newest first."""
+    if not scope.is_own_elder(user, elder):
+        return []
+    mine = Application.objects.filter(elder=elder).select_related("policy").order_by("-applied_on", "-id")
+    open_ = list(mine.filter(status__in=(Application.Status.SUBMITTED, Application.Status.ON_NOTICE)))
+    decided = list(mine.filter(status__in=(Application.Status.APPROVED, Application.Status.REJECTED))[:decided_shown])
+    return open_ + decided

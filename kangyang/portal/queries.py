@@ -5,9 +5,14 @@ the scope rules are those of accounts/scope.py, unchanged."""
 
 from dataclasses import dataclass
 
+from django.http import Http404
+
+from kangyang.accounts import scope
 from kangyang.alarms.queries import alarms_for
+from kangyang.portal.cards import ShownCard, site
 from kangyang.registry.models import Elder
-from kangyang.services.queries import elder_orders_for
+from kangyang.services.models import ProviderPrice
+from kangyang.services.queries import elder_orders_for, menu_for
 from kangyang.allowances.models import SurvivalCheck
 from kangyang.allowances.queries import payments_for
 
@@ -82,3 +87,59 @@ def notices_for(user, *, shown: int = 50) -> list[Notice]:
             continue  # a template since removed, or a context that no longer fits it
         notices.append(Notice(delivery=delivery, subject=subject, body=body, link=reverse("portal:home")))
     return notices
+
+
+# -- issue 14 (elder app): the home screen, SOS and ordering --------------------------------------
+
+
+@dataclass(frozen=True)
+class ElderHome:
+    """One elder's part of the home screen: her cards, in order."""
+
+    elder: Elder
+    cards: list[ShownCard]
+
+
+def home_for(user) -> list[ElderHome]:
+    """The elder's own cards, or one part per elder for a family member (by name)."""
+    return [ElderHome(elder, site.shown_for(user, elder)) for elder in own_elders(user)]
+
+
+def sos_elder_of(user) -> Elder | None:
+    """The elder record whose SOS this user presses: only an elder account's own record."""
+    if not scope.has_own_page(user):
+        return None
+    elder = Elder.objects.visible_to(user).filter(user=user).first()
+    return elder if scope.presses_sos_for(user, elder) else None
+
+
+def get_own_elder(user, elder_id) -> Elder:
+    """One of the user's own elders (accounts.scope.is_own_elder); anyone else's → 404."""
+    try:
+        pk = int(elder_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    elder = next((e for e in own_elders(user) if e.pk == pk), None)
+    if elder is None or not scope.is_own_elder(user, elder):
+        raise Http404
+    return elder
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    label: str
+    offers: list[ProviderPrice]
+
+
+def menu_of(elder: Elder) -> tuple[list[ProviderPrice], list[MenuGroup]]:
+    """(every offer she may order, the menu shown: the cheapest offer of each service near
+    her home, grouped by the national service category, in the catalogue's order)."""
+    offers = list(menu_for(elder))
+    cheapest: dict[int, ProviderPrice] = {}
+    for offer in offers:  # cheapest first within an item
+        cheapest.setdefault(offer.item_id, offer)
+    groups: dict[str, MenuGroup] = {}
+    for offer in cheapest.values():
+        label = offer.item.get_category_display()
+        groups.setdefault(label, MenuGroup(str(label), [])).offers.append(offer)
+    return offers, list(groups.values())

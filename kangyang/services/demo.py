@@ -546,7 +546,8 @@ def _override_one(placed: list[Order], *, accounts: dict, persona: Caregiver, it
 
 def _persona_orders(accounts: dict, *, items: dict, caregiver: Caregiver, today: dt.date, now: dt.datetime) -> int:
     """The `elder` account's orders, placed by her daughter in the app: a bath delivered and
-    rated three days ago, lunch tomorrow, and cleaning the day after — with the caregiver."""
+    rated three days ago, lunch tomorrow, and cleaning the day after — with the caregiver;
+    and today's (_persona_app_day): lunch on the way, a visit to confirm and rate."""
     elder = Elder.objects.filter(user=accounts["elder"]).first()
     if elder is None:
         return 0
@@ -589,6 +590,61 @@ def _persona_orders(accounts: dict, *, items: dict, caregiver: Caregiver, today:
         except ValidationError:  # her day is full then: someone else takes it
             actions.dispatch_order(order, now=now)
         placed += 1
+    placed += _persona_app_day(accounts, elder=elder, items=items, caregiver=caregiver, today=today, now=now)
+    return placed
+
+
+def _give_to(order: Order, caregiver: Caregiver, *, now: dt.datetime) -> Order:
+    """Dispatched by the rules to another caregiver of the provider: the `caregiver` account's
+    own day (her route on the phone) stays as _persona_day planned it."""
+    return actions.dispatch_order(order, exclude=(caregiver.pk,), now=now)
+
+
+def _persona_app_day(accounts: dict, *, elder: Elder, items: dict, caregiver: Caregiver, today: dt.date,
+                     now: dt.datetime) -> int:
+    """What the `elder` account's app shows today (issue 14): lunch with a caregiver on the
+    way now, and a visit done earlier (today from 10:40, else yesterday) waiting for her to
+    confirm and rate it. Ordered by her daughter in the app; delivered by other caregivers of
+    the provider, so that the `caregiver` account's route is the one _persona_day made (a demo
+    seeded when nobody is on shift shows lunch still waiting for a caregiver)."""
+    family, placed = accounts["family"], 0
+    home = queries.home_of(elder)
+    done_day = today if timezone.localtime(now).time() >= dt.time(10, 40) else today - dt.timedelta(days=1)
+    visit = actions.place_order(by=family, elder=elder, item=items["visit_care"], provider=caregiver.provider,
+                                window_start=_local(done_day, 10), now=_local(done_day - dt.timedelta(days=1), 19),
+                                dispatch=False)
+    visit = _give_to(visit, caregiver, now=_local(done_day, 7))
+    placed += 1
+    if visit.caregiver is not None and visit.caregiver.user is not None and home is not None:
+        by = visit.caregiver.user
+        fix = Fix(home[0] + 0.0001, home[1], accuracy_m=12)
+        if visit.status == Order.Status.DISPATCHED:
+            visit = actions.accept_order(visit, by=by, now=_local(done_day, 7, 30))
+        actions.check_in(visit, by=by, fix=fix, now=_local(done_day, 10, 5))
+        actions.check_out(Order.objects.get(pk=visit.pk), by=by, fix=fix, notes="陪老人聊天，血压正常",
+                          now=_local(done_day, 10, 35))
+    # Lunch now: the window began ten minutes ago; the caregiver set off five minutes ago.
+    start = (now - dt.timedelta(minutes=10)).replace(second=0, microsecond=0)
+    end = min(start + dt.timedelta(hours=1), _local(timezone.localdate(start), 23, 59))
+    ordered = start - dt.timedelta(hours=2)
+    lunch = None
+    for urgent in (False, True):  # the provider closed at this hour: lunch is sent as urgent help
+        try:
+            lunch = actions.place_order(by=family, elder=elder, item=items["meal"], provider=caregiver.provider,
+                                        window_start=start, window_end=end, flexible=True, urgent=urgent,
+                                        now=ordered, dispatch=False)
+            break
+        except ValidationError:
+            continue
+    if lunch is None:
+        return placed
+    lunch = _give_to(lunch, caregiver, now=ordered + dt.timedelta(minutes=5))
+    placed += 1
+    if lunch.caregiver is not None and lunch.caregiver.user is not None:
+        by = lunch.caregiver.user
+        if lunch.status == Order.Status.DISPATCHED:
+            lunch = actions.accept_order(lunch, by=by, now=ordered + dt.timedelta(minutes=10))
+        actions.start_travel(lunch, by=by, now=now - dt.timedelta(minutes=5))
     return placed
 
 

@@ -4,3 +4,7 @@ from kangyang.portal.views.pages import home, survival  # noqa: F401
 from kangyang.portal.views.shell import app_settings, elder_mode_switch, manifest, offline, service_worker  # noqa: F401
 from kangyang.portal.views.notifications import notifications, push  # noqa: F401  (issue 14: appfamily)
 from kangyang.portal.views.payments import pay_fake, pay_order, payment  # noqa: F401  (issue 14: appfamily)
+from kangyang.portal.views.sos import sos, sos_status  # noqa: F401
+from kangyang.portal.views.ordering import (  # noqa: F401
+    order, order_cancel, order_complain, order_detail, order_rate, orders,
+)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,8 +11,8 @@ from kangyang.accounts import scope
 from kangyang.lib.forms import add_errors
 from kangyang.allowances import actions as allowances
 from kangyang.allowances.models import SurvivalCheck
-from kangyang.portal.forms import SurvivalPhotoForm
-from kangyang.portal.queries import own_elders, own_page_for, survival_checks_of
+from kangyang.portal.forms import SurvivalPhotoForm, new_msg_id
+from kangyang.portal.queries import home_for, own_elders, sos_elder_of, survival_checks_of
 
 
 def _own_page_only(request: HttpRequest) -> None:
@@ -21,9 +22,19 @@ def _own_page_only(request: HttpRequest) -> None:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The elder's or family member's own page: orders, alarms and allowances of their elders."""
+    """The app's home screen. An elder: the SOS button first, then her cards (each app's
+    cards.py). A family member: one part per elder she is bound to, with the same cards and
+    no SOS (only the elder herself presses hers)."""
     _own_page_only(request)
-    return render(request, "portal/home.html", {"summaries": own_page_for(request.user)})
+    return render(request, "portal/home.html", {
+        "homes": home_for(request.user), "sos_elder": sos_elder_of(request.user),
+        "is_elder": request.user.role == scope.R.ELDER, "hotline": hotline(), "msg_id": new_msg_id(),
+    })
+
+
+def hotline() -> str:
+    """The number an elder dials when the app cannot reach the server (KANGYANG_HOTLINE)."""
+    return str(getattr(settings, "HOTLINE", "12349"))
 
 
 @login_required

@@ -1,6 +1,7 @@
 """Home services of `kangyang demo`: providers and caregivers, a week of orders delivered
 along planned routes, last month's statements, and the demo accounts' own work."""
 
+import datetime as dt
 from io import StringIO
 
 import pytest
@@ -49,9 +50,15 @@ def test_the_caregiver_account_has_a_route_today_and_some_visits_wait_for_review
 
 def test_the_elder_account_has_orders_from_her_daughter_and_a_second_run_adds_none(demo):
     mine = Order.objects.filter(elder__user__username="elder")
-    assert mine.filter(created_by__username="family", channel="app").count() == 3
+    assert mine.filter(created_by__username="family", channel="app").count() == 5
     assert mine.filter(status=Order.Status.CONFIRMED, rating=5).exists() or mine.filter(
         status=Order.Status.SETTLED).exists()
+    # What her app shows today (issue 14): lunch on the way (while caregivers are on shift), a
+    # visit to confirm and rate.
+    lunch = mine.filter(item__code="meal", window_start__lte=timezone.now()).latest("window_start")
+    on_shift = dt.time(8) <= timezone.localtime().time() <= dt.time(19)
+    assert lunch.status == Order.Status.EN_ROUTE or (not on_shift and lunch.status == Order.Status.CREATED)
+    assert mine.filter(status=Order.Status.CHECKED_OUT, item__code="visit_care").exists()
     before = Order.objects.count()
     call_command("demo", "--no-serve", stdout=StringIO())
     assert Order.objects.count() == before
