@@ -600,3 +600,12 @@ def sees_wall_of(user, region_code: str) -> bool:
     """A region on the wall: the bureau's and the hotline's staff whose area covers it (an
     operator of one district never sees another district's figures)."""
     return sees_wall_display(user) and in_area(user, region_code)
+
+
+# -- issue 14 (elder app): the caregiver's view
+
+
+def uses_caregiver_route(user) -> bool:
+    """The app's route page (/app/route/): a caregiver's own day, for caregivers only (what
+    each stop shows and who may act on it are the services app's rules)."""
+    return user.is_authenticated and user.is_active and user.role == R.CAREGIVER

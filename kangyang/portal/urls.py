@@ -7,4 +7,6 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("survival/", views.survival, name="survival"),
+    # the caregiver's view: today's route
+    path("route/", views.route, name="route"),
 ]
