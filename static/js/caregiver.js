@@ -47,7 +47,7 @@
   function say(text, state) {
     if (!status) return;
     status.hidden = !text;
-    status.textContent = text || "";
+    if (status.textContent !== (text || "")) status.textContent = text || "";  // a live region: changes only
     status.dataset.state = state || "";
   }
   // The sync state, from the queue itself: nothing waiting → all sent; a check going → sending;
@@ -71,12 +71,15 @@
     var state = sending ? "sending" : (n ? "waiting" : "sent");
     var last = lastSent();
     var text = sync.dataset;
-    sync.dataset.state = state;
-    sync.querySelector("[data-sync-word]").textContent =
-      state === "sending" ? text.textSending : (state === "waiting" ? text.textWaiting : text.textSent);
-    sync.querySelector("[data-sync-count]").textContent = text.textCount.replace("{n}", String(n));
-    sync.querySelector("[data-sync-last]").textContent =
-      last ? text.textLast.replace("{time}", when(last)) : text.textNever;
+    // Changed parts only: the state is a live region, read out again on every change.
+    function put(selector, value) {
+      var el = sync.querySelector(selector);
+      if (el.textContent !== value) el.textContent = value;
+    }
+    if (sync.dataset.state !== state) sync.dataset.state = state;
+    put("[data-sync-word]", state === "sending" ? text.textSending : (state === "waiting" ? text.textWaiting : text.textSent));
+    put("[data-sync-count]", text.textCount.replace("{n}", String(n)));
+    put("[data-sync-last]", last ? text.textLast.replace("{time}", when(last)) : text.textNever);
     sync.hidden = false;
   }
   function showQueue() {
