@@ -98,6 +98,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--data-dir", help="reuse this data dir (seeded when it has no database)")
     parser.add_argument("--runs", type=int, default=3, help="loads per page, cache state and profile")
+    parser.add_argument("--only", help="only the pages whose name (app-<name>.png) contains this")
     parser.add_argument("--full-page", action="store_true", help="also save each whole page (app-<name>-full.png)")
     args = parser.parse_args()
 
@@ -119,7 +120,7 @@ def main() -> None:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=[
                 "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-            for page in PAGES:
+            for page in [p for p in PAGES if not args.only or args.only in p.name]:
                 # Sign in once at full speed (not measured); each cold load then starts in a fresh
                 # browser context holding only the session cookie: an empty cache and no open
                 # connection, as a phone that opens the app after a while. The warm load follows
