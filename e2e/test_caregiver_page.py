@@ -40,6 +40,15 @@ def wait_status(page, order, status):
     page.locator(f'#route li[data-order="{order.pk}"][data-status="{status}"]').wait_for()
 
 
+def said(sync, what, value=None):
+    """Whether the sync state shows its text `what` (sent, waiting, count, last), with `value`
+    put in for its {n} or {time}: in whatever language the page is in."""
+    text = sync.get_attribute(f"data-text-{what}")
+    if value is not None:
+        text = text.replace("{n}", value).replace("{time}", value)
+    return text in sync.inner_text()
+
+
 def assert_fits_the_phone(page):
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
     small = [c for c in page.evaluate(CONTROLS) if c["height"] < 44 or c["font"] < 16]
@@ -71,7 +80,7 @@ def test_a_caregiver_works_through_the_day_on_a_phone(live_server, phone, caregi
     page = phone
     done, first, second, third = day
     sign_in(page, live_server, "caregiver")
-    page.wait_for_url("**/services/route/")  # the caregiver lands on today's route
+    page.wait_for_url("**/app/route/")  # the caregiver lands on today's route, in the app
 
     # today's route in order, the delivered meal shown done, a way to navigate to the home
     order_of_stops = page.locator("#route li[data-order]").evaluate_all("els => els.map(e => +e.dataset.order)")
@@ -126,6 +135,10 @@ def test_a_caregiver_works_through_the_day_on_a_phone(live_server, phone, caregi
     stop(page, third).locator('button[data-step="check-in"]').tap()
     page.locator('#check-queue[data-state="queued"]').wait_for()
     assert page.evaluate(f"JSON.parse(localStorage.getItem('kangyang:checks:{caregiver.pk}')).length") == 1
+    # the sync state says so in words: one check waits on the phone, for a connection
+    sync = page.locator('#sync-state[data-state="waiting"]')
+    sync.wait_for()
+    assert said(sync, "waiting") and said(sync, "count", "1")
     time.sleep(2)
     assert not ServiceVisit.objects.filter(order=third).exists()
     # …and goes by itself when the connection is back, with the time it was made
@@ -138,4 +151,10 @@ def test_a_caregiver_works_through_the_day_on_a_phone(live_server, phone, caregi
     assert service_visit.check_in_ok is True
     assert page.evaluate(f"localStorage.getItem('kangyang:checks:{caregiver.pk}')") is None
     assert page.locator("#check-queue").is_hidden()
+    # …and the sync state: all sent, nothing waiting, and the time of that last send
+    sync = page.locator('#sync-state[data-state="sent"]')
+    sync.wait_for()
+    assert said(sync, "sent") and said(sync, "count", "0") and sync.is_visible()
+    times = {timezone.localtime(t).strftime("%H:%M") for t in (back, timezone.now())}
+    assert any(said(sync, "last", t) for t in times), sync.inner_text()
     assert_fits_the_phone(page)

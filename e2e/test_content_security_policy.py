@@ -19,7 +19,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 @pytest.mark.parametrize("who, pages", [
     ("worker_a", ["registry:list", "assessment:due", "accounts:two_factor", "accounts:tokens", "accounts:password"]),
     ("operator", ["alarms:console", "alarms:hotline", "indicators:wall"]),
-    ("caregiver", ["services:route"]),
+    ("caregiver", ["services:route", "portal:route"]),
     ("admin", ["accounts:staff", "allowances:rolls", "audit:list"]),
 ])
 def test_pages_open_without_a_policy_violation(desk, live_server, who, pages, request):

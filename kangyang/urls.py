@@ -14,7 +14,7 @@ from kangyang.api import api
 
 def home(request):
     """Where signing in lands: an elder or a family member on their own page, a caregiver on
-    today's route, a provider's manager on the orders board, a bureau admin (of a district or
+    today's route in the app, a provider's manager on the orders board, a bureau admin (of a district or
     the city) on the indicators against the plans' targets, everyone else on the elder
     registry (which asks strangers to sign in)."""
     if scope.has_own_page(request.user):
@@ -22,8 +22,8 @@ def home(request):
     role = getattr(request.user, "role", None)
     if role == User.Role.BUREAU_ADMIN and scope.can_open(request.user, "indicators"):
         return redirect("indicators:dashboard")
-    if role == User.Role.CAREGIVER:
-        return redirect("services:route")
+    if scope.uses_caregiver_route(request.user):
+        return redirect("portal:route")
     if role == User.Role.PROVIDER_MANAGER:
         return redirect("services:board")
     return redirect("registry:list")

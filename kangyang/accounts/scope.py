@@ -637,3 +637,12 @@ def presses_sos_for(user, elder) -> bool:
     to the wrong place."""
     return (user.is_authenticated and user.is_active and user.role == R.ELDER
             and elder is not None and elder.user_id == user.pk)
+
+
+# -- issue 14 (elder app): the caregiver's view
+
+
+def uses_caregiver_route(user) -> bool:
+    """The app's route page (/app/route/): a caregiver's own day, for caregivers only (what
+    each stop shows and who may act on it are the services app's rules)."""
+    return user.is_authenticated and user.is_active and user.role == R.CAREGIVER

@@ -123,3 +123,27 @@ def tile_source(value: str, *, tianditu_key: str = "", attribution: str = "", su
     return TileSource(kind=URL, layers=(value,), subdomains=subdomains or "abc",
                       attribution=attribution or DEFAULT_ATTRIBUTION[URL], max_zoom=19, system=WGS84,
                       img_sources=sources)
+
+
+# AMap's URI API (https://lbs.amap.com/api/uri-api/guide/travel/route): a route from where the
+# phone is to a point given in GCJ-02 as lon,lat[,name]; "ride" is by bicycle or e-bike, as
+# caregivers go; callnative=1 opens the AMap app when the phone has it, else AMap's web page.
+AMAP_NAVIGATION = "https://uri.amap.com/navigation"
+
+
+def web_navigation(source: TileSource, lat: float, lng: float, *, label: str = "") -> str | None:
+    """A link that opens turn-by-turn directions to a stored WGS-84 point in the web map of
+    the configured tile provider, or None.
+
+    Only AMap has one: the bureau that chose AMap's tiles has accepted that points go to
+    AMap. Tianditu publishes no documented link of this kind, a bureau's own tile server has
+    none, and with ``none`` nothing is sent to any map provider: those pages keep the
+    geo: URI only (which works offline and opens whichever map app the phone has). The
+    link carries the point and a label, never an address or a name."""
+    if source.kind != AMAP:
+        return None
+    from urllib.parse import urlencode
+
+    glat, glng = source.project(lat, lng)
+    to = f"{glng:.6f},{glat:.6f}" + (f",{label}" if label else "")
+    return f"{AMAP_NAVIGATION}?{urlencode({'to': to, 'mode': 'ride', 'src': 'kangyang', 'callnative': 1}, safe=',')}"

@@ -28,4 +28,6 @@ urlpatterns = [
     path("orders/<int:order_id>/rate/", views.order_rate, name="order_rate"),
     path("orders/<int:order_id>/complain/", views.order_complain, name="order_complain"),
     path("orders/<int:order_id>/cancel/", views.order_cancel, name="order_cancel"),
+    # the caregiver's view: today's route
+    path("route/", views.route, name="route"),
 ]

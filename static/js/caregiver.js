@@ -15,6 +15,11 @@
  * The server answers with the route fragment (it is asked as htmx would ask), which replaces
  * #route and says the result ("checked in, 35 m from home" or "flagged…"). Without
  * JavaScript the forms are plain POSTs and work the same, without a location.
+ *
+ * The sync state (#sync-state) is always in view while the script runs: how many checks
+ * wait on this phone, "all sent" / "waiting for a connection" / "sending" in words, and
+ * when the server last took a check from this phone (kept in localStorage,
+ * "kangyang:checks-sent:<user id>", so it survives closing the page).
  */
 (function () {
   "use strict";
@@ -22,7 +27,9 @@
   var root = document.getElementById("route");
   if (!root) return;
   var key = "kangyang:checks:" + (root.dataset.user || "");
+  var sentKey = "kangyang:checks-sent:" + (root.dataset.user || "");
   var status = document.getElementById("check-queue");
+  var sync = document.getElementById("sync-state");
   var sending = false;
   var retryTimer = null;
   var GEO_WAIT_MS = 8000;
@@ -40,13 +47,46 @@
   function say(text, state) {
     if (!status) return;
     status.hidden = !text;
-    status.textContent = text || "";
+    if (status.textContent !== (text || "")) status.textContent = text || "";  // a live region: changes only
     status.dataset.state = state || "";
+  }
+  // The sync state, from the queue itself: nothing waiting → all sent; a check going → sending;
+  // checks waiting → waiting for a connection (the next try is already planned).
+  function lastSent() {
+    try { return parseInt(localStorage.getItem(sentKey) || "", 10) || null; } catch (e) { return null; }
+  }
+  function markSent() {
+    try { localStorage.setItem(sentKey, String(Date.now())); } catch (e) { /* storage full or disabled */ }
+  }
+  function when(ms) {
+    var d = new Date(ms);
+    var lang = document.documentElement.lang || undefined;
+    var time = d.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
+    if (d.toDateString() === new Date().toDateString()) return time;
+    return d.toLocaleDateString(lang, { month: "numeric", day: "numeric" }) + " " + time;
+  }
+  function showSync() {
+    if (!sync) return;
+    var n = load().length;
+    var state = sending ? "sending" : (n ? "waiting" : "sent");
+    var last = lastSent();
+    var text = sync.dataset;
+    // Changed parts only: the state is a live region, read out again on every change.
+    function put(selector, value) {
+      var el = sync.querySelector(selector);
+      if (el.textContent !== value) el.textContent = value;
+    }
+    if (sync.dataset.state !== state) sync.dataset.state = state;
+    put("[data-sync-word]", state === "sending" ? text.textSending : (state === "waiting" ? text.textWaiting : text.textSent));
+    put("[data-sync-count]", text.textCount.replace("{n}", String(n)));
+    put("[data-sync-last]", last ? text.textLast.replace("{time}", when(last)) : text.textNever);
+    sync.hidden = false;
   }
   function showQueue() {
     var n = load().length;
     if (n) say(root.dataset.textQueued.replace("{n}", String(n)), "queued");
     else if (status && status.dataset.state === "queued") say("", "");
+    showSync();
   }
   function csrf() {
     var field = document.querySelector("input[name=csrfmiddlewaretoken]");
@@ -110,6 +150,7 @@
     body.set("age_seconds", String(Math.max(0, (Date.now() - item.made) / 1000)));
     sending = true;
     say(root.dataset.textSending, "sending");
+    showSync();
     fetch(item.url, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "HX-Request": "true", "X-CSRFToken": csrf() },
@@ -119,9 +160,10 @@
     }).then(function (answer) {
       store(load().filter(function (c) { return c.id !== item.id; }));
       sending = false;
+      markSent();  // the server took it (a refusal too is an answer: the check left the phone)
       if (answer.ok) { swap(answer.html); say("", ""); }
       else { say(root.dataset.textRefused, "refused"); refresh(); }
-      if (load().length) flush(); else if (answer.ok) showQueue();
+      if (load().length) flush(); else if (answer.ok) showQueue(); else showSync();
     }).catch(function () {
       sending = false;
       showQueue();
@@ -144,6 +186,7 @@
     queue.push({ id: made + "-" + Math.random().toString(36).slice(2), url: form.action, fields: fields,
                  made: made, at: new Date(made).toISOString() });
     store(queue);
+    showSync();
   }
 
   root.addEventListener("submit", function (e) {
@@ -165,6 +208,9 @@
   root.addEventListener("htmx:sendError", function () { say(root.dataset.textOffline, "offline"); });
 
   window.addEventListener("online", flush);
+  window.addEventListener("offline", showSync);
+  // Another tab of the same caregiver sent or queued a check: show the phone's real state.
+  window.addEventListener("storage", function (e) { if (e.key === key || e.key === sentKey) showSync(); });
   window.addEventListener("pageshow", flush);
   flush();
 })();

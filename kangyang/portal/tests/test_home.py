@@ -36,7 +36,7 @@ def test_the_elder_sees_sos_first_then_the_cards_in_their_order(client, elder, e
     client.force_login(elder)
     page = client.get("/app/").content.decode()
     codes = card_codes(page, elder_in_a.pk)
-    assert codes == ["alarms.recent", "services.orders", "allowances.paid"]
+    assert codes == ["alarms.recent", "services.orders", "allowances.paid", "payments.shares"]  # her lunch has a share to pay
     assert page.index("data-sos-hold") < page.index('data-card="alarms.recent"')
     set_off = timezone.localtime(lunch.events.get(kind="en_route").at).strftime("%H:%M")
     part = page.split('data-card="services.orders"')[1]
@@ -70,9 +70,9 @@ def test_family_sees_a_part_per_bound_elder_with_the_same_cards_and_no_sos(clien
 
 
 def test_a_card_an_app_declares_shows_without_the_home_screen_naming_it(client, elder, monkeypatch):
-    extra = cards.Card(code="visits.next", title="下次探访", template="portal/order_extra.html",
-                       context=lambda user, e: {"elder": e}, order=15)
-    hidden = cards.Card(code="health.none", title="健康", template="portal/order_extra.html",
+    extra = cards.Card(code="visits.next", title="下次探访", template="alarms/cards/alarms.html",
+                       context=lambda user, e: {"alarms": []}, order=15)
+    hidden = cards.Card(code="health.none", title="健康", template="alarms/cards/alarms.html",
                         context=lambda user, e: None, order=16)
     monkeypatch.setattr(cards.site, "_cards", sorted([*cards.site.all(), extra, hidden], key=lambda c: (c.order, c.code)))
     client.force_login(elder)

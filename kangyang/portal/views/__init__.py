@@ -8,3 +8,4 @@ from kangyang.portal.views.sos import sos, sos_status  # noqa: F401
 from kangyang.portal.views.ordering import (  # noqa: F401
     order, order_cancel, order_complain, order_detail, order_rate, orders,
 )
+from kangyang.portal.views.route import route  # noqa: F401

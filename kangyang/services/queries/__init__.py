@@ -16,8 +16,8 @@ from kangyang.services.queries.orders import (
     orders_for, orders_matching, recurrences_for, timeline,
 )
 from kangyang.services.queries.dispatch import (
-    FIXED, IN_PLAN, caregiver_day, caregiver_loads, is_caregiver_of, latest_plan_run, orders_of_day, plan_of,
-    route_stops,
+    DONE_FOR_THE_DAY, FIXED, IN_PLAN, caregiver_day, caregiver_loads, caregiver_route, is_caregiver_of,
+    latest_plan_run, navigation_to, orders_of_day, plan_of, route_stops,
 )
 from kangyang.services.queries.service_visits import (
     can_review, flagged_service_visits_for, get_service_visit_for, home_of,
@@ -25,6 +25,7 @@ from kangyang.services.queries.service_visits import (
 from kangyang.services.queries.settlement import can_manage_settlement, get_settlement_for, settlements_of
 
 __all__ = [
+    "DONE_FOR_THE_DAY",
     "FIXED",
     "IN_PLAN",
     "R",
@@ -40,6 +41,7 @@ __all__ = [
     "can_review",
     "caregiver_day",
     "caregiver_loads",
+    "caregiver_route",
     "caregiver_of",
     "caregivers_of",
     "complaints_for",
@@ -62,6 +64,7 @@ __all__ = [
     "orders_for",
     "organisations_to_register",
     "orders_matching",
+    "navigation_to",
     "orders_of_day",
     "plan_of",
     "price_of",

@@ -41,6 +41,43 @@ def caregiver_day(caregiver: Caregiver, day: dt.date):
     )
 
 
+# Shown as done on the caregiver's route: nothing more to do today.
+DONE_FOR_THE_DAY = (S.CHECKED_OUT, S.CONFIRMED, S.SETTLED, S.NO_SHOW)
+
+
+def navigation_to(place: tuple[float, float] | None) -> dict | None:
+    """How the caregiver's phone finds its way to a stop: a geo: URI (RFC 5870, WGS-84) that
+    opens whichever map app the phone has, online or not; the coordinates as text, to copy
+    into any other; and a web map's directions only where the bureau configured that map's
+    tiles (lib/maps.py: web_navigation). Coordinates only, never the address."""
+    if place is None:
+        return None
+    from django.conf import settings
+    from django.utils.translation import gettext
+
+    from kangyang.lib.maps import web_navigation
+
+    lat, lng = place
+    return {"geo": f"geo:{lat:.6f},{lng:.6f}?q={lat:.6f},{lng:.6f}", "text": f"{lat:.6f}, {lng:.6f}",
+            "web": web_navigation(settings.MAP_TILES, lat, lng, label=gettext("Visit location"))}
+
+
+def caregiver_route(caregiver: Caregiver | None, day: dt.date) -> dict:
+    """A caregiver's day as their route page shows it (the services page and the app's):
+    every stop in order, the done ones too, each with its planned start, its visit, the way
+    there, and whether it is done; and how many are still to go."""
+    from kangyang.services.planning import location_of  # planning reads through these queries
+
+    orders = list(caregiver_day(caregiver, day).select_related("elder__community")) if caregiver else []
+    for o in orders:
+        o.planned = getattr(o, "stop", None)  # RelatedObjectDoesNotExist is an AttributeError
+        o.the_visit = getattr(o, "service_visit", None)
+        o.starts = o.planned.start if o.planned else o.window_start
+        o.navigate = navigation_to(location_of(o))
+        o.done = o.status in DONE_FOR_THE_DAY
+    return {"orders": orders, "open_count": sum(1 for o in orders if not o.done)}
+
+
 def plan_of(provider: Provider, day: dt.date) -> RoutePlan | None:
     return RoutePlan.objects.filter(provider=provider, day=day).first()
 

@@ -116,7 +116,7 @@ def complaint(order, worker_a):
 
 # -- where each role lands -------------------------------------------------------------------
 @pytest.mark.parametrize("persona, lands_on", [
-    ("caregiver", "/services/route/"), ("provider", "/services/board/"), ("worker_a", "/registry/elders/"),
+    ("caregiver", "/app/route/"), ("provider", "/services/board/"), ("worker_a", "/registry/elders/"),
 ])
 def test_the_home_page_sends_each_role_to_its_first_page(client, request, persona, lands_on):
     client.force_login(request.getfixturevalue(persona))

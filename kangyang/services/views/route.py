@@ -3,26 +3,28 @@ decline, on my way, check in, check out, nobody home). Check-in and check-out ca
 phone's location when it gives one (static/js/caregiver.js); without it they still go
 through and the visit is flagged for review — a failed check never blocks the caregiver."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from kangyang.services import actions, planning, queries
+from kangyang.services import actions, queries
 from kangyang.services.forms import CheckForm, DeclineForm, NoShowForm
 from kangyang.services.models import Caregiver, Order, ServiceVisit
 from kangyang.services.views._common import R, form_errors, is_fragment, refusal
 
 S = Order.Status
-# Shown as done on the page: nothing more to do today.
-DONE = (S.CHECKED_OUT, S.CONFIRMED, S.SETTLED, S.NO_SHOW)
+SITE_PATH = re.compile(r"/[A-Za-z0-9/_-]{0,200}")
 
 
 def _caregiver(request: HttpRequest) -> Caregiver | None:
@@ -32,28 +34,20 @@ def _caregiver(request: HttpRequest) -> Caregiver | None:
     return queries.caregiver_of(request.user)
 
 
-def _navigate(place: tuple[float, float] | None) -> dict | None:
-    """A geo: URI (RFC 5870, WGS-84) opens whichever map app the phone has, online or not;
-    the coordinates are shown too, to copy into any other."""
-    if place is None:
-        return None
-    lat, lng = place
-    return {"geo": f"geo:{lat:.6f},{lng:.6f}?q={lat:.6f},{lng:.6f}", "text": f"{lat:.6f}, {lng:.6f}"}
+def _back(request: HttpRequest) -> str:
+    """The page a plain form goes back to: the route page it was sent from when that page
+    says so in `next` (the app shows the same route at its own address), a path of this
+    site only; else "" (this page)."""
+    back = request.POST.get("next", "") if request.method == "POST" else ""
+    if SITE_PATH.fullmatch(back) and url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        return back
+    return ""
 
 
 def route_context(request: HttpRequest, caregiver: Caregiver | None, **extra) -> dict:
-    today = timezone.localdate()
-    orders = list(queries.caregiver_day(caregiver, today).select_related("elder__community")) if caregiver else []
-    for o in orders:
-        o.planned = getattr(o, "stop", None)  # RelatedObjectDoesNotExist is an AttributeError
-        o.the_visit = getattr(o, "service_visit", None)
-        o.starts = o.planned.start if o.planned else o.window_start
-        o.navigate = _navigate(planning.location_of(o))
-        o.done = o.status in DONE
     return {
-        "caregiver": caregiver, "orders": orders, "today": today,
-        "open_count": sum(1 for o in orders if not o.done),
-        "decline_form": DeclineForm(), "no_show_form": NoShowForm(), "check_form": CheckForm(),
+        "caregiver": caregiver, "today": timezone.localdate(), "back": _back(request),
+        **queries.caregiver_route(caregiver, timezone.localdate()),
         **extra,
     }
 
@@ -82,7 +76,7 @@ def _respond(request: HttpRequest, *, done: str | None = None, refused: str | No
         messages.success(request, done)
     if refused:
         messages.error(request, refused)
-    return redirect("services:route")
+    return redirect(_back(request) or "services:route")
 
 
 def _metres(distance: int | None) -> str:

@@ -1,0 +1,194 @@
+"""The app's pages as the accessibility and speed checks see them (issue 14, "What it must
+show"): which pages, as whom, and how each is measured in a real Chromium.
+
+Used by e2e/test_app_accessibility.py (axe-core at WCAG 2.1 AA, the elder-mode figures of
+../shared/spec/elder-mode.md, 200 % text) and bench/app_load.py (load time on a slow 4G
+connection, screenshots). A new app page is one line in PAGES.
+
+The figures:
+* axe-core (e2e/vendor/axe.min.js) with the rules tagged wcag2a, wcag2aa, wcag21a, wcag21aa;
+* text: the body's font size and line height, and every visible paragraph's (`main p`, `main li`);
+  elder pages in elder mode: body text ≥ 18 px, line height ≥ 1.3 × the font size;
+* targets: every `.main` control (SOS, order, confirm, pay, check in) ≥ 60 × 60 CSS px in elder
+  mode; every other visible control (links, buttons, fields, <summary>) ≥ 44 × 44, except a
+  link inside a sentence (WCAG 2.5.8's inline exception);
+* zoom: the root font size set to 200 % (as a phone's font-size setting enlarges text) and
+  nothing wider than the screen (document.scrollingElement.scrollWidth ≤ clientWidth).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+PASSWORD = "kangyang-demo"  # every demo account's (CONTRACTS.md)
+PHONE = {"width": 360, "height": 740}
+# The figures to meet (../shared/spec/elder-mode.md).
+ELDER_TEXT_PX = 18
+LINE_HEIGHT = 1.3
+MAIN_CONTROL_PX = 60
+CONTROL_PX = 44
+
+
+@dataclass(frozen=True)
+class AppPage:
+    account: str | None  # a demo account (CONTRACTS.md), None: signed out
+    path: str
+    description: str
+    elder: bool = False  # an elder's page: measured in elder mode (18 px text, 60 × 60 main controls)
+
+    @property
+    def name(self) -> str:
+        """For file names (var/screenshots/app-<name>.png): who, and the page's address."""
+        slug = re.sub(r"[^a-z0-9]+", "-", self.path.lower().removeprefix("/app")).strip("-") or "home"
+        return f"{self.account or 'signed-out'}-{slug}"
+
+
+ELDER = True
+# One line per page of the app: (account, path, what it is[, ELDER]).
+PAGES = [
+    AppPage("elder", "/app/", "the elder's home screen", ELDER),
+    AppPage("family", "/app/", "the family member's home screen"),
+    AppPage("elder", "/app/survival/", "survival certification: send a photo", ELDER),
+    AppPage("caregiver", "/app/route/", "the caregiver's route today"),
+    AppPage(None, "/accounts/login/", "sign in (signed out)"),
+]
+
+
+def phone_context(browser, **extra):
+    """A cheap Android phone: 360 × 740 CSS px, touch, Chinese, in Nanchang (location allowed)."""
+    return browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN",
+        timezone_id="Asia/Shanghai", geolocation={"latitude": 28.66, "longitude": 115.89, "accuracy": 15},
+        permissions=["geolocation"], **extra,
+    )
+
+
+def sign_in(page, base_url: str, account: str | None) -> None:
+    """Sign in with the demo password through the sign-in form (a signed-out page: nothing)."""
+    if account is None:
+        return
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", account)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
+
+
+def run_axe(page) -> list[dict]:
+    """The page's WCAG 2.1 A/AA violations as axe-core reports them: [{id, impact, help,
+    helpUrl, nodes: [{target, html, summary}]}]. axe is evaluated through the DevTools
+    protocol, which the page's Content-Security-Policy does not block (no inline script)."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags},
+                                                    resultTypes: ["violations"]});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map(n => ({target: n.target.join(" "), html: n.html.slice(0, 200),
+                                          summary: n.failureSummary}))}));
+        }""",
+        list(WCAG_TAGS),
+    )
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """axe's violations as lines a person reads: rule, impact, what to do, and each element."""
+    lines = []
+    for v in violations:
+        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for n in v["nodes"][:8]:
+            summary = " ".join((n["summary"] or "").split())
+            lines.append(f"      {n['target']}  {n['html']}\n        → {summary}")
+        if len(v["nodes"]) > 8:
+            lines.append(f"      … and {len(v['nodes']) - 8} more")
+    return "\n".join(lines)
+
+
+MEASURE = """() => {
+  const visible = el => {
+    const r = el.getBoundingClientRect(), s = getComputedStyle(el);
+    return r.width > 1 && r.height > 1 && s.visibility !== "hidden" && s.display !== "none";
+  };
+  const text = el => {
+    const s = getComputedStyle(el), size = parseFloat(s.fontSize);
+    // "normal" line height is about 1.2 of the font: below the 1.3 asked for
+    const lh = s.lineHeight === "normal" ? 1.2 : parseFloat(s.lineHeight) / size;
+    return {what: el.tagName.toLowerCase() + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : ""),
+            text: el.textContent.trim().replace(/\\s+/g, " ").slice(0, 40), size, lineHeight: Math.round(lh * 100) / 100};
+  };
+  const box = el => {
+    const r = el.getBoundingClientRect();
+    return {what: el.outerHTML.replace(/\\s+/g, " ").slice(0, 90), width: Math.round(r.width * 10) / 10,
+            height: Math.round(r.height * 10) / 10};
+  };
+  // A link inside a sentence is exempt from the target size (WCAG 2.5.8, inline).
+  const inline = el => el.tagName === "A" && getComputedStyle(el).display === "inline" &&
+    el.parentElement && el.parentElement.textContent.trim().length > el.textContent.trim().length;
+  const paragraphs = Array.from(document.querySelectorAll("main p, main li"))
+    .filter(el => visible(el) && el.textContent.trim()).map(text);
+  const controls = Array.from(document.querySelectorAll(
+      "a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]"))
+    .filter(visible);
+  return {
+    elderMode: document.body.classList.contains("elder-mode"),
+    body: text(document.body),
+    paragraphs,
+    main: controls.filter(el => el.matches(".main")).map(box),
+    controls: controls.filter(el => !el.matches(".main") && !inline(el)).map(box),
+  };
+}"""
+
+
+def measure(page) -> dict:
+    """The page's text and target figures as computed by the browser: {elderMode, body:
+    {size, lineHeight}, paragraphs: [{what, text, size, lineHeight}], main: [{what, width,
+    height}] (the `.main` controls), controls: [...] (every other visible control)}."""
+    return page.evaluate(MEASURE)
+
+
+def zoom200(page) -> dict:
+    """Text at 200 %, as a phone's font-size setting makes it: the root font size doubled
+    (rem and em sizes follow). Returns {overflow, scrollWidth, clientWidth, bodyBefore,
+    bodyAfter, wide: [the widest elements that stick out]}; the root size is put back after."""
+    return page.evaluate("""() => {
+      const root = document.documentElement, scroller = document.scrollingElement;
+      const before = parseFloat(getComputedStyle(document.body).fontSize);
+      const kept = root.style.fontSize;
+      root.style.fontSize = "200%";
+      const width = scroller.clientWidth;
+      const result = {scrollWidth: scroller.scrollWidth, clientWidth: width, bodyBefore: before,
+                      bodyAfter: parseFloat(getComputedStyle(document.body).fontSize)};
+      result.overflow = result.scrollWidth > result.clientWidth;
+      result.wide = result.overflow ? Array.from(document.querySelectorAll("body *"))
+        .filter(el => el.getBoundingClientRect().right > width + 1)
+        .slice(0, 5).map(el => el.outerHTML.replace(/\\s+/g, " ").slice(0, 90)) : [];
+      root.style.fontSize = kept;
+      return result;
+    }""")
+
+
+def problems(page: AppPage, figures: dict, *, elder_mode: bool) -> list[str]:
+    """What the page's figures (measure()) break, in words; the elder-mode figures only when
+    `elder_mode` (an elder page in elder mode)."""
+    found = []
+    if figures["body"]["lineHeight"] < LINE_HEIGHT:
+        found.append(f"body line height {figures['body']['lineHeight']} < {LINE_HEIGHT}")
+    found += [f"line height {p['lineHeight']} < {LINE_HEIGHT}: {p['what']} “{p['text']}”"
+              for p in figures["paragraphs"] if p["lineHeight"] < LINE_HEIGHT]
+    small = MAIN_CONTROL_PX if elder_mode else CONTROL_PX
+    found += [f"main control {c['width']}×{c['height']} < {small}×{small}: {c['what']}"
+              for c in figures["main"] if c["width"] < small or c["height"] < small]
+    found += [f"control {c['width']}×{c['height']} < {CONTROL_PX}×{CONTROL_PX}: {c['what']}"
+              for c in figures["controls"] if c["width"] < CONTROL_PX or c["height"] < CONTROL_PX]
+    if elder_mode:
+        if figures["body"]["size"] < ELDER_TEXT_PX:
+            found.append(f"body text {figures['body']['size']} px < {ELDER_TEXT_PX} px")
+        found += [f"text {p['size']} px < {ELDER_TEXT_PX} px: {p['what']} “{p['text']}”"
+                  for p in figures["paragraphs"] if p["size"] < ELDER_TEXT_PX]
+    return found
