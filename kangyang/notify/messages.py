@@ -95,6 +95,7 @@ AUDIENCES = {
     "reviewer": _("reviewer"),
     "organisation": _("the organisation's manager"),
     "bureau": _("bureau admin"),
+    "sign_in": _("person signing in to the app"),
 }
 
 
