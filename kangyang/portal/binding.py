@@ -171,7 +171,7 @@ def approve(binding: Binding, *, by: User, consent_by: str = Binding.ConsentBy.E
             now: dt.datetime | None = None) -> Binding:
     """Consent given: by the elder in her app, or recorded by the community worker (who
     consented, when, how). The family account sees the elder from now on."""
-    binding = Binding.objects.select_for_update().select_related("elder", "family").get(pk=binding.pk)
+    binding = Binding.objects.select_for_update(of=("self",)).select_related("elder", "family").get(pk=binding.pk)
     _pending(binding)
     elder = binding.elder
     now = now or timezone.now()
@@ -205,7 +205,7 @@ def approve(binding: Binding, *, by: User, consent_by: str = Binding.ConsentBy.E
 @transaction.atomic
 def refuse(binding: Binding, *, by: User, note: str = "", now: dt.datetime | None = None) -> Binding:
     """The elder, or the community worker for her, says no: the family account sees nothing."""
-    binding = Binding.objects.select_for_update().select_related("elder").get(pk=binding.pk)
+    binding = Binding.objects.select_for_update(of=("self",)).select_related("elder").get(pk=binding.pk)
     _pending(binding)
     elder = binding.elder
     if not (scope.decides_own_bindings(by, elder) or scope.consents_bindings_of(by, elder.region_code)):
