@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kangyang.registry.models import Contact
+
 
 class SignInCode(models.Model):
     """A one-time code sent by SMS to a phone number, to sign in to the app. Only a keyed hash
@@ -101,7 +103,7 @@ class Binding(models.Model):
     region_code = models.CharField(max_length=12, blank=True, db_index=True, editable=False)
     via = models.CharField(_("asked by"), max_length=8, choices=Via.choices)
     asked_name = models.CharField(_("elder's name as typed"), max_length=50, blank=True)
-    relation = models.CharField(_("relation"), max_length=12)
+    relation = models.CharField(_("relation"), max_length=12, choices=Contact.Relation.choices)
     family_name = models.CharField(_("family member's name"), max_length=50)
     # The family member's own number: the contact's, when the binding takes effect.
     family_phone_encrypted = models.TextField(editable=False)
