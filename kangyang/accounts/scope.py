@@ -646,3 +646,37 @@ def uses_caregiver_route(user) -> bool:
     """The app's route page (/app/route/): a caregiver's own day, for caregivers only (what
     each stop shows and who may act on it are the services app's rules)."""
     return user.is_authenticated and user.is_active and user.role == R.CAREGIVER
+
+
+# -- issue 14 (elder app): signing in and family bindings ----------------------------------------
+# The app signs elders and family members in by an SMS code or (the elder) by the QR card the
+# community prints; neither ever opens an account that needs a second factor. The card is
+# printed, and a family binding consented to on the community's behalf, by the staff who keep
+# the elder's record: the community worker, and the subdistrict officer and bureau admin whose
+# area covers her (EDITOR_ROLES; the hotline operator only reads cards).
+
+def signs_in_without_password(user) -> bool:
+    """An account the app may sign in by an SMS code or the elder's card: an active elder or
+    family account, never one that opens staff pages or the admin site."""
+    return bool(user.is_active and user.role in PERSONAL_ROLES and not (user.is_staff or user.is_superuser))
+
+
+def prints_cards_of(user, region_code: str) -> bool:
+    """Print (and so revoke the old one) or revoke an elder's app card."""
+    return bool(user.is_authenticated and user.is_active and can_edit(user, region_code))
+
+
+def consents_bindings_of(user, region_code: str) -> bool:
+    """Record the community's (or the guardian's) consent to a family binding, refuse one, or
+    remove a family account from an elder of the region."""
+    return bool(user.is_authenticated and user.is_active and can_edit(user, region_code))
+
+
+def asks_bindings(user) -> bool:
+    """A family account asks to be bound to elders."""
+    return bool(user.is_authenticated and user.is_active and user.role == R.FAMILY)
+
+
+def decides_own_bindings(user, elder) -> bool:
+    """The elder herself approves, refuses and removes the family accounts bound to her."""
+    return bool(user.is_authenticated and user.is_active and user.role == R.ELDER and elder.user_id == user.pk)

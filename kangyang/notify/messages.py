@@ -74,6 +74,11 @@ TEMPLATES: dict[str, Template] = {
         _("Licence expired"),
         _("The licence %(licence)s of %(organisation)s expired on %(date)s. Please renew it."),
     ),
+    # The app's one-time sign-in code (kangyang/portal/sign_in.py): the code and its minutes only.
+    "sign_in.code": Template(
+        _("Your sign-in code"),
+        _("Your Kangyang sign-in code is %(code)s, valid for %(minutes)s minutes. Do not tell it to anyone."),
+    ),
     # Sent by hand from the preferences page, to check an address.
     "test": Template(_("Test message"), _("This is a test message from %(site)s.")),
 }
@@ -90,6 +95,7 @@ AUDIENCES = {
     "reviewer": _("reviewer"),
     "organisation": _("the organisation's manager"),
     "bureau": _("bureau admin"),
+    "sign_in": _("person signing in to the app"),
 }
 
 

@@ -22,6 +22,9 @@ class Kind(models.TextChoices):
     ORDER = "order", _("order")
     ROLL = "roll", _("payment roll")
     LICENCE = "licence", _("licence")
+    # One-time sign-in codes of the app (kangyang/portal/sign_in.py): sent at once, whatever
+    # the hour, like alarms (the person is waiting for the code).
+    SIGN_IN = "sign_in", _("sign-in code")
 
 
 class Preference(models.Model):

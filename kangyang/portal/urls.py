@@ -30,4 +30,13 @@ urlpatterns = [
     path("orders/<int:order_id>/cancel/", views.order_cancel, name="order_cancel"),
     # the caregiver's view: today's route
     path("route/", views.route, name="route"),
+    # Signing in and family bindings (views/sign_in.py, views/binding.py).
+    path("login/", views.app_login, name="login"),
+    path("login/code/", views.app_login_code, name="login_code"),
+    path("card/<str:token>/", views.card, name="card"),
+    path("family/bind/", views.bind, name="bind"),
+    path("family/requests/", views.binding_requests, name="binding_requests"),
+    # The community's side, from the elder's registry page (staff layout).
+    path("elders/<int:elder_id>/card/", views.elder_card, name="elder_card"),
+    path("elders/<int:elder_id>/family/", views.elder_family, name="elder_family"),
 ]

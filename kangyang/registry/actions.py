@@ -366,7 +366,7 @@ def build_contact(
         raise ValidationError({"name": _("Enter the contact's name.")})
     return Contact(
         elder=elder, region_code=elder.region_code, name=name.strip(), relation=relation,
-        phone_encrypted=crypto.encrypt(number), phone_masked=phones.mask(number),
+        phone_encrypted=crypto.encrypt(number), phone_hash=crypto.lookup_hash(number), phone_masked=phones.mask(number),
         is_guardian=is_guardian, priority=priority, user=user, tell_of_alarms=tell_of_alarms,
     )
 
@@ -408,8 +408,10 @@ def rotate_field_keys(*, batch: int = 1000) -> int:
             )
             contacts = list(Contact.objects.filter(elder__in=elders))
             for c in contacts:
-                c.phone_encrypted = crypto.encrypt(crypto.decrypt(c.phone_encrypted))
-            Contact.objects.bulk_update(contacts, ["phone_encrypted"])
+                number = crypto.decrypt(c.phone_encrypted)
+                c.phone_encrypted = crypto.encrypt(number)
+                c.phone_hash = crypto.lookup_hash(number) if number else ""
+            Contact.objects.bulk_update(contacts, ["phone_encrypted", "phone_hash"])
             done += len(elders)
             last = elders[-1].pk
 

@@ -206,6 +206,9 @@ class Contact(models.Model):
     name = models.CharField(_("name"), max_length=50)
     relation = models.CharField(_("relation"), max_length=12, choices=Relation.choices)
     phone_encrypted = models.TextField(editable=False)
+    # A keyed hash of the number, as the elder's: the app finds a family account by its phone
+    # (sign-in by SMS code, binding) without decrypting every contact.
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     phone_masked = models.CharField(_("phone"), max_length=20, editable=False)
     is_guardian = models.BooleanField(_("guardian"), default=False)
     priority = models.PositiveSmallIntegerField(_("call order"), default=1)

@@ -1,5 +1,6 @@
 """The elder and family app (/app/), by topic: one module per part of the app."""
 
+from kangyang.portal.views.binding import bind, binding_requests, elder_family  # noqa: F401
 from kangyang.portal.views.pages import home, survival  # noqa: F401
 from kangyang.portal.views.shell import app_settings, elder_mode_switch, manifest, offline, service_worker  # noqa: F401
 from kangyang.portal.views.notifications import notifications, push  # noqa: F401  (issue 14: appfamily)
@@ -9,3 +10,4 @@ from kangyang.portal.views.ordering import (  # noqa: F401
     order, order_cancel, order_complain, order_detail, order_rate, orders,
 )
 from kangyang.portal.views.route import route  # noqa: F401
+from kangyang.portal.views.sign_in import app_login, app_login_code, card, elder_card  # noqa: F401

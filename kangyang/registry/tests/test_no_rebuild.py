@@ -73,7 +73,8 @@ PARAMS = {
     "payment_id": ("payments.Payment", "pk"),
     "ref": ("payments.Payment", "provider_ref"),
 }
-SLUGS = {"step": ["review"], "category": ["alone"]}
+SLUGS = {"step": ["review"], "category": ["alone"],
+         "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>|\{(\w+)\}")
 
 
