@@ -128,6 +128,7 @@ def main() -> None:
                 signing = phone_context(browser)
                 tab = signing.new_page()
                 sign_in(tab, base, page.account)
+                url = page.url(tab, base)
                 session = signing.storage_state()
                 signing.close()
                 for profile, (latency, down, up) in PROFILES.items():
@@ -140,19 +141,19 @@ def main() -> None:
                         cdp.send("Network.enable")
                         cdp.send("Network.emulateNetworkConditions", {
                             "offline": False, "latency": latency, "downloadThroughput": down, "uploadThroughput": up})
-                        loads["cold"].append(load(tab, cdp, base + page.path))
-                        loads["warm"].append(load(tab, cdp, base + page.path))
+                        loads["cold"].append(load(tab, cdp, url))
+                        loads["warm"].append(load(tab, cdp, url))
                         context.close()
                     for cache, results in loads.items():
                         seconds = statistics.median(r[0] for r in results)
                         kilobytes = statistics.median(r[1] for r in results) / 1024
                         rows.append((page, profile, cache, seconds, kilobytes))
-                        print(f"{page.path:<18} {page.account or 'signed out':<10} {profile:<10} {cache}  "
+                        print(f"{page.name:<40} {page.account or 'signed out':<10} {profile:<10} {cache}  "
                               f"{seconds:5.2f} s  {kilobytes:7.1f} KiB  {'ok' if seconds <= TARGET_S else 'OVER'}",
                               flush=True)
                 context = phone_context(browser, storage_state=session)
                 tab = context.new_page()
-                tab.goto(base + page.path, wait_until="load")
+                tab.goto(url, wait_until="load")
                 tab.screenshot(path=str(SCREENSHOTS / f"app-{page.name}.png"))
                 if args.full_page:
                     tab.screenshot(path=str(SCREENSHOTS / f"app-{page.name}-full.png"), full_page=True)
@@ -167,7 +168,7 @@ def main() -> None:
     print(f"\nTarget: every page loads in ≤ {TARGET_S:.0f} s (navigation start → load event) on slow 4G.")
     print(f"{'page':<18} {'account':<10} {'profile':<10} {'cache':<5} {'load':>7} {'bytes':>11}")
     for page, profile, cache, seconds, kilobytes in rows:
-        print(f"{page.path:<18} {page.account or 'signed out':<10} {profile:<10} {cache:<5} {seconds:6.2f}s "
+        print(f"{page.name:<40} {page.account or 'signed out':<10} {profile:<10} {cache:<5} {seconds:6.2f}s "
               f"{kilobytes:8.1f} KiB {'ok' if seconds <= TARGET_S else 'OVER'}")
     over = [r for r in rows if r[3] > TARGET_S]
     print(f"\n{len(rows) - len(over)} of {len(rows)} loads within {TARGET_S:.0f} s; screenshots in {SCREENSHOTS}/")

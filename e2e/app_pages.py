@@ -39,21 +39,54 @@ class AppPage:
     path: str
     description: str
     elder: bool = False  # an elder's page: measured in elder mode (18 px text, 60 × 60 main controls)
+    # A page whose address holds a record's number (an order, an alarm, a payment): `path` is
+    # the page that links to it, `follow` the CSS selector of the link or form (the first is taken).
+    follow: str = ""
 
     @property
     def name(self) -> str:
         """For file names (var/screenshots/app-<name>.png): who, and the page's address."""
         slug = re.sub(r"[^a-z0-9]+", "-", self.path.lower().removeprefix("/app")).strip("-") or "home"
+        if self.follow:
+            slug += "-" + re.sub(r"[^a-z0-9]+", "-", self.description.lower()).strip("-")[:24]
         return f"{self.account or 'signed-out'}-{slug}"
+
+    def url(self, tab, base_url: str) -> str:
+        """The page's address; for a `follow` page, read off the link on `path` (the tab is
+        left on `path`)."""
+        if not self.follow:
+            return base_url + self.path
+        tab.goto(base_url + self.path)
+        link = tab.locator(self.follow).first
+        href = link.get_attribute("href", timeout=5_000) or link.get_attribute("action")
+        return href if href.startswith("http") else base_url + href
 
 
 ELDER = True
 # One line per page of the app: (account, path, what it is[, ELDER]).
 PAGES = [
+    # the elder (in elder mode, the default of her account)
     AppPage("elder", "/app/", "the elder's home screen", ELDER),
-    AppPage("family", "/app/", "the family member's home screen"),
+    AppPage("elder", "/app/sos/", "SOS: the one confirm step", ELDER),
+    AppPage("elder", "/app/", "SOS: what became of her call", ELDER, follow=".alarms-recent a"),
+    AppPage("elder", "/app/order/", "order a service: the menu", ELDER),
+    AppPage("elder", "/app/orders/", "her orders", ELDER),
+    AppPage("elder", "/app/orders/", "one order: state, confirm and rate", ELDER, follow="li[data-order] a"),
     AppPage("elder", "/app/survival/", "survival certification: send a photo", ELDER),
+    AppPage("elder", "/app/family/requests/", "family members asking to be bound", ELDER),
+    AppPage("elder", "/app/settings/", "settings", ELDER),
+    AppPage("elder", "/app/offline/", "no connection: call the hotline", ELDER),
+    # her daughter
+    AppPage("family", "/app/", "the family member's home screen"),
+    AppPage("family", "/app/notifications/", "what the family was told"),
+    AppPage("family", "/app/family/bind/", "ask to be bound to an elder"),
+    AppPage("family", "/app/", "pay the elder's share", follow=".shares.to-pay form[action]"),
+    AppPage("family", "/app/", "a paid share", follow=".shares.paid a"),
+    AppPage("family", "/app/orders/", "her mother's orders"),
+    # the caregiver
     AppPage("caregiver", "/app/route/", "the caregiver's route today"),
+    # signed out
+    AppPage(None, "/app/login/", "the app's sign-in"),
     AppPage(None, "/accounts/login/", "sign in (signed out)"),
 ]
 

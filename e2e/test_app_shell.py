@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Pages of the shell that extend templates/portal/app_base.html (the lead adds /app/ once the
 # home screen does too).
-SHELL_PAGES = ["/app/settings/"]
+SHELL_PAGES = ["/app/settings/", "/app/"]
 
 # Records what app.js asks the browser to say (headless Chromium has no voices to listen to).
 LISTEN = """

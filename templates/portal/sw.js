@@ -49,14 +49,24 @@ function isPage(response) {
   return response.status === 200 && type.indexOf("text/html") === 0;
 }
 
+/* A page the server marks no-store (the sign-in steps, which show a masked phone number) is
+   never kept. */
+function mayKeep(response) {
+  return isPage(response) && (response.headers.get("Cache-Control") || "").indexOf("no-store") === -1;
+}
+
+function isSignIn(pathname) {
+  return CONFIG.login.some(function (path) { return pathname.indexOf(path) === 0; });
+}
+
 function page(event, url) {
   const request = event.request;
   return fetch(request).then(function (response) {
     const landed = new URL(response.url || request.url);
-    if (landed.pathname.indexOf(CONFIG.login) === 0) {
+    if (isSignIn(landed.pathname)) {
       // Signed out (or the session ended): what was kept is someone's data.
       event.waitUntil(forgetPages());
-    } else if (isPage(response) && !response.redirected && landed.pathname.indexOf(CONFIG.scope) === 0) {
+    } else if (mayKeep(response) && !response.redirected && landed.pathname.indexOf(CONFIG.scope) === 0) {
       const copy = response.clone();
       event.waitUntil(caches.open(PAGES).then(function (cache) { return cache.put(url.href, copy); }));
     }

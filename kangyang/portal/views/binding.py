@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kangyang.portal.views._common import app_login_required
 from kangyang.accounts import scope
 from kangyang.accounts.models import User
 from kangyang.lib.forms import add_errors
@@ -23,10 +24,9 @@ from kangyang.portal.queries import own_elders
 from kangyang.registry import queries as registry
 from kangyang.registry.models import Elder
 
-APP_LOGIN = "portal:login"
 
 
-@login_required(login_url=APP_LOGIN)
+@app_login_required
 @require_http_methods(["GET", "POST"])
 def bind(request: HttpRequest) -> HttpResponse:
     """A family member asks to be bound to an elder; sees her requests and the elders she is
@@ -67,7 +67,7 @@ def _own_record(user) -> Elder:
     return elder
 
 
-@login_required(login_url=APP_LOGIN)
+@app_login_required
 @require_http_methods(["GET", "POST"])
 def binding_requests(request: HttpRequest) -> HttpResponse:
     """The elder: who asks to see her in the app (agree or refuse), who sees her (remove),

@@ -3,13 +3,13 @@
 import json
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kangyang.portal.views._common import app_login_required
 from kangyang.accounts import scope
 from kangyang.notify import actions as notify
 from kangyang.notify import queries as notify_queries
@@ -24,7 +24,7 @@ def _own_page_only(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-@login_required
+@app_login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     """The messages sent to this account, newest first, and how this phone is told."""
     _own_page_only(request)
@@ -57,7 +57,7 @@ def _subscription(request: HttpRequest) -> dict | None:
     return {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}
 
 
-@login_required
+@app_login_required
 @require_http_methods(["POST", "DELETE"])
 def push(request: HttpRequest) -> HttpResponse:
     """POST the browser's push subscription (JSON) to be told on this phone by web push;

@@ -5,7 +5,6 @@ app's (quote_order, place_order, confirm_order, file_complaint, cancel_order); t
 parse, call and render."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kangyang.portal.views._common import app_login_required
 from kangyang.lib.forms import add_errors
 from kangyang.portal.forms import AppOrderForm, CancelForm, ComplaintForm, RateForm
 from kangyang.portal.queries import get_own_elder, menu_of, own_elders
@@ -32,7 +32,7 @@ def _elder_for(request: HttpRequest):
     return (elders[0] if len(elders) == 1 else None), elders
 
 
-@login_required
+@app_login_required
 def order(request: HttpRequest) -> HttpResponse:
     """GET: the menu. POST step "quote": the confirm page with the price split. POST step
     "place": the order is placed (channel "app"), then its page."""
@@ -72,7 +72,7 @@ def order(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
+@app_login_required
 def orders(request: HttpRequest) -> HttpResponse:
     """The orders of her elders (or of the one chosen), coming first, then the past ones."""
     _own_page_only(request)
@@ -108,13 +108,13 @@ def _detail(request: HttpRequest, order: Order, *, rate=None, complain=None, can
     return render(request, "portal/order_detail.html", context, status=status)
 
 
-@login_required
+@app_login_required
 def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     _own_page_only(request)
     return _detail(request, queries.get_order_for(request.user, order_id))
 
 
-@login_required
+@app_login_required
 @require_POST
 def order_rate(request: HttpRequest, order_id: int) -> HttpResponse:
     """Confirm the service was delivered, with a rating (services.confirm_order)."""
@@ -134,7 +134,7 @@ def order_rate(request: HttpRequest, order_id: int) -> HttpResponse:
     return _detail(request, order, rate=form)
 
 
-@login_required
+@app_login_required
 @require_POST
 def order_complain(request: HttpRequest, order_id: int) -> HttpResponse:
     _own_page_only(request)
@@ -151,7 +151,7 @@ def order_complain(request: HttpRequest, order_id: int) -> HttpResponse:
     return _detail(request, order, complain=form)
 
 
-@login_required
+@app_login_required
 @require_POST
 def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
     _own_page_only(request)

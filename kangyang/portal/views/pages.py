@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kangyang.portal.views._common import app_login_required
 from kangyang.accounts import scope
 from kangyang.lib.forms import add_errors
 from kangyang.allowances import actions as allowances
@@ -20,7 +20,7 @@ def _own_page_only(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-@login_required
+@app_login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The app's home screen. An elder: the SOS button first, then her cards (each app's
     cards.py). A family member: one part per elder she is bound to, with the same cards and
@@ -37,7 +37,7 @@ def hotline() -> str:
     return str(getattr(settings, "HOTLINE", "12349"))
 
 
-@login_required
+@app_login_required
 def survival(request: HttpRequest) -> HttpResponse:
     """Send a photo for the yearly survival certification; the community worker reviews it.
     Parse, act (allowances.record_survival_check decides whose photo may be sent), render."""

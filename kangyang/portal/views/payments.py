@@ -2,20 +2,20 @@
 checkout and its callback, the result. Parse, gate, act (kangyang/payments/actions.py), render."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from kangyang.portal.views._common import app_login_required
 from kangyang.payments import actions, queries
 from kangyang.payments.models import Payment
 from kangyang.payments.providers import FakeProvider
 from kangyang.services.queries import get_order_for
 
 
-@login_required
+@app_login_required
 @require_http_methods(["GET", "POST"])
 def pay_order(request: HttpRequest, order_id: int) -> HttpResponse:
     """GET: the share and the button; POST: start the payment and go to the provider's
@@ -31,7 +31,7 @@ def pay_order(request: HttpRequest, order_id: int) -> HttpResponse:
     return render(request, "portal/payments/start.html", {"order": order, "refusal": queries.refusal(order)})
 
 
-@login_required
+@app_login_required
 @require_http_methods(["GET", "POST"])
 def pay_fake(request: HttpRequest, ref: str) -> HttpResponse:
     """The fake provider's checkout page (a demo: no money moves), for the payer only; its
@@ -60,7 +60,7 @@ def pay_fake(request: HttpRequest, ref: str) -> HttpResponse:
     })
 
 
-@login_required
+@app_login_required
 def payment(request: HttpRequest, payment_id: int) -> HttpResponse:
     """The result of a payment: paid, cancelled, failed or still waiting."""
     payment = queries.get_payment_for(request.user, payment_id)

@@ -6,7 +6,6 @@ on the phone while there is no connection); its buttons post to the services app
 steps (accept, on my way, check in, check out, nobody home, decline), which answer with
 the fragment, or send a plain form back here (`next`)."""
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,11 +15,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from kangyang.portal.views._common import app_login_required
 from kangyang.accounts import scope
 from kangyang.services import queries as services
 
 
-@login_required
+@app_login_required
 @require_safe
 @never_cache
 @vary_on_headers("HX-Request")

@@ -6,7 +6,6 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kangyang.portal.views._common import app_login_required
 from kangyang.portal import actions, elder_mode
 from kangyang.portal.forms import AppSettingsForm
 
@@ -50,7 +50,7 @@ def elder_mode_switch(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
+@app_login_required
 @require_http_methods(["GET", "POST"])
 def app_settings(request: HttpRequest) -> HttpResponse:
     """Elder mode and the read-aloud speed; the language and how one is told are linked."""
@@ -113,7 +113,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     (new static files: a new name for its caches) is picked up on the next visit."""
     config = {"precached": precached(), "scope": reverse("portal:home"),
               "offline": reverse("portal:offline"), "notifications": reverse("portal:notifications"),
-              "login": reverse(settings.LOGIN_URL),
+              "login": [reverse(settings.LOGIN_URL), reverse("portal:login")],
               "static": settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL}
     # The caches' names change with anything the worker does or keeps: a new version of the
     # static files, or of the worker, starts from fresh caches.

@@ -3,12 +3,12 @@
 of the confirm page. The alarm is raised by the alarms app's own action, so the hotline's
 console shows it like a pendant's; then a page follows it in words until it is handled."""
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from kangyang.portal.views._common import app_login_required
 from kangyang.alarms import app_words
 from kangyang.alarms.actions import raise_alarm
 from kangyang.alarms.models import Alarm
@@ -19,7 +19,7 @@ from kangyang.portal.views.pages import _own_page_only, hotline
 from kangyang.services.queries import home_of
 
 
-@login_required
+@app_login_required
 @require_http_methods(["GET", "POST"])
 def sos(request: HttpRequest) -> HttpResponse:
     """GET: the confirm page, one big "call for help" button. POST: raise the alarm, then the
@@ -42,7 +42,7 @@ def sos(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/sos.html", {"elder": elder, "msg_id": new_msg_id(), "hotline": hotline()})
 
 
-@login_required
+@app_login_required
 def sos_status(request: HttpRequest, alarm_id: int) -> HttpResponse:
     """The alarm in words (raised, taken by the hotline at HH:MM, handled), refreshed by htmx
     until it is handled; the elder and her family, nobody else's (404)."""
