@@ -106,3 +106,15 @@ def test_the_pay_button_and_the_card(family, elder, stranger, order, rf):
     html = render_to_string("payments/order_pay.html", {"order": order, "user": family})
     assert "action=" not in html and 'class="state"' in html
     assert shares_context(stranger, order.elder) is None
+
+
+def test_the_home_screen_shows_the_card_with_its_pay_button_then_the_paid_share(client, family, order):
+    """The card as the home screen renders it (portal/home.html gives the card's context as
+    `card`): the pay form while the share is due, the paid share's link after."""
+    client.force_login(family)
+    part = client.get("/app/").text.split('data-card="payments.shares"')[1]
+    assert f'action="/app/orders/{order.pk}/pay/"' in part
+    payment, _url = actions.start_payment(order, by=family)
+    actions.complete_payment(payment, amount=payment.amount)
+    part = client.get("/app/").text.split('data-card="payments.shares"')[1]
+    assert f'href="/app/pay/{payment.pk}/"' in part and f'action="/app/orders/{order.pk}/pay/"' not in part
