@@ -11,8 +11,9 @@ The figures:
   elder pages in elder mode: body text ≥ 18 px, line height ≥ 1.3 × the font size;
 * targets: every `.main` control (SOS, order, confirm, pay, check in) ≥ 60 × 60 CSS px in elder
   mode; every other visible control (links, buttons, fields, <summary>) ≥ 44 × 44, except a
-  link inside a sentence (WCAG 2.5.8's inline exception);
-* zoom: the root font size set to 200 % (as a phone's font-size setting enlarges text) and
+  link inside a sentence (WCAG 2.5.8's inline exception); a radio button or checkbox is measured
+  with its label, which presses it too;
+* zoom: the root font size doubled (as a phone's font-size setting enlarges text) and
   nothing wider than the screen (document.scrollingElement.scrollWidth ≤ clientWidth).
 """
 
@@ -160,6 +161,9 @@ MEASURE = """() => {
     return {what: el.outerHTML.replace(/\\s+/g, " ").slice(0, 90), width: Math.round(r.width * 10) / 10,
             height: Math.round(r.height * 10) / 10};
   };
+  // A radio button or checkbox is pressed through its label too: the label is its target.
+  const target = el => el.matches("input[type=radio], input[type=checkbox]") && el.labels && el.labels.length
+    ? el.labels[0] : el;
   // A link inside a sentence is exempt from the target size (WCAG 2.5.8, inline).
   const inline = el => el.tagName === "A" && getComputedStyle(el).display === "inline" &&
     el.parentElement && el.parentElement.textContent.trim().length > el.textContent.trim().length;
@@ -173,7 +177,7 @@ MEASURE = """() => {
     body: text(document.body),
     paragraphs,
     main: controls.filter(el => el.matches(".main")).map(box),
-    controls: controls.filter(el => !el.matches(".main") && !inline(el)).map(box),
+    controls: controls.filter(el => !el.matches(".main") && !inline(el)).map(el => box(target(el))),
   };
 }"""
 
@@ -193,7 +197,8 @@ def zoom200(page) -> dict:
       const root = document.documentElement, scroller = document.scrollingElement;
       const before = parseFloat(getComputedStyle(document.body).fontSize);
       const kept = root.style.fontSize;
-      root.style.fontSize = "200%";
+      // the phone's setting doubles the base size; elder mode's own enlargement stays on top
+      root.style.fontSize = (2 * parseFloat(getComputedStyle(root).fontSize)) + "px";
       const width = scroller.clientWidth;
       const result = {scrollWidth: scroller.scrollWidth, clientWidth: width, bodyBefore: before,
                       bodyAfter: parseFloat(getComputedStyle(document.body).fontSize)};
