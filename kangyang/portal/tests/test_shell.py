@@ -141,7 +141,7 @@ def test_settings_page_refuses_bad_input_in_words(client, elder, data):
 
 def test_settings_page_needs_signing_in(client):
     r = client.get(SETTINGS)
-    assert r.status_code == 302 and r["Location"].startswith("/accounts/login/")
+    assert r.status_code == 302 and r["Location"].startswith("/app/login/")
 
 
 def test_the_bottom_navigation_is_for_signed_in_people(client, elder):
