@@ -163,8 +163,8 @@ def test_the_app_works_offline_for_what_it_has_seen(phone740, live_server, elder
 
     # Signing out forgets the kept pages (they are hers).
     page.goto(f"{live_server.url}/app/settings/")
-    page.locator("header form[data-sign-out] button").click()
-    page.wait_for_url(lambda url: "/accounts/login" in url)
+    page.locator("form[data-sign-out] button").click()
+    page.wait_for_url(lambda url: "/app/login/" in url)
     assert page.evaluate("caches.has('kangyang-pages')") is False
     page.context.set_offline(True)
     try:

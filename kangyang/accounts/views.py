@@ -137,9 +137,11 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     """Sign out of this browser. API tokens are not tied to browser sessions (scripts hold
-    them); they end by POST /api/v1/auth/logout, the tokens page, or a password change."""
+    them); they end by POST /api/v1/auth/logout, the tokens page, or a password change. A form
+    may name where to go next on this site (the app sends its people to the app's sign-in)."""
+    asked = request.POST.get("next")
     logout(request)
-    return redirect(settings.LOGOUT_REDIRECT_URL)
+    return redirect(_next_url(request) if asked else settings.LOGOUT_REDIRECT_URL)
 
 
 @login_required

@@ -2,34 +2,45 @@
 read-aloud speed, the bottom navigation and the hotline."""
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kangyang.accounts import scope
 from kangyang.portal import elder_mode
 
-# (URL name, fallback path, label) of the bottom navigation. A part of the app that is not
-# built yet (my orders) still gets its place: its plain path answers once it exists.
-BOTTOM_NAV = [
-    ("portal:home", "/app/", _("Home")),
-    ("portal:orders", "/app/orders/", _("My orders")),
-    ("portal:settings", "/app/settings/", _("Settings")),
+# The bottom navigation, by who signed in: (URL name, label). Elders and family members have
+# their home screen, orders and messages; a caregiver her route; everyone the settings.
+PERSONAL_NAV = [
+    ("portal:home", _("Home")),
+    ("portal:orders", _("My orders")),
+    ("portal:notifications", _("Messages")),
+    ("portal:settings", _("Settings")),
+]
+CAREGIVER_NAV = [
+    ("portal:route", _("Today's route")),
+    ("portal:settings", _("Settings")),
+]
+OTHER_NAV = [
+    ("home", _("Home")),
+    ("portal:settings", _("Settings")),
 ]
 
 
-def _url(name: str, fallback: str) -> str:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return fallback
+def nav_for(user) -> list[tuple[str, str]]:
+    if scope.has_own_page(user):
+        return PERSONAL_NAV
+    if scope.uses_caregiver_route(user):
+        return CAREGIVER_NAV
+    return OTHER_NAV
 
 
 def app_shell(request) -> dict:
     user = getattr(request, "user", None)
     nav = []
     if user is not None and user.is_authenticated:
-        for name, fallback, label in BOTTOM_NAV:
-            url = _url(name, fallback)
-            current = request.path == url if url == "/app/" else request.path.startswith(url)
+        for name, label in nav_for(user):
+            url = reverse(name)
+            current = request.path == url if url in ("/", "/app/") else request.path.startswith(url)
             nav.append({"url": url, "label": label, "current": current})
     rate = elder_mode.speech_rate(request)
     return {

@@ -144,13 +144,21 @@ def test_settings_page_needs_signing_in(client):
     assert r.status_code == 302 and r["Location"].startswith("/app/login/")
 
 
-def test_the_bottom_navigation_is_for_signed_in_people(client, elder):
-    assert 'class="bottom-nav"' not in client.get("/app/offline/").content.decode()
-    client.force_login(elder)
+def _bottom_nav(client, user) -> str:
+    client.force_login(user)
     page = client.get(SETTINGS).content.decode()
-    nav = page[page.index('class="bottom-nav"'):]
-    assert re.findall(r'href="([^"]+)"', nav) == ["/app/", "/app/orders/", "/app/settings/"]
+    return page[page.index('class="bottom-nav"'):]
+
+
+def test_the_bottom_navigation_is_for_signed_in_people_and_fits_who_they_are(client, elder, caregiver):
+    """Elders and family: home, orders, messages, settings; a caregiver: her route and the
+    settings (the elder's home screen would refuse her)."""
+    assert 'class="bottom-nav"' not in client.get("/app/offline/").content.decode()
+    nav = _bottom_nav(client, elder)
+    assert re.findall(r'href="([^"]+)"', nav) == ["/app/", "/app/orders/", "/app/notifications/", "/app/settings/"]
     assert 'href="/app/settings/" aria-current="page"' in nav
+    nav = _bottom_nav(client, caregiver)
+    assert re.findall(r'href="([^"]+)"', nav) == ["/app/route/", "/app/settings/"]
 
 
 # -- the progressive web app ------------------------------------------------------------------
@@ -233,3 +241,14 @@ def test_app_pages_have_no_inline_script_or_style(client, elder):
         page = client.get(path).content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), path
         assert " style=" not in page and "<style" not in page, path
+
+
+@pytest.mark.parametrize("next_, lands", [("/app/login/", "/app/login/"), ("https://evil.example/", "/")])
+def test_signing_out_from_the_settings_page_lands_on_the_apps_sign_in_and_never_elsewhere(client, elder, next_, lands):
+    client.force_login(elder)
+    page = client.get(SETTINGS).content.decode()
+    assert 'data-sign-out' in page and 'name="next" value="/app/login/"' in page
+    assert "data-sign-out" not in page[:page.index("</header>")]  # not on the first screen, by mistake
+    r = client.post("/accounts/logout/", {"next": next_})
+    assert r.status_code == 302 and r["Location"] == lands
+    assert client.get("/app/").status_code == 302  # signed out
