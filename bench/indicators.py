@@ -197,8 +197,11 @@ def seed_year(n_elders: int) -> None:
         c.execute("ALTER TABLE services_order ADD COLUMN IF NOT EXISTS copied_from bigint")
         c.execute("SELECT max(id) FROM services_order")
         max_order = c.fetchone()[0]
+    # A past year's orders are done (or cancelled, or nobody was home): copied from the demo's
+    # orders in those states, not from its coming ones, which wait to be dispatched.
     added = clone(Order, int(PER_MILLION["services_order"] * scale),
-                  overrides={"recurrence_id": "NULL", "copied_from": "src.id"})
+                  overrides={"recurrence_id": "NULL", "copied_from": "src.id"},
+                  template_where="status IN ('checked_out', 'confirmed', 'settled', 'cancelled', 'no_show')")
     print(f"  orders: +{added:,}", flush=True)
     if added:
         print(f"  service visits: +{clone_visits(max_order):,}", flush=True)

@@ -52,6 +52,19 @@ def phone(browser):
 
 
 @pytest.fixture
+def app_phone(browser):
+    """A phone as the app's pages are checked on (e2e/app_pages.py): 360×740 CSS pixels, touch,
+    Chinese, location allowed in Nanchang (move it with page.context.set_geolocation)."""
+    from e2e.app_pages import phone_context
+
+    context = phone_context(browser)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def desk(browser):
     """A function: a fresh browser context (one person's desk, a 1366×768 office screen and
     its own session) → its page; for journeys where two people work at once."""

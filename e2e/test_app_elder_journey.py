@@ -24,19 +24,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def elder_phone(browser):
-    """The elder's phone: 360×740 CSS pixels, touch, Chinese, location allowed at her home."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True,
-        locale="zh-CN", timezone_id="Asia/Shanghai",
-        geolocation={"latitude": HOME[0], "longitude": HOME[1], "accuracy": 20}, permissions=["geolocation"],
-    )
-    context.add_init_script(WATCH)  # every page runs under the Content-Security-Policy, no violation
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    assert page.evaluate("window.__cspViolations") == []
-    context.close()
+def elder_phone(app_phone):
+    """The elder's phone, location allowed at her home; every page runs under the
+    Content-Security-Policy with no violation."""
+    app_phone.context.set_geolocation({"latitude": HOME[0], "longitude": HOME[1], "accuracy": 20})
+    app_phone.context.add_init_script(WATCH)
+    yield app_phone
+    assert app_phone.evaluate("window.__cspViolations") == []
 
 
 def fits_the_phone(page):

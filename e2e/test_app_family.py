@@ -17,15 +17,6 @@ from kangyang.services.tests.conftest import (  # noqa: F401  (fixtures)
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def small_phone(browser):
-    """A cheap Android phone, 360×740 CSS pixels, Chinese."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
 
 
 def _no_sideways_scrolling(page) -> bool:
@@ -33,9 +24,9 @@ def _no_sideways_scrolling(page) -> bool:
 
 
 def test_the_daughter_is_told_of_her_mothers_alarm_and_pays_her_share(
-    live_server, small_phone, elder, family, elder_in_a, home_provider, meal, tomorrow,
+    live_server, app_phone, elder, family, elder_in_a, home_provider, meal, tomorrow,
 ):
-    page = small_phone
+    page = app_phone
     elder_in_a.contacts.filter(user=family).update(tell_of_alarms=True)  # the elder's consent
     alarm, created = alarms.raise_alarm(source="app", type="sos", elder=elder_in_a, by=elder, msg_id="app-sos-1")
     assert created

@@ -45,17 +45,10 @@ MEASURE = """() => {
 
 
 @pytest.fixture
-def phone740(browser):
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True,
-        locale="zh-CN", timezone_id="Asia/Shanghai",
-    )
-    context.add_init_script(LISTEN)
-    context.add_init_script(WATCH)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+def phone740(app_phone):
+    app_phone.context.add_init_script(LISTEN)
+    app_phone.context.add_init_script(WATCH)
+    return app_phone
 
 
 def measure(page):

@@ -12,18 +12,10 @@ from kangyang.notify.models import Delivery
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def small_phone(browser):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
 
 
-def test_the_elder_signs_in_with_a_code_from_the_sms(small_phone, live_server, elder):
-    page = small_phone
+def test_the_elder_signs_in_with_a_code_from_the_sms(app_phone, live_server, elder):
+    page = app_phone
     page.goto(f"{live_server.url}/app/login/")
     send = page.get_by_role("button", name="给我发验证码")
     box = send.bounding_box()
