@@ -137,6 +137,11 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # KANGYANG_DB_POOL_TIMEOUT seconds for one, then fails alone, not the server.
     # KANGYANG_DB_POOL_SIZE=0 turns the pool off (e.g. behind PgBouncer); only then is
     # KANGYANG_DB_CONN_MAX_AGE read (Django refuses persistent connections with a pool).
+    # No JIT compilation: our heavy queries are single grouped scans (the indicators of a
+    # city), for which compiling cost more than it saved (bench/indicators.py, a million elders:
+    # the city's live report 0.7 s longer with JIT); everything else is short. Sent as a
+    # startup parameter; behind PgBouncer, which refuses unknown ones, see the README.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     DB_POOL_SIZE = envint("KANGYANG_DB_POOL_SIZE", "10")
     if DB_POOL_SIZE < 0:
         raise ImproperlyConfigured("KANGYANG_DB_POOL_SIZE must be 0 (no pool) or more.")

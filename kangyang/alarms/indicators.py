@@ -16,10 +16,9 @@ Queries: one grouped over the alarms (count and share), one per response-time fi
 and a percentile are not sums), one grouped over the devices.
 """
 
-import statistics
 from decimal import Decimal
 
-from django.db.models import DurationField, ExpressionWrapper, F, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +26,7 @@ from kangyang.alarms import reports
 from kangyang.alarms.models import Alarm, Device
 from kangyang.alarms.queries import offline_filter, with_seen
 from kangyang.indicators.registry import (
-    COUNT, PERCENT, SECONDS, Figure, Indicator, Query, lazy_format, per_region,
+    COUNT, PERCENT, SECONDS, Figure, Indicator, Query, durations_per_region, lazy_format,
 )
 
 ALARMS_AS_OF = _("alarms the centre received in the period (up to now while it runs), in the community of the "
@@ -35,7 +34,6 @@ ALARMS_AS_OF = _("alarms the centre received in the period (up to now while it r
 ANSWERED_AS_OF = _("alarms the centre received in the period (up to now while it runs) that the answering standard "
                    "counts: not the passive rule's “check on” alarms, nor one received less than 180 s ago that is "
                    "not acknowledged yet; in the community of the elder or household they came from")
-ONE_SECOND = Decimal(1_000_000)
 
 
 def alarms(q: Query):
@@ -51,38 +49,20 @@ def _answered_in_time(q: Query) -> Q:
     return reports.judged(timezone.now()) & reports.answered_within(reports.WITHIN_TARGET)
 
 
-def response_seconds(q: Query) -> list[tuple[str, Decimal]]:
-    """(region code, seconds from receipt to acknowledgement) of the period's alarms that the
-    answering standard counts and an operator acknowledged, in the query's region."""
-    rows = (
-        alarms(q).filter(reports.judged(timezone.now()), acknowledged_at__isnull=False,
-                         region_code__startswith=q.prefix)
-        .annotate(wait=ExpressionWrapper(F("acknowledged_at") - F("received_at"), output_field=DurationField()))
-        .values_list("region_code", "wait")
-    )
-    return [(code, Decimal(wait.days * 86_400_000_000 + wait.seconds * 1_000_000 + wait.microseconds) / ONE_SECOND)
-            for code, wait in rows.iterator(chunk_size=5000)]
+def _answered(q: Query):
+    """The period's alarms that the answering standard counts and an operator acknowledged."""
+    return alarms(q).filter(reports.judged(timezone.now()), acknowledged_at__isnull=False)
 
 
-def median(xs: list[Decimal]) -> Decimal:
-    """The middle value; for an even count, the mean of the two middle ones."""
-    return statistics.median(xs)
-
-
-def percentile_95(xs: list[Decimal]) -> Decimal:
-    """Nearest rank: the smallest value that at least 95% of the values do not exceed (the
-    ⌈0.95·n⌉-th smallest)."""
-    ordered = sorted(xs)
-    rank = -(-95 * len(ordered) // 100)
-    return ordered[rank - 1]
+WAIT = F("acknowledged_at") - F("received_at")
 
 
 def _median_response(q: Query, by: str) -> dict[str, Figure]:
-    return per_region(q, by, response_seconds(q), median)
+    return durations_per_region(q, by, _answered(q), "region_code", WAIT, fraction=Decimal("0.5"), exact=False)
 
 
 def _p95_response(q: Query, by: str) -> dict[str, Figure]:
-    return per_region(q, by, response_seconds(q), percentile_95)
+    return durations_per_region(q, by, _answered(q), "region_code", WAIT, fraction=Decimal("0.95"), exact=True)
 
 
 def devices(q: Query):

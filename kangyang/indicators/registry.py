@@ -30,6 +30,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -37,7 +40,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -257,22 +261,33 @@ class Term:
 
 def evaluate(indicators: list[Indicator], q: Query, by: str | None = None) -> dict[str, dict[str, Figure]]:
     """{indicator code: {region code: Figure}} for the query's region (by=None) or each of
-    its sub-regions of level `by`, computing together the terms that share a base."""
+    its sub-regions of level `by`, computing together the terms that share a base.
+
+    The queries (one per shared base, one per computed indicator) are independent: on
+    PostgreSQL, outside a transaction, they run side by side on PARALLEL connections
+    (bench/indicators.py: a city of a million elders, the live report 5.4 s one after the
+    other); inside a transaction, whose uncommitted rows other connections would not see,
+    and on SQLite, one after the other."""
     by = by or q.level
     if LEVELS.index(by) < LEVELS.index(q.level):
         raise ValueError("a breakdown goes down the tree")
     wanted = [i for i in indicators if LEVELS.index(by) <= LEVELS.index(i.level)]
     results: dict[str, dict[str, Figure]] = {i.code: {} for i in indicators}
     batches: dict[tuple, list[tuple[str, int, Term]]] = {}
+    computed = [i for i in wanted if i.compute is not None]
     for indicator in wanted:
-        if indicator.compute is not None:
-            results[indicator.code] = indicator.compute(q, by)
-            continue
-        for n, term in enumerate(indicator.terms()):
-            batches.setdefault((term.base, term.field), []).append((indicator.code, n, term))
+        if indicator.compute is None:
+            for n, term in enumerate(indicator.terms()):
+                batches.setdefault((term.base, term.field), []).append((indicator.code, n, term))
+    jobs = [partial(indicator.compute, q, by) for indicator in computed]
+    jobs += [partial(_grouped_terms_of, base, q=q, field=field_name, by=by, terms=terms)
+             for (base, field_name), terms in batches.items()]
+    done = _run(jobs)
+    for indicator, figures in zip(computed, done):
+        results[indicator.code] = figures
     totals: dict[tuple[str, int], dict[str, Decimal]] = {}
-    for (base, field_name), terms in batches.items():
-        totals.update(_grouped_terms(base(q), field=field_name, q=q, by=by, terms=terms))
+    for found in done[len(computed):]:
+        totals.update(found)
     for indicator in wanted:
         if indicator.compute is not None:
             continue
@@ -283,6 +298,30 @@ def evaluate(indicators: list[Indicator], q: Query, by: str | None = None) -> di
             results[indicator.code] = {c: ratio(numerators.get(c, 0), d, indicator.scale)
                                        for c, d in totals.get((indicator.code, 1), {}).items() if d}
     return results
+
+
+# Connections one evaluation uses at once on PostgreSQL (each from the process's pool).
+PARALLEL = 3
+
+
+def _run(jobs: list[Callable]) -> list:
+    if connection.vendor != "postgresql" or connection.in_atomic_block or len(jobs) < 2:
+        return [job() for job in jobs]
+    with ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="indicators") as pool:
+        return list(pool.map(_on_own_connection, jobs))
+
+
+def _on_own_connection(job: Callable):
+    """A job in a worker thread: Django gives the thread its own connection, handed back
+    (to the pool, or closed) when the job ends."""
+    try:
+        return job()
+    finally:
+        connection.close()
+
+
+def _grouped_terms_of(base: Callable, *, q: Query, field: str, by: str, terms) -> dict:
+    return _grouped_terms(base(q), field=field, q=q, by=by, terms=terms)
 
 
 def _grouped_terms(qs: QuerySet, *, field: str, q: Query, by: str, terms) -> dict[tuple[str, int], dict[str, Decimal]]:
@@ -320,6 +359,60 @@ def node_code(code_prefix: str) -> str:
 def _needs_distinct(qs: QuerySet) -> bool:
     """A queryset filtered across a to-many relation may repeat a record."""
     return bool(qs.query.distinct) or qs.query.combinator is not None
+
+
+class _WithinGroup(Aggregate):
+    """PostgreSQL's ordered-set aggregates: percentile_cont(f) / percentile_disc(f) WITHIN
+    GROUP (ORDER BY expression)."""
+
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+def durations_per_region(q: Query, by: str, qs: QuerySet, field: str, duration, *, fraction: Decimal,
+                         exact: bool) -> dict[str, Figure]:
+    """For `compute`: per node of level `by`, a percentile of the `duration` expression (an
+    interval) over `qs`'s rows, in seconds, with the row count as denominator.
+
+    `exact=False`: interpolated between the two nearest values (for 0.5, the mean of the two
+    middle ones); `exact=True`: nearest rank (the ⌈f·n⌉-th smallest). On PostgreSQL one grouped
+    query (percentile_cont / percentile_disc); elsewhere the rows are read and counted here,
+    with the same definitions. Seconds are rounded to the millisecond either way."""
+    qs = qs.filter(**{f"{field}__startswith": q.prefix}).order_by()
+    if connection.vendor == "postgresql":
+        aggregate = _WithinGroup(duration, function="percentile_disc" if exact else "percentile_cont",
+                                 fraction=str(fraction), output_field=DurationField())
+        rows = (qs.annotate(_node=Substr(field, 1, PREFIX_LENGTH[by])).values("_node")
+                .annotate(_v=aggregate, _n=Count("pk")))
+        return {node_code(r["_node"]): Figure(value=_seconds(r["_v"]), denominator=Decimal(r["_n"])) for r in rows}
+    values = qs.annotate(_d=ExpressionWrapper(duration, output_field=DurationField())).values_list(field, "_d")
+    rows = ((code, _seconds(d)) for code, d in values.iterator(chunk_size=5000))
+    pick = (lambda xs: nearest_rank(xs, fraction)) if exact else (lambda xs: interpolated(xs, fraction))
+    return {code: Figure(value=v.quantize(MILLISECOND), denominator=f.denominator)
+            for code, f in per_region(q, by, rows, pick).items() for v in [f.value]}
+
+
+MILLISECOND = Decimal("0.001")
+
+
+def _seconds(d: dt.timedelta) -> Decimal:
+    return (Decimal(d.days * 86_400_000_000 + d.seconds * 1_000_000 + d.microseconds) / 1_000_000).quantize(MILLISECOND)
+
+
+def nearest_rank(xs: list[Decimal], fraction: Decimal) -> Decimal:
+    """The smallest value that at least `fraction` of the values do not exceed (the ⌈f·n⌉-th
+    smallest), as PostgreSQL's percentile_disc."""
+    ordered = sorted(xs)
+    return ordered[max(1, math.ceil(fraction * len(ordered))) - 1]
+
+
+def interpolated(xs: list[Decimal], fraction: Decimal) -> Decimal:
+    """Linear interpolation between the two nearest ranks, as PostgreSQL's percentile_cont
+    (for 0.5: the median, the mean of the two middle values for an even count)."""
+    ordered = sorted(xs)
+    position = fraction * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def per_region(q: Query, by: str, rows, value: Callable[[list], Decimal | None]) -> dict[str, Figure]:

@@ -31,7 +31,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from kangyang.alarms.indicators import percentile_95
+from kangyang.indicators.registry import interpolated, nearest_rank
 from kangyang.alarms.models import Alarm, Device
 from kangyang.indicators.registry import Period, Query, evaluate, site
 
@@ -143,9 +143,15 @@ def test_an_alarm_not_yet_acknowledged_counts_once_it_can_be_judged(elder_in_a, 
 
 
 def test_the_95th_percentile_is_the_nearest_rank():
-    assert percentile_95([Decimal(n) for n in range(1, 21)]) == 19
-    assert percentile_95([Decimal(n) for n in range(100, 0, -1)]) == 95
-    assert percentile_95([Decimal(7)]) == 7
+    p95 = Decimal("0.95")
+    assert nearest_rank([Decimal(n) for n in range(1, 21)], p95) == 19
+    assert nearest_rank([Decimal(n) for n in range(100, 0, -1)], p95) == 95
+    assert nearest_rank([Decimal(7)], p95) == 7
+    assert nearest_rank([Decimal(n) for n in range(1, 22)], p95) == 20  # ⌈19.95⌉
+    half = Decimal("0.5")
+    assert interpolated([Decimal(n) for n in (4, 1, 3, 2)], half) == Decimal("2.5")  # the mean of the middle two
+    assert interpolated([Decimal(n) for n in (5, 1, 3)], half) == 3
+    assert interpolated([Decimal(7)], half) == 7
 
 
 def test_devices_online_are_those_in_service_heard_from_in_time(devices, district, community_a, community_b, today):

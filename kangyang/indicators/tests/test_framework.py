@@ -4,6 +4,7 @@ up, the command prints the same, and a new app adds an indicator with its indica
 import datetime as dt
 import io
 import json
+import threading
 from decimal import Decimal
 
 import pytest
@@ -185,3 +186,32 @@ def test_the_worker_snapshots_the_running_month_again_only_after_the_refresh_tim
     assert periods_due(today, refresh=dt.timedelta(minutes=15), now=now + dt.timedelta(minutes=1)) == []
     later = periods_due(today, refresh=dt.timedelta(minutes=15), now=now + dt.timedelta(minutes=16))
     assert Period(today.year, today.month) in later
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_postgresql_runs_the_queries_side_by_side_with_the_same_figures(
+        people, district, today, monkeypatch):
+    """The live report's queries run on several connections at once on PostgreSQL (committed
+    rows only, so not inside a transaction); the figures are those of one after the other."""
+    from django.db import connection, transaction
+
+    from kangyang.indicators import registry
+
+    if connection.vendor != "postgresql":
+        pytest.skip("queries run side by side on PostgreSQL only")
+    threads = set()
+    grouped = registry._grouped_terms
+
+    def spy(*args, **kwargs):
+        threads.add(threading.current_thread().name)
+        return grouped(*args, **kwargs)
+
+    monkeypatch.setattr(registry, "_grouped_terms", spy)
+    q = Query(district.code, Period(today.year))
+    side_by_side = evaluate(site.all(), q, by="community")
+    assert threads and all(name.startswith("indicators") for name in threads)
+    threads.clear()
+    with transaction.atomic():
+        one_by_one = evaluate(site.all(), q, by="community")
+    assert threads == {threading.current_thread().name}
+    assert side_by_side == one_by_one and side_by_side["elders"]
