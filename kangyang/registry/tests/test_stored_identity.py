@@ -43,6 +43,11 @@ def plain_values():
                     yield f"{model._meta.db_table}.{field.column}", text
 
 
+# Columns that hold a row's database id as text (the audit log's target): a four-digit id
+# may equal a tail by chance (PostgreSQL's sequences run on across tests), which is no leak.
+ROW_ID_COLUMNS = {"audit_auditentry.target_id"}
+
+
 def leaks(numbers: list[str]) -> list[str]:
     found = []
     for column, text in plain_values():
@@ -52,7 +57,7 @@ def leaks(numbers: list[str]) -> list[str]:
                 number in text                              # the number itself
                 or re.search(r"\*{4,}" + re.escape(tail), text)  # a mask: the address code + tail
                 or number[6:] in text                       # birth date, sequence and check
-                or text.strip().upper() == tail             # the tail alone
+                or (text.strip().upper() == tail and not (column in ROW_ID_COLUMNS and text.isdigit()))  # the tail alone
             ):
                 found.append(f"{column} holds a part of {number[:6]}…")
     return found
