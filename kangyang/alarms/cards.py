@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from kangyang.accounts import scope
 from kangyang.alarms import app_words
 from kangyang.alarms.queries import alarms_for
-from kangyang.portal.cards import Card
+from kangyang.lib.cards import Card
 
 RECENT_DAYS = 30
 SHOWN = 3

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kangyang.accounts import scope
 from kangyang.allowances import queries
-from kangyang.portal.cards import Card
+from kangyang.lib.cards import Card
 
 PAYMENTS_SHOWN = 4
 

@@ -1,11 +1,11 @@
-"""The home screen's card of the elder's own shares (portal/cards.py): those still to pay,
+"""The home screen's card of the elder's own shares (kangyang/lib/cards.py): those still to pay,
 with the pay button, and the latest paid."""
 
 from django.utils.translation import gettext_lazy as _
 
 from kangyang.accounts import scope
 from kangyang.payments import queries
-from kangyang.portal.cards import Card
+from kangyang.lib.cards import Card
 
 
 def shares_context(user, elder) -> dict | None:

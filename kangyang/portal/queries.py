@@ -9,7 +9,7 @@ from django.http import Http404
 
 from kangyang.accounts import scope
 from kangyang.alarms.queries import alarms_for
-from kangyang.portal.cards import ShownCard, site
+from kangyang.lib.cards import ShownCard, site
 from kangyang.registry.models import Elder
 from kangyang.services.models import ProviderPrice
 from kangyang.services.queries import elder_orders_for, menu_for

@@ -4,7 +4,7 @@ caregiver on the way or arrived, those to confirm, the recent ones, and the butt
 from django.utils.translation import gettext_lazy as _
 
 from kangyang.accounts import scope
-from kangyang.portal.cards import Card
+from kangyang.lib.cards import Card
 from kangyang.services import app_words, queries
 from kangyang.services.models import Order
 

@@ -38,3 +38,13 @@ def test_no_app_imports_the_project_api_which_imports_every_app_router():
     offenders = [str(p.relative_to(PACKAGE)) for p in app_modules()
                  if any(n == "kangyang.api" or n.startswith("kangyang.api.") for n in imports_of(p))]
     assert offenders == []
+
+
+def test_no_app_imports_the_portal_which_shows_every_apps_cards():
+    """The app for elders and family (kangyang/portal) sits above the apps whose records it
+    shows; they declare their home-screen cards through kangyang/lib/cards.py, never by
+    importing the portal (ops, which wires everything, may)."""
+    offenders = [str(p.relative_to(PACKAGE)) for p in app_modules(excluding="portal")
+                 if p.relative_to(PACKAGE).parts[0] != "ops"
+                 and any(n == "kangyang.portal" or n.startswith("kangyang.portal.") for n in imports_of(p))]
+    assert offenders == []

@@ -1,5 +1,5 @@
 """The app's home screen (issue 14 §2): for the elder, the SOS button and then the cards the
-apps declare (kangyang.portal.cards: the home screen names none of them); for a family
+apps declare (kangyang.lib.cards: the home screen names none of them); for a family
 member, one part per bound elder with the same cards and no SOS."""
 
 import datetime as dt
@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from kangyang.alarms.actions import raise_alarm
-from kangyang.portal import cards
+from kangyang.lib import cards
 from kangyang.registry.actions import add_contact
 from kangyang.services import actions
 from kangyang.services.actions import Fix

@@ -3,8 +3,10 @@ their data.
 
 Each installed app may have a `cards` module with a `CARDS` list of `Card`s (found the way
 Django's admin finds `admin.py`, and the indicators app finds `indicators.py`): the portal
-never names the apps whose cards it shows, so the visits, health and time-bank modules add
-their cards to the home screen by writing their own `cards.py`.
+(kangyang/portal, the app above them all) never names the apps whose cards it shows, and the
+apps import this registry from lib, never from the portal (which imports them). The visits,
+health and time-bank modules add their cards to the home screen by writing their own
+`cards.py`.
 
 A card's `context(user, elder)` returns what its template needs, or None when the card has
 nothing to show for this elder (the module is not used for her, or the user may not see it).
