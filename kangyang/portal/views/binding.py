@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kangyang.portal.views._common import app_login_required
 from kangyang.accounts import scope
 from kangyang.accounts.models import User
 from kangyang.lib.forms import add_errors
@@ -21,6 +20,7 @@ from kangyang.portal import binding as bindings
 from kangyang.portal.auth_forms import BindForm, ConsentForm, DecisionForm, RemoveForm
 from kangyang.portal.models import Binding
 from kangyang.portal.queries import own_elders
+from kangyang.portal.views._common import app_login_required
 from kangyang.registry import queries as registry
 from kangyang.registry.models import Elder
 

@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kangyang.portal.views._common import app_login_required
 from kangyang.accounts import scope
 from kangyang.notify import actions as notify
 from kangyang.notify import queries as notify_queries
 from kangyang.notify import transports
 from kangyang.portal.queries import notices_for
+from kangyang.portal.views._common import app_login_required
 
 MAX_BODY = 4096  # a push subscription is well under 1 KB
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kangyang.portal.views._common import app_login_required
 from kangyang.lib.forms import add_errors
 from kangyang.portal.forms import AppOrderForm, CancelForm, ComplaintForm, RateForm
 from kangyang.portal.queries import get_own_elder, menu_of, own_elders
+from kangyang.portal.views._common import app_login_required
 from kangyang.portal.views.pages import _own_page_only
 from kangyang.services import actions, app_words, queries
 from kangyang.services.actions.orders import CANCELLABLE

@@ -6,13 +6,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kangyang.portal.views._common import app_login_required
 from kangyang.accounts import scope
 from kangyang.lib.forms import add_errors
 from kangyang.allowances import actions as allowances
 from kangyang.allowances.models import SurvivalCheck
 from kangyang.portal.forms import SurvivalPhotoForm, new_msg_id
 from kangyang.portal.queries import home_for, own_elders, sos_elder_of, survival_checks_of
+from kangyang.portal.views._common import app_login_required
 
 
 def _own_page_only(request: HttpRequest) -> None:

@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kangyang.portal.views._common import app_login_required
 from kangyang.payments import actions, queries
 from kangyang.payments.models import Payment
 from kangyang.payments.providers import FakeProvider
+from kangyang.portal.views._common import app_login_required
 from kangyang.services.queries import get_order_for
 
 

@@ -15,8 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from kangyang.portal.views._common import app_login_required
 from kangyang.accounts import scope
+from kangyang.portal.views._common import app_login_required
 from kangyang.services import queries as services
 
 

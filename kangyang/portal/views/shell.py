@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kangyang.portal.views._common import app_login_required
 from kangyang.portal import actions, elder_mode
 from kangyang.portal.forms import AppSettingsForm
+from kangyang.portal.views._common import app_login_required
 
 THEME_COLOUR = "#0b5cad"  # static/css/app.css --accent
 

@@ -8,13 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from kangyang.portal.views._common import app_login_required
 from kangyang.alarms import app_words
 from kangyang.alarms.actions import raise_alarm
 from kangyang.alarms.models import Alarm
 from kangyang.alarms.queries import get_alarm_for
 from kangyang.portal.forms import SosForm, new_msg_id
 from kangyang.portal.queries import sos_elder_of
+from kangyang.portal.views._common import app_login_required
 from kangyang.portal.views.pages import _own_page_only, hotline
 from kangyang.services.queries import home_of
 
