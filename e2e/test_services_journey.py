@@ -132,6 +132,9 @@ def test_the_dispatcher_is_offered_who_fits_and_an_off_shift_caregiver_needs_a_r
     office.wait_for_url("**/services/board/")
     office.fill("#board-day", tomorrow.isoformat())
     office.locator("form.filters button[type=submit]").click()
+    # The date's change and the submit each fetch the board (htmx): let both land before
+    # opening a section the second would close again.
+    office.wait_for_load_state("networkidle")
     card = office.locator(f'#board [data-order="{order.pk}"]')
     card.wait_for()
     offered = card.locator("select[data-fitting] option").all_inner_texts()
