@@ -5,9 +5,10 @@ A provider (KANGYANG_PAYMENT_PROVIDER; only "fake" exists now, no real integrati
 * ``start(payment) -> Started``: register the payment with the provider; returns the
   provider's reference and the address the payer is sent to (its checkout page);
 * ``verify(ref, data) -> Verdict``: check a callback from the provider (signed: a forged or
-  altered one raises CallbackRefused) and say what it reports: the outcome and the amount;
-* ``refund(payment)`` (optional): give the money back; providers without it raise
-  NotImplementedError.
+  altered one raises CallbackRefused) and say what it reports: the outcome and the amount.
+
+Refunds are not part of the interface yet: a paid share of an order cancelled afterwards is
+given back outside the platform.
 
 The fake provider stands in for a real one in the demo and the tests: its checkout page is
 in the app (/app/pay/fake/<ref>/), clearly labelled as a demo, and its "callback" is that
@@ -94,9 +95,6 @@ class FakeProvider:
         if not value.is_finite():
             raise CallbackRefused("malformed amount")
         return Verdict(ref=ref, outcome=outcome, amount=value)
-
-    def refund(self, payment) -> str:
-        return f"fake-refund-{payment.provider_ref}"
 
 
 PROVIDERS: dict[str, type] = {"fake": FakeProvider}
