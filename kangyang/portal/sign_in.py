@@ -17,6 +17,7 @@ import hashlib
 import re
 import secrets
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -282,9 +283,9 @@ def open_card(token: str, *, now: dt.datetime | None = None) -> User:
     return user
 
 
-def card_url(request, token: str) -> str:
-    """The address in the QR code: https://<host>/app/card/<token>/ as the site is reached (behind
-    the HTTPS proxy, SECURE_PROXY_SSL_HEADER makes it https)."""
+def card_url(token: str) -> str:
+    """The address in the QR code: the app's public address (KANGYANG_PUBLIC_URL, as the
+    links in messages) + /app/card/<token>/, whichever address the worker printed it from."""
     from django.urls import reverse
 
-    return request.build_absolute_uri(reverse("portal:card", args=[token]))
+    return settings.PUBLIC_URL + reverse("portal:card", args=[token])

@@ -283,3 +283,10 @@ def test_the_sign_in_page_is_phone_first_with_big_buttons(client, db):
     assert page.index('name="phone"') < page.index('name="pw-username"')
     assert page.count('class="button main"') >= 2
     assert 'type="tel"' in page
+
+
+def test_the_card_carries_the_apps_public_address_whatever_address_it_was_printed_from(settings):
+    """A card is printed at the community's desk (an intranet address, a proxy) and scanned at
+    home: its QR code holds KANGYANG_PUBLIC_URL's address."""
+    settings.PUBLIC_URL = "https://kangyang.example.gov.cn"
+    assert sign_in.card_url("abc123") == "https://kangyang.example.gov.cn/app/card/abc123/"

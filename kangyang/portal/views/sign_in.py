@@ -186,7 +186,7 @@ def elder_card(request: HttpRequest, elder_id: int) -> HttpResponse:
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
         return redirect(reverse("registry:detail", args=[elder.pk]) + "#app-access")
-    url = sign_in.card_url(request, token)
+    url = sign_in.card_url(token)
     qr = segno.make(url, error="m").svg_inline(scale=6, omitsize=True)
     response = render(request, "portal/card_print.html", {
         "elder": elder, "qr": qr, "card": card_row, "hotline": getattr(settings, "HOTLINE", "12349"),
