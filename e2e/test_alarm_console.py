@@ -194,7 +194,7 @@ def test_a_repeated_sos_is_merged_on_the_console_and_the_reveal_gives_tel_links(
     alarm = Alarm.objects.get(device__device_id=device_id)
     assert alarm.repeat_count == 1 and alarm.repeats.count() == 1
     assert Alarm.objects.filter(device__device_id=device_id).count() == 1
-    page.wait_for_function("document.getElementById('alarm-console').dataset.beeps === '2'")
+    page.wait_for_function("() => document.getElementById('alarm-console').dataset.beeps === '2'")
 
     row.locator("a[data-open]").click()
     card = page.locator(f'#alarm-card [data-card-alarm-id="{alarm.pk}"]')
