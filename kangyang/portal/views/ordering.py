@@ -114,55 +114,49 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     return _detail(request, queries.get_order_for(request.user, order_id))
 
 
+def _step(request: HttpRequest, order_id: int, form_class, slot: str, act, done) -> HttpResponse:
+    """One step on her order (rate, complain, cancel): parse the form, act through the services
+    app (whose rules say no in words), say it was done and go back to the order; or show the
+    order again with the form and its errors in `slot`."""
+    _own_page_only(request)
+    order = queries.get_order_for(request.user, order_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            act(order, form.cleaned_data)
+        except ValidationError as e:
+            add_errors(form, e)
+        else:
+            messages.success(request, done(form.cleaned_data))
+            return redirect("portal:order_detail", order.pk)
+    return _detail(request, order, **{slot: form})
+
+
 @app_login_required
 @require_POST
 def order_rate(request: HttpRequest, order_id: int) -> HttpResponse:
     """Confirm the service was delivered, with a rating (services.confirm_order)."""
-    _own_page_only(request)
-    order = queries.get_order_for(request.user, order_id)
-    form = RateForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.confirm_order(order, by=request.user, rating=form.cleaned_data["rating"],
-                                  comment=form.cleaned_data["comment"])
-        except ValidationError as e:
-            add_errors(form, e)
-        else:
-            messages.success(request, _("Thank you. The service is confirmed, rated %(n)d of 5.") % {
-                "n": form.cleaned_data["rating"]})
-            return redirect("portal:order_detail", order.pk)
-    return _detail(request, order, rate=form)
+    return _step(
+        request, order_id, RateForm, "rate",
+        lambda order, data: actions.confirm_order(order, by=request.user, rating=data["rating"],
+                                                  comment=data["comment"]),
+        lambda data: _("Thank you. The service is confirmed, rated %(n)d of 5.") % {"n": data["rating"]})
 
 
 @app_login_required
 @require_POST
 def order_complain(request: HttpRequest, order_id: int) -> HttpResponse:
-    _own_page_only(request)
-    order = queries.get_order_for(request.user, order_id)
-    form = ComplaintForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.file_complaint(order, by=request.user, text=form.cleaned_data["text"])
-        except ValidationError as e:
-            add_errors(form, e)
-        else:
-            messages.success(request, _("Your complaint is sent. The provider and the community will follow it up."))
-            return redirect("portal:order_detail", order.pk)
-    return _detail(request, order, complain=form)
+    return _step(
+        request, order_id, ComplaintForm, "complain",
+        lambda order, data: actions.file_complaint(order, by=request.user, text=data["text"]),
+        lambda data: _("Your complaint is sent. The provider and the community will follow it up."))
 
 
 @app_login_required
 @require_POST
 def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
-    _own_page_only(request)
-    order = queries.get_order_for(request.user, order_id)
-    form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.cancel_order(order, by=request.user, reason=str(CancelForm.REASONS[form.cleaned_data["reason"]]))
-        except ValidationError as e:
-            add_errors(form, e)
-        else:
-            messages.success(request, _("The order is cancelled. The allowance it held is given back."))
-            return redirect("portal:order_detail", order.pk)
-    return _detail(request, order, cancel=form)
+    return _step(
+        request, order_id, CancelForm, "cancel",
+        lambda order, data: actions.cancel_order(order, by=request.user,
+                                                 reason=str(CancelForm.REASONS[data["reason"]])),
+        lambda data: _("The order is cancelled. The allowance it held is given back."))

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -28,13 +27,8 @@ def home(request: HttpRequest) -> HttpResponse:
     _own_page_only(request)
     return render(request, "portal/home.html", {
         "homes": home_for(request.user), "sos_elder": sos_elder_of(request.user),
-        "is_elder": request.user.role == scope.R.ELDER, "hotline": hotline(), "msg_id": new_msg_id(),
+        "is_elder": request.user.role == scope.R.ELDER, "msg_id": new_msg_id(),
     })
-
-
-def hotline() -> str:
-    """The number an elder dials when the app cannot reach the server (KANGYANG_HOTLINE)."""
-    return str(getattr(settings, "HOTLINE", "12349"))
 
 
 @app_login_required

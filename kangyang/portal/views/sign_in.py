@@ -6,7 +6,6 @@ import time
 from urllib.parse import urlencode
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -189,7 +188,7 @@ def elder_card(request: HttpRequest, elder_id: int) -> HttpResponse:
     url = sign_in.card_url(token)
     qr = segno.make(url, error="m").svg_inline(scale=6, omitsize=True)
     response = render(request, "portal/card_print.html", {
-        "elder": elder, "qr": qr, "card": card_row, "hotline": getattr(settings, "HOTLINE", "12349"),
+        "elder": elder, "qr": qr, "card": card_row,
         "community": elder.community,
     })
     response["Cache-Control"] = "no-store"

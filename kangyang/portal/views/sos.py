@@ -15,7 +15,7 @@ from kangyang.alarms.queries import get_alarm_for
 from kangyang.portal.forms import SosForm, new_msg_id
 from kangyang.portal.queries import sos_elder_of
 from kangyang.portal.views._common import app_login_required
-from kangyang.portal.views.pages import _own_page_only, hotline
+from kangyang.portal.views.pages import _own_page_only
 from kangyang.services.queries import home_of
 
 
@@ -39,7 +39,7 @@ def sos(request: HttpRequest) -> HttpResponse:
                                       msg_id=data.get("msg_id") or new_msg_id(), lat=lat, lng=lng,
                                       by=request.user)
         return redirect("portal:sos_status", alarm.pk)
-    return render(request, "portal/sos.html", {"elder": elder, "msg_id": new_msg_id(), "hotline": hotline()})
+    return render(request, "portal/sos.html", {"elder": elder, "msg_id": new_msg_id()})
 
 
 @app_login_required
@@ -49,7 +49,7 @@ def sos_status(request: HttpRequest, alarm_id: int) -> HttpResponse:
     _own_page_only(request)
     alarm = get_alarm_for(request.user, alarm_id)
     context = {"alarm": alarm, "state": app_words.state(alarm), "short": app_words.short_state(alarm),
-               "steps": app_words.steps(alarm), "hotline": hotline(),
+               "steps": app_words.steps(alarm),
                "handled": alarm.status == Alarm.Status.RESOLVED}
     if request.headers.get("HX-Request"):
         return render(request, "portal/_sos_state.html", context)
