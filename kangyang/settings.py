@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "kangyang.allowances",
     "kangyang.alarms",
     "kangyang.services",
+    "kangyang.visits",
+    "kangyang.timebank",
     # Paying the elder's share of an order (issue 14): after services, whose orders it pays.
     "kangyang.payments",
     "kangyang.portal",
