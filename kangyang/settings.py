@@ -319,6 +319,32 @@ if VISIT_RADIUS_M <= 0 or ROUTE_SPEED_KMH <= 0 or ROUTE_DETOUR < 1 or ROUTE_SECO
         "above zero, KANGYANG_ROUTE_DETOUR at least 1"
     )
 
+# The time bank (issue 15). Volunteers register from TIMEBANK_MIN_AGE and spend hours from
+# TIMEBANK_REDEEM_MIN_AGE; a person's balance may not pass TIMEBANK_CAP_HOURS (empty: no cap, as in
+# Shanghai; Nanjing caps at 1,500). Transfers to family and donations to vulnerable elders are
+# limited per giving account and calendar year (empty: no limit).
+TIMEBANK_MIN_AGE = envint("KANGYANG_TIMEBANK_MIN_AGE", "18")
+TIMEBANK_REDEEM_MIN_AGE = envint("KANGYANG_TIMEBANK_REDEEM_MIN_AGE", "60")
+
+
+def _hours_or_none(name: str, default: str) -> int | None:
+    value = os.getenv(name, default).strip()
+    if not value:
+        return None
+    hours = envint(name, value)
+    if hours < 0:
+        raise ImproperlyConfigured(f"{name} must be empty or zero or more hours")
+    return hours
+
+
+TIMEBANK_CAP_HOURS = _hours_or_none("KANGYANG_TIMEBANK_CAP_HOURS", "")
+TIMEBANK_TRANSFER_LIMIT_HOURS = _hours_or_none("KANGYANG_TIMEBANK_TRANSFER_LIMIT_HOURS", "100")
+TIMEBANK_DONATION_LIMIT_HOURS = _hours_or_none("KANGYANG_TIMEBANK_DONATION_LIMIT_HOURS", "100")
+if not 0 < TIMEBANK_MIN_AGE <= TIMEBANK_REDEEM_MIN_AGE:
+    raise ImproperlyConfigured(
+        "KANGYANG_TIMEBANK_MIN_AGE must be above zero and at most KANGYANG_TIMEBANK_REDEEM_MIN_AGE"
+    )
+
 # Maps (kangyang/lib/maps.py): the tile server the pages' maps draw on. "none" (the default,
 # the demo's): no tiles, region outlines and points on a plain background, nothing loaded
 # from another host; "tianditu" with the bureau's browser key; "amap" (points converted to

@@ -680,3 +680,86 @@ def asks_bindings(user) -> bool:
 def decides_own_bindings(user, elder) -> bool:
     """The elder herself approves, refuses and removes the family accounts bound to her."""
     return bool(user.is_authenticated and user.is_active and user.role == R.ELDER and elder.user_id == user.pk)
+
+
+# -- issue 15: the time bank (kangyang/timebank) -------------------------------------------------
+# A volunteer sees her own account; an elder hers, and the family bound to her see it too; the
+# staff who keep the registry of an area (bureau, subdistrict, community) see the accounts of
+# their area. The system accounts (hours issued, hours redeemed) are nobody's: their sums are
+# on the public digest page and in `kangyang timebank verify`.
+TIMEBANK_STAFF_ROLES = EDITOR_ROLES
+# Hours are deposited only when a community worker of the place the help happened confirms it
+# (确认时长): the visit, the order or the activity lies in her community.
+TIMEBANK_CONFIRMER_ROLES = {R.COMMUNITY_WORKER}
+# Who organises volunteer activities: the community and the subdistrict office.
+ACTIVITY_ORGANISER_ROLES = {R.COMMUNITY_WORKER, R.SUBDISTRICT_OFFICER}
+
+
+def timebank_account_filter(user, *, path: str = "") -> Q:
+    """Time-bank accounts a user may see (never a system account); `path` prefixes the
+    lookups for related models ("account__")."""
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    people = ~Q(**{f"{path}kind": "system"})
+    if user.role == R.VOLUNTEER:
+        return Q(**{f"{path}user": user})
+    if user.role == R.ELDER:
+        return Q(**{f"{path}elder__user": user})
+    if user.role == R.FAMILY:
+        return Q(**{f"{path}elder__contacts__user": user})
+    if not (user.role in TIMEBANK_STAFF_ROLES or user.is_superuser):
+        return NOTHING
+    return people & region_filter(user, field=f"{path}region_code")
+
+
+def registers_volunteers_of(user, region_code: str) -> bool:
+    """Open a volunteer's account (real name, birth date, phone) in the region: the staff who
+    keep the registry there. A volunteer may also register herself (timebank.actions)."""
+    return bool(user.is_authenticated and user.is_active and can_edit(user, region_code))
+
+
+def confirms_hours_of(user, region_code: str) -> bool:
+    """Confirm (and so deposit) the hours of help given in the region: its community worker."""
+    return bool(user.is_authenticated and user.is_active and user.role in TIMEBANK_CONFIRMER_ROLES
+                and in_area(user, region_code))
+
+
+def confirms_hours(user) -> bool:
+    """Whether the role confirms hours at all (the community's page and its link)."""
+    return bool(user.is_authenticated and user.is_active and user.role in TIMEBANK_CONFIRMER_ROLES
+                and area_prefix(user) is not None)
+
+
+def organises_activities_of(user, region_code: str) -> bool:
+    """Create a volunteer activity in the region (and then, as its organiser, confirm who came)."""
+    return bool(user.is_authenticated and user.is_active and user.role in ACTIVITY_ORGANISER_ROLES
+                and in_area(user, region_code))
+
+
+def holds_timebank_account(user, account) -> bool:
+    """The account is the user's own: the volunteer's, or the elder's own (never her family's,
+    never staff): only the holder transfers or donates hours."""
+    if not (user.is_authenticated and user.is_active) or account.kind == "system":
+        return False
+    if account.kind == "volunteer":
+        return account.user_id == user.pk
+    return user.role == R.ELDER and account.elder.user_id == user.pk
+
+
+def redeems_from(user, account) -> bool:
+    """Spend hours of the account on a service: the holder; for an elder's account also her
+    bound family and the community worker of her area at the desk (代兑换), who order for her
+    anyway."""
+    if holds_timebank_account(user, account):
+        return True
+    if account.kind != "elder" or not (user.is_authenticated and user.is_active):
+        return False
+    if user.role == R.FAMILY:
+        return is_own_elder(user, account.elder)
+    return user.role == R.COMMUNITY_WORKER and in_area(user, account.region_code)
+
+
+def checks_ledger(user) -> bool:
+    """Run the whole-ledger check through the API (it reads every entry): the bureau admin. The
+    digests it is checked against are public."""
+    return bool(user.is_authenticated and user.is_active and (user.role == R.BUREAU_ADMIN or user.is_superuser))
