@@ -3,16 +3,17 @@
 Two roles (README "Running with PostgreSQL"): an owner role creates and alters the tables
 (`kangyang migrate`); the application role (serve, worker, ingest) only reads and writes
 rows. It does not own the tables, so it cannot drop them, TRUNCATE them or disable their
-triggers; on the audit log it may only read and append.
+triggers; on the audit log and the time bank's ledger and digests it may only read and append.
 """
 
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from kangyang.audit.models import AuditEntry
+from kangyang.timebank.models import Digest, Entry
 
 # Tables the application may read and append to, but never change or empty.
-APPEND_ONLY = (AuditEntry,)
+APPEND_ONLY = (AuditEntry, Entry, Digest)
 
 
 class RoleError(Exception):

@@ -14,8 +14,8 @@ Rules:
   help shorter than 7.5 minutes earns nothing and is refused.
 - Hours are spent on services of the catalogue (their minutes per unit × quantity) by a holder at
   least KANGYANG_TIMEBANK_REDEEM_MIN_AGE old; transferred to the holder's family (an elder who
-  lists the volunteer as spouse, child or relative) or donated to a vulnerable elder, each within
-  its yearly limit; no person's balance goes below zero or above KANGYANG_TIMEBANK_CAP_HOURS.
+  lists the volunteer as spouse, child or relative) or donated to a vulnerable elder the
+  volunteer visits or is paired with, each within its yearly limit; no person's balance goes below zero or above KANGYANG_TIMEBANK_CAP_HOURS.
 """
 
 import datetime as dt
@@ -96,7 +96,7 @@ def open_volunteer_account(user: User, *, real_name: str, birth_date: dt.date, p
         phone_encrypted=crypto.encrypt(number), phone_hash=crypto.lookup_hash(number),
         phone_masked=phones.mask(number), region_code=region_code, opened_by=by,
     )
-    record(by, "timebank_account.open", account, region_code=region_code)
+    record(by, "create", verb="timebank_account.open", target=account, region_code=region_code)
     return account
 
 
@@ -111,7 +111,7 @@ def open_elder_account(elder: Elder, *, by: User | None = None) -> Account:
                                              opened_by=by)
     except IntegrityError:  # opened at the same moment by another request
         return Account.objects.get(elder=elder)
-    record(by, "timebank_account.open", account, region_code=elder.region_code)
+    record(by, "create", verb="timebank_account.open", target=account, region_code=elder.region_code)
     return account
 
 
@@ -198,7 +198,7 @@ def _deposit(account: Account, *, minutes: int, source: str, memo: str, region_c
             raise ValidationError(_("These hours have been deposited already."), code="duplicate")
         issued = _system_account(Account.System.ISSUED)
         entries = _post(kind=K.DEPOSIT, debit=issued, credit=account, minutes=minutes, source=source, memo=memo, by=by)
-        record(by, "timebank.deposit", account, region_code=region_code,
+        record(by, "create", verb="timebank.deposit", target=account, region_code=region_code,
                changes={"minutes": minutes, "source": source, "seq": entries[-1].seq})
     return entries
 
@@ -260,7 +260,7 @@ def create_activity(*, title: str, region_code: str, starts_at: dt.datetime, end
         raise ValidationError(errors)
     activity = Activity.objects.create(title=title, region_code=region_code, organiser=by, starts_at=starts_at,
                                        ends_at=ends_at, place=place, description=description)
-    record(by, "timebank_activity.create", activity, region_code=region_code)
+    record(by, "create", verb="timebank_activity.create", target=activity, region_code=region_code)
     return activity
 
 
@@ -281,7 +281,7 @@ def confirm_attendance(activity: Activity, *, account: Account, by: User, minute
     if Attendance.objects.filter(activity=activity, account=account).exists():
         raise ValidationError(_("This volunteer's attendance is confirmed already."), code="duplicate")
     attendance = Attendance.objects.create(activity=activity, account=account, minutes=minutes, confirmed_by=by)
-    record(by, "timebank_attendance.confirm", activity, region_code=activity.region_code,
+    record(by, "create", verb="timebank_attendance.confirm", target=activity, region_code=activity.region_code,
            changes={"account": account.pk, "minutes": minutes})
     return attendance
 
@@ -317,7 +317,7 @@ def redeem(account: Account, *, item, quantity: int = 1, by: User, memo: str = "
         redeemed = _system_account(Account.System.REDEEMED)
         entries = _post(kind=K.REDEMPTION, debit=account, credit=redeemed, minutes=minutes,
                         source=f"service_item:{item.code}"[:64], memo=(memo or f"{item.name} × {quantity}")[:200], by=by)
-        record(by, "timebank.redeem", account, region_code=account.region_code,
+        record(by, "create", verb="timebank.redeem", target=account, region_code=account.region_code,
                changes={"item": item.code, "quantity": quantity, "minutes": minutes, "seq": entries[0].seq})
     return entries
 
@@ -346,7 +346,7 @@ def _give(account: Account, *, to_elder: Elder, minutes: int, kind: str, limit_h
         to = open_elder_account(to_elder, by=by)
         entries = _post(kind=kind, debit=account, credit=to, minutes=minutes, source=f"account:{to.pk}",
                         memo=(memo or "")[:200], by=by)
-        record(by, f"timebank.{kind}", account, region_code=account.region_code,
+        record(by, "create", verb=f"timebank.{kind}", target=account, region_code=account.region_code,
                changes={"to": to.pk, "minutes": minutes, "seq": entries[0].seq})
     return entries
 
@@ -362,25 +362,47 @@ def is_family_of(account: Account, elder: Elder) -> bool:
     return elder.contacts.filter(same, relation__in=FAMILY_RELATIONS).exists()
 
 
+def not_a_recipient(kind: str) -> ValidationError:
+    """The refusal for an elder who may not receive these hours from this account, the same
+    whether the elder exists or not (so that it tells nothing of elders one does not know)."""
+    if kind == K.TRANSFER:
+        message, code = _("Hours are transferred only to an elder of the volunteer's own family."), "not_family"
+    else:
+        message, code = _("Hours are donated only to a vulnerable elder the volunteer visits or is paired with."), \
+            "not_recipient"
+    return ValidationError({"elder": ValidationError(message, code=code)})
+
+
+def helps(account: Account, elder: Elder) -> bool:
+    """Whether the volunteer visits the elder (a completed care visit) or is paired with her."""
+    from kangyang.visits.models import CareVisit, Pairing
+
+    if account.kind != Account.Kind.VOLUNTEER:
+        return False
+    today = timezone.localdate()
+    return (CareVisit.objects.filter(elder=elder, visitor_id=account.user_id, status=CareVisit.Status.DONE).exists()
+            or Pairing.objects.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today), elder=elder,
+                                      helper_id=account.user_id).exists())
+
+
 def transfer_to_family(account: Account, *, to_elder: Elder, minutes: int, by: User, memo: str = "") -> list[Entry]:
     """The holder transfers hours to an elder of her family, within the yearly limit."""
-    if not is_family_of(account, to_elder):
-        raise ValidationError({"elder": ValidationError(
-            _("Hours are transferred only to an elder of the volunteer's own family."), code="not_family")})
-    if to_elder.status != Elder.Status.ACTIVE:
-        raise ValidationError({"elder": ValidationError(_("This elder's record is closed."), code="invalid")})
+    if not scope.holds_timebank_account(by, account):
+        raise PermissionDenied
+    if not is_family_of(account, to_elder) or to_elder.status != Elder.Status.ACTIVE:
+        raise not_a_recipient(K.TRANSFER)
     return _give(account, to_elder=to_elder, minutes=minutes, kind=K.TRANSFER,
                  limit_hours=settings.TIMEBANK_TRANSFER_LIMIT_HOURS, by=by, memo=memo)
 
 
 def donate(account: Account, *, to_elder: Elder, minutes: int, by: User, memo: str = "") -> list[Entry]:
-    """The holder donates hours to a vulnerable elder (one with a vulnerability category),
-    within the yearly limit."""
-    if not to_elder.categories or to_elder.status != Elder.Status.ACTIVE:
-        raise ValidationError({"elder": ValidationError(_("Hours are donated only to vulnerable elders."),
-                                                         code="not_vulnerable")})
-    if account.kind == Account.Kind.ELDER and account.elder_id == to_elder.pk:
-        raise ValidationError(_("Hours cannot move to the same account."), code="invalid")
+    """The holder donates hours to a vulnerable elder (one with a vulnerability category) she
+    visits or is paired with, within the yearly limit. Only elders she helps: a volunteer sees
+    nothing of the registry, and which elders are vulnerable is not hers to find out."""
+    if not scope.holds_timebank_account(by, account):
+        raise PermissionDenied
+    if not helps(account, to_elder) or not to_elder.categories or to_elder.status != Elder.Status.ACTIVE:
+        raise not_a_recipient(K.DONATION)
     return _give(account, to_elder=to_elder, minutes=minutes, kind=K.DONATION,
                  limit_hours=settings.TIMEBANK_DONATION_LIMIT_HOURS, by=by, memo=memo)
 

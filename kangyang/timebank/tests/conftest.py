@@ -18,7 +18,7 @@ def senior_volunteer(community_a, worker_a):
     """A retired volunteer of 65: old enough to spend hours."""
     from kangyang.accounts.models import User
 
-    user = User.objects.create_user(username="senior_vol", password="x", role="volunteer", region=community_a)
+    user = User.objects.create_user(username="senior_vol", password="kangyang-demo", role="volunteer", region=community_a)
     return actions.open_volunteer_account(
         user, real_name="陈退休", birth_date=dt.date(1960, 1, 1), phone="13912340000", by=worker_a)
 

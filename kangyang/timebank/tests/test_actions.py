@@ -86,6 +86,10 @@ def test_transfer_to_family_and_donation(vol_account, elder_in_a, elder_in_b, wo
     actions.transfer_to_family(vol_account, to_elder=elder_in_a, minutes=60, by=vol_account.user)
     assert elder_in_a.timebank_account.balance_minutes == 60
     settings.TIMEBANK_DONATION_LIMIT_HOURS = 2
+    with pytest.raises(ValidationError) as e:  # an elder she does not help
+        actions.donate(vol_account, to_elder=elder_in_b, minutes=120, by=vol_account.user)
+    assert e.value.error_dict["elder"][0].code == "not_recipient"
+    make_visit(elder_in_b, vol_account.user, minutes=30)
     actions.donate(vol_account, to_elder=elder_in_b, minutes=120, by=vol_account.user)
     with pytest.raises(ValidationError) as e:
         actions.donate(vol_account, to_elder=elder_in_b, minutes=15, by=vol_account.user)
