@@ -58,6 +58,7 @@ urlpatterns = [
     path("alarms/", include("kangyang.alarms.urls")),
     path("services/", include("kangyang.services.urls")),
     path("indicators/", include("kangyang.indicators.urls")),
+    path("timebank/", include("kangyang.timebank.urls")),
     path("app/", include("kangyang.portal.urls")),
     # The own page lived at /me/ before the app: old links and bookmarks still arrive.
     path("me/", RedirectView.as_view(url="/app/", query_string=True)),
