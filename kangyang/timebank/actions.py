@@ -201,7 +201,8 @@ def _deposit(account: Account, *, minutes: int, source: str, memo: str, region_c
         entries = _post(kind=K.DEPOSIT, debit=issued, credit=account, minutes=minutes, source=source, memo=memo, by=by,
                         now=now)
         record(by, "create", verb="timebank.deposit", target=account, region_code=region_code,
-               changes={"minutes": minutes, "source": source, "seq": entries[-1].seq})
+               changes={"minutes": minutes, source.partition(":")[0]: int(source.partition(":")[2]),
+                        "seq": entries[-1].seq})
     return entries
 
 
