@@ -689,7 +689,7 @@ def decides_own_bindings(user, elder) -> bool:
 # on the public digest page and in `kangyang timebank verify`.
 TIMEBANK_STAFF_ROLES = EDITOR_ROLES
 # Hours are deposited only when a community worker of the place the help happened confirms it
-# (确认时长): the visit, the order or the activity lies in her community.
+# (确认时长): the visit or the activity lies in her community.
 TIMEBANK_CONFIRMER_ROLES = {R.COMMUNITY_WORKER}
 # Who organises volunteer activities: the community and the subdistrict office.
 ACTIVITY_ORGANISER_ROLES = {R.COMMUNITY_WORKER, R.SUBDISTRICT_OFFICER}

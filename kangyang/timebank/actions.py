@@ -4,13 +4,13 @@ entries summing to zero, appended to the chain inside one database transaction (
 Rules:
 - Volunteers register with real name, birth date (at least KANGYANG_TIMEBANK_MIN_AGE) and phone.
 - Hours are deposited only for verified help, each source once, when a community worker whose
-  area covers the help confirms it: a completed care visit by the volunteer (visits app), a
-  confirmed home-service order the volunteer delivered as a provider's caregiver (services app;
-  a caregiver account is a provider's paid worker, so this only pays a volunteer whose own
-  sign-in account a provider — e.g. a volunteer organisation — registered as its caregiver), or
-  an activity whose organiser confirmed the volunteer came.
-- Time is counted in minutes, one hour of service is one hour (一时一币): a visit's or order's
-  time (start to end) is rounded to the nearest quarter hour, a half quarter (7.5 minutes) up;
+  area covers the help confirms it: a completed care visit by the volunteer (visits app), or an
+  activity whose organiser confirmed the volunteer came. Home-service orders earn no hours:
+  they are delivered by providers' caregivers, paid workers whose sign-in accounts are caregiver
+  accounts (services.actions.add_caregiver refuses any other role), never by volunteers; a
+  volunteer organisation's work is recorded as its activities.
+- Time is counted in minutes, one hour of service is one hour (一时一币): a visit's time
+  (start to end) is rounded to the nearest quarter hour, a half quarter (7.5 minutes) up;
   help shorter than 7.5 minutes earns nothing and is refused.
 - Hours are spent on services of the catalogue (their minutes per unit × quantity) by a holder at
   least KANGYANG_TIMEBANK_REDEEM_MIN_AGE old; transferred to the holder's family (an elder who
@@ -225,26 +225,6 @@ def deposit_for_care_visit(visit, *, by: User, now: dt.datetime | None = None) -
     account = _volunteer_account_of(visit.visitor)
     return _deposit(account, minutes=quarter_hours(visit.ended_at - visit.started_at), source=f"care_visit:{visit.pk}",
                     memo="", region_code=visit.region_code, by=by, now=now)
-
-
-def deposit_for_order(order, *, by: User) -> list[Entry]:
-    """Deposit the hours of a home-service order a volunteer delivered as a provider's caregiver:
-    the order confirmed (or settled), its checked-in to checked-out time. Once per order."""
-    from kangyang.services.models import Order
-
-    if not scope.confirms_hours_of(by, order.region_code):
-        raise PermissionDenied
-    if order.status not in (Order.Status.CONFIRMED, Order.Status.SETTLED):
-        raise ValidationError(_("Only a confirmed order earns hours."), code="wrong_status")
-    caregiver_user = order.caregiver.user if order.caregiver_id else None
-    if caregiver_user is None or caregiver_user.role != User.Role.VOLUNTEER:
-        raise ValidationError(_("This order was not delivered by a volunteer."), code="not_volunteer")
-    visit = getattr(order, "service_visit", None)
-    if visit is None or visit.checked_out_at is None:
-        raise ValidationError(_("The order has no check-in and check-out to count hours from."), code="wrong_status")
-    account = _volunteer_account_of(caregiver_user)
-    return _deposit(account, minutes=quarter_hours(visit.checked_out_at - visit.checked_in_at),
-                    source=f"order:{order.pk}", memo="", region_code=order.region_code, by=by)
 
 
 @transaction.atomic

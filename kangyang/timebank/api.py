@@ -99,8 +99,8 @@ class GiftIn(Schema):
 
 
 class DepositIn(Schema):
-    source: str = Field(..., max_length=64, pattern=r"^(care_visit|order|attendance):[1-9][0-9]{0,17}$",
-                        description="What the hours are for: care_visit:ID, order:ID or attendance:ID.")
+    source: str = Field(..., max_length=64, pattern=r"^(care_visit|attendance):[1-9][0-9]{0,17}$",
+                        description="What the hours are for: care_visit:ID or attendance:ID.")
 
 
 class DigestOut(Schema):
@@ -204,8 +204,8 @@ class _Mapped:
 # -- moving hours ----------------------------------------------------------------------------
 @router.post("/deposits", response={201: TransactionOut}, summary="Deposit verified help (community worker)")
 def deposit(request, payload: DepositIn):
-    """Confirm the hours of a completed care visit, a confirmed order delivered by a volunteer,
-    or an attendance its organiser confirmed; each once."""
+    """Confirm the hours of a completed care visit or of an attendance its organiser confirmed;
+    each once."""
     user = request.auth
     if not scope.confirms_hours(user):
         raise PermissionDenied
@@ -216,10 +216,6 @@ def deposit(request, payload: DepositIn):
         from kangyang.visits.models import CareVisit
 
         entries = actions.deposit_for_care_visit(get_object_or_404(CareVisit.objects.filter(area), pk=pk), by=user)
-    elif kind == "order":
-        from kangyang.services.models import Order
-
-        entries = actions.deposit_for_order(get_object_or_404(Order.objects.filter(area), pk=pk), by=user)
     else:
         attendance = get_object_or_404(
             Attendance.objects.filter(scope.region_filter(user, field="activity__region_code"))

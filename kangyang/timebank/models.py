@@ -145,7 +145,7 @@ class Entry(models.Model):
     account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="entries")
     amount_minutes = models.BigIntegerField(_("amount (minutes)"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    # What the hours are for: "care_visit:123", "order:45", "attendance:6" (a deposit, once
+    # What the hours are for: "care_visit:123", "attendance:6" (a deposit, once
     # per source), "service_item:bath" (a redemption), "account:7" (a transfer's other side).
     source = models.CharField(_("source"), max_length=64, blank=True)
     memo = models.CharField(_("memo"), max_length=200, blank=True)
@@ -165,7 +165,7 @@ class Entry(models.Model):
             models.Index(fields=["created_at"], name="timebank_entry_created_idx"),  # the day's digest
         ]
         constraints = [
-            # The `issued` side of a deposit: each source (a visit, an order, an attendance)
+            # The `issued` side of a deposit: each source (a visit, an attendance)
             # is paid once.
             models.UniqueConstraint(fields=["source", "account"], condition=Q(kind="deposit"),
                                     name="timebank_deposit_once_per_source"),

@@ -168,3 +168,4 @@ def test_family_sees_the_elder_s_account(family, elder_in_a, worker_a):
     account = actions.open_elder_account(elder_in_a)
     add_contact(elder_in_a, by=worker_a, name="王芳", relation="daughter", phone="13607915556", user=family)
     assert list(Account.objects.visible_to(family)) == [account]
+
