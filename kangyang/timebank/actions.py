@@ -68,7 +68,10 @@ def open_volunteer_account(user: User, *, real_name: str, birth_date: dt.date, p
     real_name = (real_name or "").strip()
     if user.role != User.Role.VOLUNTEER:
         raise ValidationError(_("Only a volunteer's sign-in account can hold volunteer hours."), code="not_volunteer")
-    region_code = region_code or (user.region.code if user.region_id else "")
+    own_region = user.region.code if user.region_id else ""
+    if by.pk == user.pk:
+        region_code = own_region  # registering herself: where her sign-in account places her
+    region_code = region_code or own_region
     if not region_code:
         raise ValidationError({"region": ValidationError(_("Say which community the volunteer serves in."), code="required")})
     if by.pk != user.pk and not scope.registers_volunteers_of(by, region_code):
@@ -91,11 +94,15 @@ def open_volunteer_account(user: User, *, real_name: str, birth_date: dt.date, p
         raise ValidationError(errors)
     if Account.objects.filter(user=user).exists():
         raise ValidationError(_("This volunteer has a time-bank account already."), code="duplicate")
-    account = Account.objects.create(
-        kind=Account.Kind.VOLUNTEER, user=user, real_name=real_name, birth_date=birth_date,
-        phone_encrypted=crypto.encrypt(number), phone_hash=crypto.lookup_hash(number),
-        phone_masked=phones.mask(number), region_code=region_code, opened_by=by,
-    )
+    try:
+        with transaction.atomic():
+            account = Account.objects.create(
+                kind=Account.Kind.VOLUNTEER, user=user, real_name=real_name, birth_date=birth_date,
+                phone_encrypted=crypto.encrypt(number), phone_hash=crypto.lookup_hash(number),
+                phone_masked=phones.mask(number), region_code=region_code, opened_by=by,
+            )
+    except IntegrityError:  # registered at the same moment by another request
+        raise ValidationError(_("This volunteer has a time-bank account already."), code="duplicate") from None
     record(by, "create", verb="timebank_account.open", target=account, region_code=region_code)
     return account
 

@@ -169,3 +169,19 @@ def test_family_sees_the_elder_s_account(family, elder_in_a, worker_a):
     add_contact(elder_in_a, by=worker_a, name="王芳", relation="daughter", phone="13607915556", user=family)
     assert list(Account.objects.visible_to(family)) == [account]
 
+
+
+def test_a_volunteer_registers_herself_in_her_own_community_only(volunteer, community_a, community_b, worker_b):
+    account = actions.open_volunteer_account(volunteer, real_name="刘志愿", birth_date=dt.date(1990, 1, 1),
+                                             phone="13912345678", region_code=community_b.code, by=volunteer)
+    assert account.region_code == community_a.code
+    with pytest.raises(ValidationError) as e:
+        actions.open_volunteer_account(volunteer, real_name="刘志愿", birth_date=dt.date(1990, 1, 1),
+                                       phone="13912345678", by=volunteer)
+    assert e.value.code == "duplicate"
+
+
+def test_a_worker_of_another_community_cannot_register_the_volunteer(volunteer, worker_b):
+    with pytest.raises(PermissionDenied):
+        actions.open_volunteer_account(volunteer, real_name="刘志愿", birth_date=dt.date(1990, 1, 1),
+                                       phone="13912345678", by=worker_b)
