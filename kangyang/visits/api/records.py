@@ -118,21 +118,26 @@ class VisitOut(Schema):
     def resolve_settled(obj: CareVisit) -> list[int]:
         return list(obj.settled.values_list("pk", flat=True).order_by("pk"))
 
+    # Findings, notes and follow-ups only for those who see them (scope.sees_visit_details).
     @staticmethod
-    def resolve_follow_ups(obj: CareVisit):
-        return list(obj.follow_ups.order_by("pk"))
+    def resolve_findings(obj: CareVisit, context):
+        return obj.findings if _details(obj, context) else None
+
+    @staticmethod
+    def resolve_notes(obj: CareVisit, context):
+        return obj.notes if _details(obj, context) else None
+
+    @staticmethod
+    def resolve_follow_ups(obj: CareVisit, context):
+        return list(obj.follow_ups.order_by("pk")) if _details(obj, context) else []
 
 
-def _out(request, visit: CareVisit) -> dict:
-    """The visit as VisitOut reads it; findings and notes only for those who see them."""
-    visit = CareVisit.objects.select_related("visitor").get(pk=visit.pk)
-    details = scope.sees_visit_details(request.auth, visit)
-    data = VisitOut.from_orm(visit).dict(by_alias=False)
-    if not details:
-        data["findings"] = None
-        data["notes"] = None
-        data["follow_ups"] = []
-    return data
+def _details(visit: CareVisit, context) -> bool:
+    return scope.sees_visit_details(context["request"].auth, visit)
+
+
+def _out(request, visit: CareVisit) -> CareVisit:
+    return CareVisit.objects.select_related("visitor").get(pk=visit.pk)
 
 
 def _fix(payload: VisitIn) -> actions.Fix | None:
