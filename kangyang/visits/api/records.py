@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from kangyang.accounts import scope
 from kangyang.lib import coords
@@ -164,7 +165,7 @@ def record_visit(request, payload: VisitIn):
         fix=_fix(payload), findings={k: v.dict() for k, v in payload.findings.items()}, notes=payload.notes,
         client_id=payload.client_id, met=payload.met,
     )
-    return status, _out(request, visit)
+    return Status(status, _out(request, visit))
 
 
 @router.get("/{visit_id}", response=VisitOut, summary="A care visit")
@@ -193,7 +194,7 @@ def open_follow_up(request, visit_id: int, payload: FollowUpIn):
             raise ValidationError({"order": ValidationError(_("There is no such order."), code="unknown")})
     follow_up = actions.open_follow_up(visit, by=request.auth, kind=payload.kind, note=payload.note,
                                        finding=payload.finding, order=order)
-    return 201, follow_up
+    return Status(201, follow_up)
 
 
 @router.post("/follow-ups/{follow_up_id}/close", response=FollowUpOut, summary="Close a follow-up")
