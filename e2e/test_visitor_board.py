@@ -1,0 +1,83 @@
+"""The volunteer's visits on a cheap phone (360×740) in a real Chromium: she opens /app/visits/,
+loses the connection in the stairwell, records the visit anyway; the board says a record waits
+to be sent; the connection comes back and it is sent by itself, with the phone's location
+checked against the home; the phone sending the same record again keeps it once."""
+
+import json
+import time
+
+import pytest
+
+from e2e.conftest import sign_in
+from e2e.test_content_security_policy import WATCH
+from kangyang.visits.models import CareVisit, VisitDue
+from kangyang.visits.tests.records_fixtures import due_a, make_due, tier_high  # noqa: F401  (fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def said(sync, what, n=None):
+    """Whether the sync state shows its text `what` (sent, sending, waiting-one, waiting-other),
+    with the number put in: in whatever language the page is in."""
+    text = sync.get_attribute(f"data-text-{what}")
+    if n is not None:
+        text = text.replace("{n}", str(n))
+    return text in sync.inner_text()
+
+
+def test_volunteer_records_a_visit_offline_and_it_is_sent_once(app_phone, live_server, volunteer, elder_in_a, due_a):  # noqa: F811
+    page = app_phone
+    page.context.add_init_script(WATCH)
+    sign_in(page, live_server, "volunteer")
+    page.goto(f"{live_server.url}/app/visits/")
+    stop = page.locator(f'#visit-board li[data-elder="{elder_in_a.pk}"]')
+    assert stop.locator("h2").inner_text() == "张桂兰"
+    assert stop.locator("a[data-navigate]").get_attribute("href").startswith("geo:28.660000,115.890000")
+    page.locator('#sync-state[data-state="sent"]').wait_for()
+    key = f"kangyang:visits:{volunteer.pk}"
+
+    # In the stairwell: no connection. She records the visit anyway.
+    page.context.set_offline(True)
+    form = stop.locator("form[data-visit-form]")
+    form.locator('input[name=mode][value="home"]').check()
+    form.locator('[data-finding="health"] input[value="ok"]').check()
+    form.locator('[data-finding="mood"] input[value="ok"]').check()
+    form.locator('[data-finding="safety"] input[value="concern"]').check()
+    form.locator('input[name="n_safety"]').fill("楼道灯坏了")
+    form.locator("textarea[name=notes]").fill("老人精神很好")
+    form.locator('button[data-step="record"]').tap()
+
+    sync = page.locator('#sync-state[data-state="waiting"]')
+    sync.wait_for()
+    assert said(sync, "waiting-one", 1), sync.inner_text()
+    assert page.locator('#visit-queue[data-state="queued"]').is_visible()
+    queued = page.evaluate(f"() => JSON.parse(localStorage.getItem('{key}'))")
+    assert len(queued) == 1 and queued[0]["fields"]["n_safety"] == "楼道灯坏了"
+    assert queued[0]["fields"]["lat"] and queued[0]["fields"]["client_id"]
+    time.sleep(1.5)
+    assert not CareVisit.objects.exists()
+
+    # The connection is back: the record goes by itself, and the board says so.
+    page.context.set_offline(False)
+    page.locator('#visit-board [data-result="done"]').wait_for()
+    sync = page.locator('#sync-state[data-state="sent"]')
+    sync.wait_for()
+    assert said(sync, "sent")
+    visit = CareVisit.objects.get()
+    assert visit.visitor_id == volunteer.pk and visit.location_ok is True and visit.distance_m == 0
+    assert visit.findings["safety"] == {"state": "concern", "note": "楼道灯坏了"}
+    assert VisitDue.objects.get(pk=due_a.pk).status == "done"
+    assert page.locator(f'#visit-board li[data-visit="{visit.pk}"]').is_visible()
+
+    # The phone sends the same record again (an answer lost on the way back): kept once.
+    page.evaluate("""([key, item]) => {
+        localStorage.setItem(key, JSON.stringify([item]));
+        window.dispatchEvent(new Event("online"));
+    }""", [key, queued[0]])
+    page.wait_for_function(f"() => localStorage.getItem({json.dumps(key)}) === null")
+    page.locator('#sync-state[data-state="sent"]').wait_for()
+    assert CareVisit.objects.count() == 1
+
+    # Fits the phone; no inline script was needed.
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+    assert page.evaluate("window.__cspViolations") == []
