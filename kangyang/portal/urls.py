@@ -33,6 +33,7 @@ urlpatterns = [
     # the visitor's view (issue 15): today's care visits, recorded on the phone
     path("visits/", views.visits, name="visits"),
     path("visits/record/", views.visit_record, name="visit_record"),
+    path("visits/follow-ups/<int:follow_up_id>/close/", views.follow_up_close, name="follow_up_close"),
     # Signing in and family bindings (views/sign_in.py, views/binding.py).
     path("login/", views.app_login, name="login"),
     path("login/code/", views.app_login_code, name="login_code"),

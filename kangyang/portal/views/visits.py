@@ -14,6 +14,7 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,7 +30,7 @@ from kangyang.lib import coords
 from kangyang.portal.views._common import app_login_required
 from kangyang.visits import actions, queries
 from kangyang.visits.actions.records import FINDING_ITEMS, LOCATION_FLAGS
-from kangyang.visits.models import Mode
+from kangyang.visits.models import FollowUp, Mode
 
 FINDING_CHOICES = [("", gettext_lazy("not checked")), ("ok", gettext_lazy("all right")),
                    ("concern", gettext_lazy("a concern"))]
@@ -57,11 +58,19 @@ class VisitRecordForm(forms.Form):
         for item in FINDING_ITEMS:
             self.fields[f"f_{item}"] = forms.ChoiceField(choices=FINDING_CHOICES, required=False)
             self.fields[f"n_{item}"] = forms.CharField(required=False, max_length=500)
+            # A concern may ask for a follow-up of a kind (opened with the record).
+            self.fields[f"u_{item}"] = forms.ChoiceField(choices=[("", "")] + FollowUp.Kind.choices, required=False)
 
     def findings(self) -> dict:
         data = self.cleaned_data
         return {item: {"state": data[f"f_{item}"], "note": data[f"n_{item}"]}
                 for item in FINDING_ITEMS if data.get(f"f_{item}")}
+
+    def follow_ups(self) -> list[tuple[str, str, str]]:
+        """(finding, kind, note) for each concern that asks for a follow-up."""
+        data = self.cleaned_data
+        return [(item, data[f"u_{item}"], data[f"n_{item}"]) for item in FINDING_ITEMS
+                if data.get(f"f_{item}") == "concern" and data.get(f"u_{item}")]
 
     def fix(self) -> actions.Fix | None:
         data = self.cleaned_data
@@ -87,6 +96,7 @@ def _context(request: HttpRequest, *, result: dict | None = None) -> dict:
     return {
         **day, "result": result, "board_url": reverse("portal:visits"), "record_url": reverse("portal:visit_record"),
         "finding_items": list(FINDING_ITEMS.items()), "modes": Mode.choices, "new_client_id": uuid.uuid4().hex,
+        "follow_up_kinds": FollowUp.Kind.choices,
     }
 
 
@@ -132,11 +142,17 @@ def visit_record(request: HttpRequest) -> HttpResponse:
     elder = queries.elder_to_visit(request.user, form.cleaned_data["elder"])
     started, ended = form.times(timezone.now())
     try:
-        visit = actions.record_visit(
-            elder, by=request.user, mode=form.cleaned_data["mode"], started_at=started, ended_at=ended,
-            fix=form.fix(), findings=form.findings(), notes=form.cleaned_data["notes"],
-            client_id=form.cleaned_data["client_id"], met=form.cleaned_data.get("met") != "no",
-        )
+        with transaction.atomic():  # the record and the follow-ups it asks for: both or neither
+            visit = actions.record_visit(
+                elder, by=request.user, mode=form.cleaned_data["mode"], started_at=started, ended_at=ended,
+                fix=form.fix(), findings=form.findings(), notes=form.cleaned_data["notes"],
+                client_id=form.cleaned_data["client_id"], met=form.cleaned_data.get("met") != "no",
+            )
+            # A record sent again (same client_id) is the same visit: its follow-ups are opened once.
+            opened = set(visit.follow_ups.values_list("finding", flat=True))
+            for finding, kind, note in form.follow_ups():
+                if finding not in opened:
+                    actions.open_follow_up(visit, by=request.user, kind=kind, finding=finding, note=note)
     except ValidationError as e:
         return _refused(request, _("The record was not saved: %(why)s") % {"why": " ".join(e.messages)})
     result = _said(visit)
@@ -150,4 +166,29 @@ def _refused(request: HttpRequest, text: str) -> HttpResponse:
     if request.htmx:
         return _board(request, result={"kind": "refused", "text": text, "distance": None}, status=422)
     messages.error(request, text)
+    return redirect("portal:visits")
+
+
+class CloseForm(forms.Form):
+    outcome = forms.CharField(max_length=4000)
+
+
+@app_login_required
+@require_POST
+def follow_up_close(request: HttpRequest, follow_up_id: int) -> HttpResponse:
+    """Close a follow-up from the board with what came of it (the area's community worker, or
+    whoever opened it)."""
+    _gate(request)
+    follow_up = queries.get_follow_up_for(request.user, follow_up_id)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, _("Say what came of it."))
+    try:
+        actions.close_follow_up(follow_up, by=request.user, outcome=form.cleaned_data["outcome"])
+    except ValidationError as e:
+        return _refused(request, " ".join(e.messages))
+    text = _("Follow-up closed.")
+    if request.htmx:
+        return _board(request, result={"kind": "done", "text": text, "distance": None})
+    messages.success(request, text)
     return redirect("portal:visits")

@@ -17,6 +17,7 @@ from kangyang.services import queries as services_queries
 from kangyang.visits.models import CareVisit, FollowUp, VisitDue
 
 HISTORY_SHOWN = 20
+STOP_HISTORY = 3  # earlier visits shown with each stop of the board
 
 
 def visits_for(user) -> QuerySet[CareVisit]:
@@ -101,7 +102,7 @@ class Stop:
     last_visit: CareVisit | None = None
     overdue: bool = False
     distance_m: int | None = None
-    visited_today: list[CareVisit] = field(default_factory=list)
+    history: list[CareVisit] = field(default_factory=list)
 
     @property
     def due_by(self) -> dt.datetime:
@@ -181,12 +182,14 @@ def visitor_day(user, *, today: dt.date | None = None) -> dict:
             last.setdefault(visit.elder_id, visit)
     for pk, stop in by_elder.items():
         stop.last_visit = last.get(pk)
+        stop.history = elder_history(user, stop.elder, shown=STOP_HISTORY)
     stops = walking_order(list(by_elder.values()), _centre(user, [s.elder for s in by_elder.values()]))
     visited = list(CareVisit.objects.filter(visitor=user, started_at__gte=day_start,
                                             started_at__lt=day_start + dt.timedelta(days=1))
                    .select_related("elder").order_by("-started_at"))
     return {"stops": stops, "visited": visited, "open_count": len(stops),
-            "overdue_count": sum(1 for s in stops if s.overdue), "today": today}
+            "overdue_count": sum(1 for s in stops if s.overdue), "today": today,
+            "follow_ups": list(open_follow_ups(user))}
 
 
 def today_count(user, *, today: dt.date | None = None) -> int:

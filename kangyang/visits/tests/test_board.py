@@ -113,3 +113,53 @@ def test_the_elders_card_shows_the_last_and_next_visit(client, elder, family, wo
         page = client.get("/app/").text
         assert 'data-card="visits.elder"' in page and "data-last-visit" in page and "worker_a" in page
         assert "data-next-visit" in page
+
+
+def test_a_concern_asking_for_a_follow_up_opens_it_once(client, volunteer, worker_a, due_a, elder_in_a):
+    from kangyang.visits.models import FollowUp
+
+    client.force_login(volunteer)
+    data = form(elder_in_a, u_safety="home_adaptation", u_health="device_install")  # health is ok: no follow-up
+    for _ in range(2):
+        assert client.post("/app/visits/record/", data, HTTP_HX_REQUEST="true").status_code == 200
+    f = FollowUp.objects.get()
+    assert (f.kind, f.finding, f.note, f.opened_by) == ("home_adaptation", "safety", "电线老化", volunteer)
+    page = client.get("/app/visits/").text
+    assert f'data-follow-up="{f.pk}"' in page
+
+
+def test_a_follow_up_that_cannot_open_keeps_the_record_back_too(client, volunteer, due_a, elder_in_a):
+    client.force_login(volunteer)
+    r = client.post("/app/visits/record/", form(elder_in_a, n_safety="x", u_safety="home_adaptation"),
+                    HTTP_HX_REQUEST="true")
+    assert r.status_code == 422 and not CareVisit.objects.exists()
+
+
+def test_the_worker_closes_a_follow_up_on_the_board(client, volunteer, worker_a, worker_b, due_a, elder_in_a):
+    from kangyang.visits.models import FollowUp
+
+    client.force_login(volunteer)
+    client.post("/app/visits/record/", form(elder_in_a, u_safety="home_adaptation"))
+    f = FollowUp.objects.get()
+    client.force_login(worker_b)
+    assert client.post(f"/app/visits/follow-ups/{f.pk}/close/", {"outcome": "x"}).status_code == 404
+    client.force_login(worker_a)
+    page = client.get("/app/visits/").text
+    assert f'data-follow-up="{f.pk}"' in page
+    r = client.post(f"/app/visits/follow-ups/{f.pk}/close/", {"outcome": "已装扶手"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and f'data-follow-up="{f.pk}"' not in r.text
+    f.refresh_from_db()
+    assert f.status == "closed" and f.outcome == "已装扶手"
+    r = client.post(f"/app/visits/follow-ups/{f.pk}/close/", {"outcome": "again"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 422
+
+
+def test_each_stop_shows_its_earlier_visits(client, volunteer, worker_a, due_a, elder_in_a):
+    from kangyang.visits.actions import record_visit
+
+    record_visit(elder_in_a, by=worker_a, mode="phone", started_at=ago(days=3), met=True,
+                 findings={"needs": {"state": "concern", "note": "想要助餐"}}, notes="电话回访")
+    VisitDue.objects.filter(pk=due_a.pk).update(status="open", visit=None)  # still to visit at home
+    client.force_login(volunteer)
+    page = client.get("/app/visits/").text
+    assert "想要助餐" in page and "电话回访" in page
