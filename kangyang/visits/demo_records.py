@@ -36,22 +36,26 @@ def seed_records(*, district, rng: random.Random, accounts: dict) -> str:
     volunteer, worker = accounts.get("volunteer"), accounts.get("worker_a")
     if volunteer is None or worker is None or worker.region_id is None:
         return ""
-    if VisitDue.objects.filter(visitor__in=[volunteer, worker], reason=VisitDue.Reason.PLAN,
-                               region_code=worker.region.code).exists():
+    if VisitDue.objects.filter(visitor__in=[volunteer, worker], reason=VisitDue.Reason.PLAN).exists():
         return ""
     now = timezone.now()
     today = timezone.localdate(now)
     month = today.replace(day=1)
     end_of_day = timezone.make_aware(dt.datetime.combine(today, dt.time(20, 0)))
     tier = Tier.objects.order_by("rank").first()  # the policy's tiers come with the plans' demo
-    elders = list(Elder.objects.filter(region_code=worker.region.code, status=Elder.Status.ACTIVE)
-                  .exclude(categories_text="").select_related("household", "compound", "community").order_by("pk"))
-    if user_elder := accounts.get("elder"):
-        elders = [e for e in elders if e.user_id != user_elder.pk]  # her own card shows her visits
-    n = VOLUNTEER_STOPS + WORKER_STOPS
-    if len(elders) < n:
+    community = worker.region.code
+    vulnerable = (Elder.objects.filter(status=Elder.Status.ACTIVE).exclude(categories_text="")
+                  .select_related("household", "compound", "community").order_by("pk"))
+    # The worker visits in her own community; the volunteer there too, and in its subdistrict
+    # when a small demo has few elders in the community.
+    own = list(vulnerable.filter(region_code=community))
+    rng.shuffle(own)
+    nearby = list(vulnerable.filter(region_code__startswith=community[:9]).exclude(region_code=community)[:50])
+    rng.shuffle(nearby)
+    worker_stops = own[:WORKER_STOPS]
+    volunteer_stops = (own[WORKER_STOPS:] + nearby)[:VOLUNTEER_STOPS]
+    if not worker_stops or not volunteer_stops:
         return ""
-    chosen = rng.sample(elders, n)
 
     def due(elder, visitor, by):
         return VisitDue.objects.create(elder=elder, region_code=elder.region_code, tier=tier, month=month,
@@ -60,14 +64,17 @@ def seed_records(*, district, rng: random.Random, accounts: dict) -> str:
                                            dt.datetime.combine(month, dt.time(8, 0))))
 
     visits = follow_ups = 0
-    for i, elder in enumerate(chosen[:VOLUNTEER_STOPS]):
+    for i, elder in enumerate(volunteer_stops):
         # one overdue since yesterday, the rest due tonight
-        due(elder, volunteer, end_of_day - dt.timedelta(days=1) if i == 0 else end_of_day)
-    for elder in chosen[VOLUNTEER_STOPS:]:
+        due(elder, volunteer, end_of_day - dt.timedelta(days=1) if i == 0 and len(volunteer_stops) > 1 else end_of_day)
+    for elder in worker_stops:
         due(elder, worker, end_of_day)
-    # Already done today: the volunteer's last stop and one of the worker's, with concerns found.
+    # Already done today, with concerns found: the volunteer's last stop and the worker's, each
+    # only when another stop is left to visit (a small demo: the follow-ups go to the other).
     started = max(now - dt.timedelta(minutes=90), timezone.make_aware(dt.datetime.combine(today, dt.time())))
-    done = [(chosen[VOLUNTEER_STOPS - 1], volunteer, FOLLOW_UPS[:1]), (chosen[-1], worker, FOLLOW_UPS[1:])]
+    done = [(stops[-1], visitor) for stops, visitor in ((volunteer_stops, volunteer), (worker_stops, worker))
+            if len(stops) > 1]
+    done = [(elder, visitor, FOLLOW_UPS[i::len(done)]) for i, (elder, visitor) in enumerate(done)]
     for elder, visitor, concerns in done:
         findings = {"health": "ok", "mood": "ok", "living": "ok", "safety": "ok", "needs": "ok"}
         for item, _kind, note, _needed in concerns:
@@ -79,4 +86,5 @@ def seed_records(*, district, rng: random.Random, accounts: dict) -> str:
         for item, kind, _note, needed in concerns:
             open_follow_up(visit, by=visitor, kind=kind, finding=item, note=needed, now=now)
             follow_ups += 1
+    n = len(volunteer_stops) + len(worker_stops)
     return f"{n} visits due today, {visits} recorded, {follow_ups} follow-ups open"
