@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -108,7 +108,9 @@ def _board(request: HttpRequest, *, result: dict | None = None, status: int = 20
 
 @app_login_required
 @require_safe
-@never_cache
+# Always asked again while there is a connection, but not "no-store": the app's service worker
+# keeps the board, so that it opens again in a stairwell and records can still be saved.
+@cache_control(private=True, no_cache=True)
 @vary_on_headers("HX-Request")
 def visits(request: HttpRequest) -> HttpResponse:
     """Today's visits in walking order and those recorded today; the board alone for htmx and

@@ -31,7 +31,7 @@ def make_due(db):
         today = timezone.localdate()
         return VisitDue.objects.create(
             elder=elder, region_code=elder.region_code, tier=tier, reason=reason,
-            month=month or today.replace(day=1), due_by=due_by or now + dt.timedelta(hours=6),
+            month=month or today.replace(day=1), due_by=due_by or tonight(),
             visitor=visitor, proposed_visitor=proposed, created_at=created_at or now - dt.timedelta(days=1),
         )
     return make
@@ -50,6 +50,11 @@ def pairing_a(elder_in_a, worker_a, volunteer, today):
                                       kind=Pairing.Kind.VOLUNTEER, started_on=today - dt.timedelta(days=30),
                                       created_by=worker_a, **extra)
     return make
+
+
+def tonight(hour: int = 22) -> dt.datetime:
+    """Today at `hour`, local time: due today whatever the time the tests run (past it, overdue)."""
+    return timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(hour)))
 
 
 def ago(**kw) -> dt.datetime:

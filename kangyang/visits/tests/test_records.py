@@ -12,7 +12,7 @@ from kangyang.visits import queries
 from kangyang.visits.actions import Fix, record_visit
 from kangyang.visits.models import CareVisit, VisitDue
 from kangyang.visits.tests.records_fixtures import *  # noqa: F401,F403
-from kangyang.visits.tests.records_fixtures import ago
+from kangyang.visits.tests.records_fixtures import ago, tonight
 
 HOME = Fix(lat=28.66, lng=115.89, accuracy_m=15)  # community A's compound (the elder's home)
 FAR = Fix(lat=28.70, lng=115.89, accuracy_m=15)  # about 4.4 km north
@@ -230,7 +230,7 @@ def test_the_visitor_day_orders_stops_as_a_walk(volunteer, worker_a, elder_in_a,
         household = Household.objects.create(community=community, address=f"x{lat}", lat=lat, lng=115.89)
         type(elder).objects.filter(pk=elder.pk).update(household=household)
     # the far one is due first, but the walk starts near the compound
-    make_due(far, visitor=volunteer, tier=tier_high, due_by=timezone.now() + dt.timedelta(hours=1))
+    make_due(far, visitor=volunteer, tier=tier_high, due_by=tonight(21))
     make_due(near, visitor=volunteer, tier=tier_high)
     make_due(elder_in_a, visitor=volunteer, tier=tier_high)
     make_due(elder_in_a, visitor=volunteer, tier=tier_high, due_by=timezone.now() + dt.timedelta(days=30))  # later
