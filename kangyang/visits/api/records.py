@@ -155,11 +155,12 @@ def record_visit(request, payload: VisitIn):
     """Record a visit made by the caller. A home visit without a location is kept and flagged
     `no_location`; far from home, `far`. The same `client_id` sent again answers 200 with the
     record kept the first time."""
+    if payload.client_id:
+        kept = CareVisit.objects.filter(visitor=request.auth, client_id=payload.client_id).first()
+        if kept is not None:  # sent again: the record kept the first time, whatever changed since
+            return Status(200, _out(request, kept))
     elder = queries.elder_to_visit(request.auth, payload.elder)
-    if payload.client_id and CareVisit.objects.filter(visitor=request.auth, client_id=payload.client_id).exists():
-        status = 200
-    else:
-        status = 201
+    status = 201
     visit = actions.record_visit(
         elder, by=request.auth, mode=payload.mode, started_at=payload.started_at, ended_at=payload.ended_at,
         fix=_fix(payload), findings={k: v.dict() for k, v in payload.findings.items()}, notes=payload.notes,
