@@ -89,3 +89,31 @@ def test_volunteer_records_a_visit_offline_and_it_is_sent_once(app_phone, live_s
     # Fits the phone; no inline script was needed.
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
     assert page.evaluate("window.__cspViolations") == []
+
+
+def test_a_record_waits_on_the_phone_while_she_is_signed_out(app_phone, live_server, volunteer, elder_in_a, due_a):  # noqa: F811
+    """The session ended while the phone was offline: the record is not lost, it waits until she
+    signs in again (with a fresh CSRF token), then goes."""
+    page = app_phone
+    sign_in(page, live_server, "volunteer")
+    page.goto(f"{live_server.url}/app/visits/")
+    page.locator('#sync-state[data-state="sent"]').wait_for()
+    key = f"kangyang:visits:{volunteer.pk}"
+    page.context.set_offline(True)
+    form = page.locator(f'#visit-board li[data-elder="{elder_in_a.pk}"] form[data-visit-form]')
+    form.locator('input[name=mode][value="phone"]').check()
+    form.locator('button[data-step="record"]').tap()
+    page.locator('#sync-state[data-state="waiting"]').wait_for()
+
+    page.context.clear_cookies()  # signed out meanwhile
+    page.context.set_offline(False)
+    page.locator('#visit-queue[data-state="sign-in"]').wait_for()
+    assert page.evaluate(f"() => JSON.parse(localStorage.getItem('{key}')).length") == 1
+    assert not CareVisit.objects.exists()
+
+    sign_in(page, live_server, "volunteer")
+    page.goto(f"{live_server.url}/app/visits/")
+    page.locator('#sync-state[data-state="sent"]').wait_for()
+    page.wait_for_function(f"() => localStorage.getItem({json.dumps(key)}) === null")
+    visit = CareVisit.objects.get()
+    assert visit.mode == "phone" and visit.visitor_id == volunteer.pk

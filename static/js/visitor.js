@@ -14,7 +14,9 @@
  * The sync state (#sync-state) says in words how many records wait on this phone ("3 records
  * waiting to be sent"), "Sending…" or "All sent", and when the server last took one. The
  * server answers with the board (asked as htmx asks), which replaces #visit-board. Without
- * JavaScript the form is a plain POST.
+ * JavaScript the form is a plain POST. Before each send a fresh board is fetched for its CSRF
+ * token (a page kept for hours may hold a stale one); when the session has ended, the records
+ * stay on the phone until she signs in again.
  */
 (function () {
   "use strict";
@@ -124,6 +126,21 @@
     retryTimer = setTimeout(flush, RETRY_MS);
   }
 
+  // A CSRF token good now: the page may have been kept for hours and the person signed in again
+  // since, which makes its own token stale. Read off a fresh board (not shown: the person may be
+  // typing in a form); null when the session has ended (the board sent to the sign-in page).
+  function freshToken() {
+    return fetch(root.dataset.boardUrl, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (r) {
+        if (r.redirected || !r.ok) return null;
+        return r.text().then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var field = doc.querySelector("input[name=csrfmiddlewaretoken]");
+          return field ? field.value : csrf();
+        });
+      });
+  }
+
   // Send the oldest waiting record; on an answer, drop it and go on with the next.
   function flush() {
     if (sending) return;
@@ -131,26 +148,36 @@
     if (!queue.length) { showSync(); return; }
     if (navigator.onLine === false) { showSync(); retryLater(); return; }
     var item = queue[0];
-    var body = new URLSearchParams(item.fields);
-    body.set("csrfmiddlewaretoken", csrf());
-    body.set("age_seconds", String(Math.max(0, (Date.now() - item.made) / 1000)));
     sending = true;
     say(root.dataset.textSending, "sending");
     showSync();
-    fetch(item.url, {
-      method: "POST", body: body, credentials: "same-origin",
-      headers: { "HX-Request": "true", "X-CSRFToken": csrf() },
-    }).then(function (r) {
-      if (r.status >= 500) throw new Error("server error " + r.status);
-      return r.text().then(function (html) { return { ok: r.ok, status: r.status, html: html }; });
-    }).then(function (answer) {
-      store(load().filter(function (c) { return c.id !== item.id; }));
-      sending = false;
-      markSent();  // the server took it (a refusal too is an answer: the record left the phone)
-      if (answer.ok) { swap(answer.html); say("", ""); }
-      else if (answer.status === 422) { swap(answer.html); say(root.dataset.textRefused, "refused"); }
-      else { say(root.dataset.textRefused, "refused"); refresh(); }
-      if (load().length) flush(); else showSync();
+    freshToken().then(function (token) {
+      if (token === null) {
+        // Signed out meanwhile: the record stays on the phone until she signs in again.
+        sending = false;
+        say(root.dataset.textSignIn, "sign-in");
+        showSync();
+        retryLater();
+        return null;
+      }
+      var body = new URLSearchParams(item.fields);
+      body.set("csrfmiddlewaretoken", token);
+      body.set("age_seconds", String(Math.max(0, (Date.now() - item.made) / 1000)));
+      return fetch(item.url, {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { "HX-Request": "true", "X-CSRFToken": token },
+      }).then(function (r) {
+        if (r.status >= 500) throw new Error("server error " + r.status);
+        return r.text().then(function (html) { return { ok: r.ok, status: r.status, html: html }; });
+      }).then(function (answer) {
+        store(load().filter(function (c) { return c.id !== item.id; }));
+        sending = false;
+        markSent();  // the server took it (a refusal too is an answer: the record left the phone)
+        if (answer.ok) { swap(answer.html); say("", ""); }
+        else if (answer.status === 422) { swap(answer.html); say(root.dataset.textRefused, "refused"); }
+        else { say(root.dataset.textRefused, "refused"); refresh(); }
+        if (load().length) flush(); else showSync();
+      });
     }).catch(function () {
       sending = false;
       say(root.dataset.textQueued, "queued");
