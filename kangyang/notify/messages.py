@@ -79,6 +79,13 @@ TEMPLATES: dict[str, Template] = {
         _("Your sign-in code"),
         _("Your Kangyang sign-in code is %(code)s, valid for %(minutes)s minutes. Do not tell it to anyone."),
     ),
+    # To the community workers of the elder's community (kangyang/visits/actions/follow_ups.py): the
+    # follow-up's number, what it is, the community; the elder's name is in the app.
+    "visit.follow_up": Template(
+        _("Follow-up of a care visit"),
+        _("Follow-up %(follow_up)s (%(kind)s) was opened after a care visit in %(community)s. "
+          "Please see it through in the app."),
+    ),
     # Sent by hand from the preferences page, to check an address.
     "test": Template(_("Test message"), _("This is a test message from %(site)s.")),
 }

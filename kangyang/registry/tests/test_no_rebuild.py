@@ -72,6 +72,9 @@ PARAMS = {
     # issue 14 (elder app): paying the elder's share
     "payment_id": ("payments.Payment", "pk"),
     "ref": ("payments.Payment", "provider_ref"),
+    # issue 15 (care visits): visit records and follow-ups
+    "visit_id": ("visits.CareVisit", "pk"),
+    "follow_up_id": ("visits.FollowUp", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)
