@@ -79,6 +79,18 @@ TEMPLATES: dict[str, Template] = {
         _("Your sign-in code"),
         _("Your Kangyang sign-in code is %(code)s, valid for %(minutes)s minutes. Do not tell it to anyone."),
     ),
+    # To the community worker (kangyang/visits/actions/calls.py): the visit's number, the
+    # community, how many calls, the deadline; no name (the worker opens the visit to see her).
+    "care_call.no_answer": Template(
+        _("Care calls not answered"),
+        _("An elder living alone in %(community)s did not answer %(attempts)s care calls. "
+          "A home visit is due by %(due)s (visit %(visit)s)."),
+    ),
+    "care_call.needs_help": Template(
+        _("Help asked on a care call"),
+        _("An elder living alone in %(community)s asked for help on a care call. "
+          "A home visit is due by %(due)s (visit %(visit)s)."),
+    ),
     # Sent by hand from the preferences page, to check an address.
     "test": Template(_("Test message"), _("This is a test message from %(site)s.")),
 }

@@ -25,6 +25,8 @@ class Kind(models.TextChoices):
     # One-time sign-in codes of the app (kangyang/portal/sign_in.py): sent at once, whatever
     # the hour, like alarms (the person is waiting for the code).
     SIGN_IN = "sign_in", _("sign-in code")
+    # A care call that found an elder living alone in need, or not at all (kangyang/visits).
+    CARE_CALL = "care_call", _("care call")
 
 
 class Preference(models.Model):
