@@ -72,6 +72,8 @@ PARAMS = {
     # issue 14 (elder app): paying the elder's share
     "payment_id": ("payments.Payment", "pk"),
     "ref": ("payments.Payment", "provider_ref"),
+    # issue 15 §4: care calls
+    "call_id": ("visits.CareCall", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)

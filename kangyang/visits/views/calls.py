@@ -173,8 +173,8 @@ def _done_message(call: CareCall) -> str:
 @login_required
 @require_safe
 def elder_calls(request: HttpRequest, elder_id: int) -> HttpResponse:
-    """An elder's calls, newest first."""
-    _check(request.user)
+    """An elder's calls, newest first. An elder outside the user's view → 404 (as every page
+    with an elder's id), then a role without care calls → 403."""
     elder = registry_queries.get_elder_for(request.user, elder_id)
     if not scope.makes_care_calls_of(request.user, elder.region_code):
         raise PermissionDenied
