@@ -69,28 +69,29 @@ def living_alone(path: str = "") -> Q:
         **{f"{path}categories_text__contains": f",{Elder.Category.ALONE},"})
 
 
-def elders_due_a_call(now: dt.datetime):
+def elders_due_a_call(now: dt.datetime, *, region_prefix: str = ""):
     """(id, region code, called before) of each active elder living alone with no call
-    waiting and none made within the interval."""
+    waiting and none made within the interval (of the area `region_prefix`, '' for all)."""
     recent = CareCall.objects.filter(elder=OuterRef("pk")).filter(
         Q(outcome=O.PENDING) | Q(called_at__gt=now - every()))
     return (
-        Elder.objects.filter(living_alone(), status=Elder.Status.ACTIVE)
+        Elder.objects.filter(living_alone(), status=Elder.Status.ACTIVE, region_code__startswith=region_prefix)
         .filter(~Exists(recent))
         .annotate(called_before=Exists(CareCall.objects.filter(elder=OuterRef("pk"))))
         .values_list("pk", "region_code", "called_before")
     )
 
 
-def schedule_care_calls(now: dt.datetime | None = None) -> int:
+def schedule_care_calls(now: dt.datetime | None = None, *, region_prefix: str = "") -> int:
     """Give each elder living alone whose last call is older than the interval a pending
-    call (the module's rules). Returns how many calls it asked to add (a call another worker
-    added at the same moment is not added twice)."""
+    call (the module's rules), in the area `region_prefix` ('' for the installation). Returns
+    how many calls it asked to add (a call another worker added at the same moment is not
+    added twice)."""
     now = now or timezone.now()
     days = settings.CARE_CALL_EVERY_DAYS
     batch: list[CareCall] = []
     added = 0
-    for elder_id, region_code, called_before in elders_due_a_call(now).iterator(chunk_size=INSERT_BATCH):
+    for elder_id, region_code, called_before in elders_due_a_call(now, region_prefix=region_prefix).iterator(chunk_size=INSERT_BATCH):
         when = now if called_before else now + dt.timedelta(days=elder_id % days)
         batch.append(CareCall(elder_id=elder_id, region_code=region_code, scheduled_for=when))
         if len(batch) >= INSERT_BATCH:

@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections
+from django.utils import timezone
 
 from kangyang.audit.models import AuditEntry
 from kangyang.notify.models import Delivery
@@ -291,3 +292,25 @@ def test_two_operators_at_the_same_moment_only_one_gets_the_call(elder_in_a, ope
         # One outcome, one retry: the loser made nothing.
         assert CareCall.objects.filter(elder=elder_in_a).count() == 2
         assert AuditEntry.objects.filter(verb="care_call.record").count() == 1
+
+
+# -- the demo --------------------------------------------------------------------------------
+def test_the_demo_gives_the_operator_a_believable_list_once(tree, community_a, community_b, operator):
+    import random
+
+    from kangyang.visits.demo_calls import seed_calls
+
+    make_elders(community_a, 60, living_arrangement="alone")
+    make_elders(community_b, 20, categories_text=",alone,")
+    now = timezone.now()
+    assert seed_calls(district=tree, rng=random.Random(7), now=now)
+    due = queries.due_calls_for(operator, now=now)
+    assert len(due) >= 9 and any(c.attempt > 1 for c in due)
+    week = CareCall.objects.exclude(outcome=O.PENDING)
+    assert week.count() >= 40 and all(now - dt.timedelta(days=8) < c.called_at < now for c in week)
+    assert set(week.values_list("operator", flat=True)) == {operator.pk}
+    assert week.filter(outcome=O.WELL).exists()
+    # Every elder living alone has a call waiting or made this week.
+    assert actions.schedule_care_calls(now) == 0
+    assert not Delivery.objects.filter(status=Delivery.Status.QUEUED).exists()
+    assert seed_calls(district=tree, rng=random.Random(7), now=now) == ""
