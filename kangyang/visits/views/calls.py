@@ -142,7 +142,7 @@ def record(request: HttpRequest, call_id: int) -> HttpResponse:
             call = actions.record_outcome(call, by=request.user, outcome=form.cleaned_data["outcome"],
                                           note=form.cleaned_data["note"], now=now)
         except ValidationError as e:
-            if e.code in ("done", "taken", "not_due"):
+            if getattr(e, "code", None) in ("done", "taken", "not_due"):
                 refusal = _message(e)
             else:
                 add_errors(form, e)
