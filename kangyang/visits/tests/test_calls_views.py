@@ -173,3 +173,13 @@ def test_the_list_shows_the_page_in_chinese(client, operator, call_a):
     # Needs the compiled catalogue (the lead regenerates locale/ from /work/notes/tr/carecall.py).
     client.force_login(operator)
     assert "关爱电话" in client.get(LIST).text
+
+
+def test_each_row_has_field_ids_of_its_own(client, operator, call_a, community_a):
+    from kangyang.visits.tests.calls_fixtures import make_elders
+
+    other, = make_elders(community_a, 1, living_arrangement="alone")
+    second = due_call(other, at=timezone.now() - dt.timedelta(minutes=5))
+    client.force_login(operator)
+    text = client.get(LIST).text
+    assert f'id="call-{call_a.pk}-note"' in text and f'id="call-{second.pk}-note"' in text

@@ -37,6 +37,11 @@ def _check(user) -> None:
         raise PermissionDenied
 
 
+def _auto_id(call: CareCall) -> str:
+    """Each row's form has ids of its own (a page holds many rows)."""
+    return f"call-{call.pk}-%s"
+
+
 def _row(call: CareCall, *, user, now: dt.datetime, last=None, form=None, number=None, refusal=None,
          done=None) -> dict:
     held = (call.outcome == CareCall.Outcome.PENDING and call.operator_id is not None
@@ -52,7 +57,7 @@ def _row(call: CareCall, *, user, now: dt.datetime, last=None, form=None, number
         "retries": settings.CARE_CALL_RETRIES,
         "mine": held and call.operator_id == user.pk,
         "held_by_other": held and call.operator_id != user.pk,
-        "form": form or OutcomeForm(),
+        "form": form or OutcomeForm(auto_id=_auto_id(call)),
         "last": last if last is not None else queries.last_calls_by_elder([call.elder_id]).get(call.elder_id, []),
         "dial": dial,
         "refusal": refusal,
@@ -135,7 +140,7 @@ def record(request: HttpRequest, call_id: int) -> HttpResponse:
     _check(request.user)
     call = queries.get_call_for(request.user, call_id)
     now = timezone.now()
-    form = OutcomeForm(request.POST)
+    form = OutcomeForm(request.POST, auto_id=_auto_id(call))
     refusal = None
     if form.is_valid():
         try:
