@@ -57,6 +57,8 @@ urlpatterns = [
     path("allowances/", include("kangyang.allowances.urls")),
     path("alarms/", include("kangyang.alarms.urls")),
     path("services/", include("kangyang.services.urls")),
+    # Care calls (issue 15 §4) before any other visits page, so "visits/" cannot shadow them.
+    path("visits/calls/", include("kangyang.visits.urls_calls")),
     path("indicators/", include("kangyang.indicators.urls")),
     path("app/", include("kangyang.portal.urls")),
     # The own page lived at /me/ before the app: old links and bookmarks still arrive.

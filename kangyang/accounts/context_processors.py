@@ -10,6 +10,7 @@ NAVIGATION = [
     ("assessment", "assessment:due", _("Assessments due")),
     ("allowances", "allowances:rolls", _("Allowances")),
     ("alarms", "alarms:console", _("Alarms")),
+    ("care_calls", "care_calls:list", _("Care calls")),
     ("wall", "indicators:wall", _("Wall display")),
     ("services", "services:index", _("Home services")),
     ("route", "services:route", _("Today's route")),

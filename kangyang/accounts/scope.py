@@ -789,3 +789,31 @@ def may_close_follow_up(user, follow_up) -> bool:
 def uses_visitor_board(user) -> bool:
     """The app's visitor board (/app/visits/): volunteers and community workers."""
     return bool(user.is_authenticated and user.is_active and user.role in VISITOR_BOARD_ROLES)
+# -- issue 15 §4: care calls (关爱电话, kangyang/visits: actions/calls.py, views/calls.py) ------
+# The hotline's operators call the elders living alone of their area on a schedule; the
+# community worker may make (and record) the calls of her own community herself. Both see the
+# call list and the calls' history of the elders of their area, and nobody else does: the
+# provider, the caregiver and the volunteer have no business with the registry's phones.
+CARE_CALL_ROLES = {R.HOTLINE_OPERATOR, R.COMMUNITY_WORKER}
+MODULE_ROLES["care_calls"] = CARE_CALL_ROLES
+
+
+def makes_care_calls(user) -> bool:
+    """Whether the user works on care calls at all (the call list and its link)."""
+    return bool(
+        user.is_authenticated and user.is_active and (user.role in CARE_CALL_ROLES or user.is_superuser)
+        and area_prefix(user) is not None
+    )
+
+
+def makes_care_calls_of(user, region_code: str) -> bool:
+    """Take, dial and record a care call to an elder of the region (an operator of the area,
+    the community's worker)."""
+    return makes_care_calls(user) and in_area(user, region_code)
+
+
+def care_call_filter(user, *, field: str = "region_code") -> Q:
+    """Care calls a user may see: those of the elders of their area, for care-call roles."""
+    if not makes_care_calls(user):
+        return NOTHING
+    return region_filter(user, field=field)

@@ -86,6 +86,18 @@ TEMPLATES: dict[str, Template] = {
         _("Follow-up %(follow_up)s (%(kind)s) was opened after a care visit in %(community)s. "
           "Please see it through in the app."),
     ),
+    # To the community worker (kangyang/visits/actions/calls.py): the visit's number, the
+    # community, how many calls, the deadline; no name (the worker opens the visit to see her).
+    "care_call.no_answer": Template(
+        _("Care calls not answered"),
+        _("An elder living alone in %(community)s did not answer %(attempts)s care calls. "
+          "A home visit is due by %(due)s (visit %(visit)s)."),
+    ),
+    "care_call.needs_help": Template(
+        _("Help asked on a care call"),
+        _("An elder living alone in %(community)s asked for help on a care call. "
+          "A home visit is due by %(due)s (visit %(visit)s)."),
+    ),
     # Sent by hand from the preferences page, to check an address.
     "test": Template(_("Test message"), _("This is a test message from %(site)s.")),
 }

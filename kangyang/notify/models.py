@@ -27,6 +27,8 @@ class Kind(models.TextChoices):
     SIGN_IN = "sign_in", _("sign-in code")
     # Care visits (kangyang/visits): a follow-up a visit opened, a visit made due.
     VISIT = "visit", _("care visit")
+    # A care call that found an elder living alone in need, or not at all (kangyang/visits).
+    CARE_CALL = "care_call", _("care call")
 
 
 class Preference(models.Model):

@@ -1,8 +1,9 @@
 """Chores the background worker does by itself, without a cron: deleting the import files
 (full ID numbers) once their retention period is over; telling people of licences that lapse
-soon; and the indicators' snapshots (the running month and year every
+soon; the indicators' snapshots (the running month and year every
 KANGYANG_INDICATORS_REFRESH_MINUTES, each month that ended once more after its end, so the
-history keeps its final figures).
+history keeps its final figures); and the care calls due to elders living alone (every
+CARE_CALLS_EVERY; idempotent: one pending call per elder).
 
 `kangyang worker` does each when it starts and then periodically, in threads of their own
 beside the task loop: it prunes every PRUNE_EVERY and makes the licence pass on the first of
@@ -24,6 +25,7 @@ from kangyang.accounts.licences import warn_expiring_licences
 from kangyang.indicators.actions import periods_due, take_snapshot
 from kangyang.registry.imports.files import prune_expired_import_files
 from kangyang.services.notifications import warn_expiring_provider_licences
+from kangyang.visits.actions.calls import schedule_care_calls
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +92,24 @@ def snapshot_once(*, now: dt.datetime | None = None) -> int:
     return stored
 
 
+# How often the worker gives elders living alone whose last care call is older than
+# KANGYANG_CARE_CALL_EVERY_DAYS a new one (visits/actions/calls.py): one query when none is due.
+CARE_CALLS_EVERY = dt.timedelta(minutes=10)
+
+
+def schedule_care_calls_once(*, now: dt.datetime | None = None) -> int:
+    """One scheduling pass over the elders living alone; a database error is logged and the
+    next pass tries again (the pass is idempotent). Returns how many calls were added."""
+    close_old_connections()
+    try:
+        return schedule_care_calls(now or timezone.now())
+    except DatabaseError:
+        logger.exception("scheduling care calls failed; trying again in %s", CARE_CALLS_EVERY)
+        return 0
+    finally:
+        connection.close()
+
+
 class Periodic(threading.Thread):
     """`chore()` now and then every `every` seconds, until stop()."""
 
@@ -124,6 +144,13 @@ class PeriodicPrune(Periodic):
         today = timezone.localdate()
         if self.licences_checked_on != today and warn_licences_once(today=today) is not None:
             self.licences_checked_on = today
+
+
+class PeriodicCareCalls(Periodic):
+    """schedule_care_calls_once() now and then every `every` seconds."""
+
+    def __init__(self, *, every: float = CARE_CALLS_EVERY.total_seconds()) -> None:
+        super().__init__(schedule_care_calls_once, every=every, name="kangyang-care-calls")
 
 
 class PeriodicSnapshots(Periodic):

@@ -75,6 +75,8 @@ PARAMS = {
     # issue 15 (care visits): visit records and follow-ups
     "visit_id": ("visits.CareVisit", "pk"),
     "follow_up_id": ("visits.FollowUp", "pk"),
+    # issue 15 §4: care calls
+    "call_id": ("visits.CareCall", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)

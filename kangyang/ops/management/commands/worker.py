@@ -1,13 +1,16 @@
 """`kangyang worker`: runs background tasks (django-tasks-db's `db_worker` with our defaults)
 and the worker's own chores (housekeeping.py: deleting import files past their retention,
-telling of expiring licences, the indicators' monthly snapshots)."""
+telling of expiring licences, the indicators' monthly snapshots, the care calls due)."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kangyang.ops.housekeeping import PeriodicPrune, PeriodicSnapshots, prune_once, snapshot_once, warn_licences_once
+from kangyang.ops.housekeeping import (
+    PeriodicCareCalls, PeriodicPrune, PeriodicSnapshots, prune_once, schedule_care_calls_once, snapshot_once,
+    warn_licences_once,
+)
 
 
 class Command(BaseCommand):
@@ -35,8 +38,9 @@ class Command(BaseCommand):
             prune_once()
             warn_licences_once()
             snapshot_once()
+            schedule_care_calls_once()
         else:
-            chores = [PeriodicPrune(), PeriodicSnapshots()]
+            chores = [PeriodicPrune(), PeriodicSnapshots(), PeriodicCareCalls()]
             for chore in chores:
                 chore.start()
         try:
