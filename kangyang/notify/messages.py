@@ -79,6 +79,12 @@ TEMPLATES: dict[str, Template] = {
         _("Your sign-in code"),
         _("Your Kangyang sign-in code is %(code)s, valid for %(minutes)s minutes. Do not tell it to anyone."),
     ),
+    # To a visitor (kangyang/visits/actions/plans.py remind_overdue): how many, since when; no names.
+    "visit.overdue": Template(
+        _("Care visits overdue"),
+        _("%(count)s of your care visits are overdue, the first since %(date)s. Please visit or tell your "
+          "community worker."),
+    ),
     # Sent by hand from the preferences page, to check an address.
     "test": Template(_("Test message"), _("This is a test message from %(site)s.")),
 }
@@ -96,6 +102,7 @@ AUDIENCES = {
     "organisation": _("the organisation's manager"),
     "bureau": _("bureau admin"),
     "sign_in": _("person signing in to the app"),
+    "visitor": _("visitor"),
 }
 
 

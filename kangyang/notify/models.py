@@ -25,6 +25,8 @@ class Kind(models.TextChoices):
     # One-time sign-in codes of the app (kangyang/portal/sign_in.py): sent at once, whatever
     # the hour, like alarms (the person is waiting for the code).
     SIGN_IN = "sign_in", _("sign-in code")
+    # Care visits (kangyang/visits): a visitor's overdue visits.
+    VISIT = "visit", _("care visit")
 
 
 class Preference(models.Model):

@@ -1,0 +1,335 @@
+"""The visit policy: which tier an elder is in, the override, refreshing the profiles in bulk,
+and the visit a major event makes due.
+
+Who is considered: vulnerable elders only — active, with at least one registry category in
+force (`Elder.categories`), living at home. An elder who lives in an institution
+(`living_arrangement == "institution"`) gets no tier: the institution's staff look after her
+every day and the community's visits (探访关爱) are for elders at home.
+
+Which tier: `Tier.criteria` (see the model) is tried tier by tier in `rank` order; the first
+tier one of whose alternatives the elder meets is hers. An alternative's keys must all hold:
+`categories_any` (one of these categories in force), `age_min` (age on the day of the
+refresh), `living_any` (one of these living arrangements; "" is an unrecorded one) and
+`levels_any` (the final capability level of her latest valid GB/T 42195 assessment). A tier
+set by hand (`override_tier`, with a reason, audited) wins over the derived one until it is
+cleared.
+
+An elder who died or moved out keeps the profile she had: the month she left still counts her
+(queries/rate.py), and refreshing leaves her alone.
+
+Events. `visit_due_after_event` opens a visit due within the tier's `event_within_hours` of a
+major event (an alarm, a hospital stay, unanswered care calls). Alarms are wired by a chore
+(`visits_due_after_alarms`, run hourly by the worker: kangyang/ops/housekeeping.py): an alarm
+of an elder with a tier, resolved as a real emergency or with nobody answering (a door visit),
+makes a visit due within the hours after it was resolved. The alarms app is not changed.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kangyang.audit.actions import record
+from kangyang.registry.models import Elder
+from kangyang.visits.models import Tier, VisitDue, VisitProfile
+
+C = Elder.Category
+L = Elder.LivingArrangement
+
+# The default policy (the issue's, after the plans: high risk weekly and within 24 h of a major
+# event; key monthly; other vulnerable elders quarterly). A bureau edits its tiers in the admin.
+# Counted modes (queries/rate.py): the high-risk and key tiers need someone at the door — our
+# visitor, or a neighbour or relative who looked in on her; a phone or video call counts only
+# for the general tier.
+IN_PERSON = ["home", "proxy"]
+ANY_MODE = ["home", "proxy", "phone", "video"]
+DEFAULT_TIERS = [
+    {"code": "high_risk", "name": "高风险", "rank": 1, "interval_days": 7, "event_within_hours": 24,
+     "counted_modes": IN_PERSON, "criteria": [
+         {"age_min": 80, "categories_any": [C.ALONE.value, C.EMPTY_NEST.value]},
+         {"categories_any": [C.SEVERELY_DISABLED.value]},
+         {"levels_any": [3, 4]},  # GB/T 42195 C.3: severe or complete loss of capability
+     ]},
+    {"code": "key", "name": "重点", "rank": 2, "interval_days": 30, "event_within_hours": 24,
+     "counted_modes": IN_PERSON, "criteria": [
+         {"categories_any": [C.DISABLED.value, C.COGNITIVELY_IMPAIRED.value, C.BEREAVED.value]},
+         {"categories_any": [C.EXTREME_POVERTY.value]},  # 特困 at home (institutions have no tier)
+     ]},
+    {"code": "general", "name": "一般", "rank": 3, "interval_days": 91, "event_within_hours": 48,
+     "counted_modes": ANY_MODE, "criteria": [{"categories_any": list(C.values)}]},
+]
+
+
+def ensure_default_tiers() -> list[Tier]:
+    """The default tiers, made if missing (by code); a tier already there is left as the bureau
+    edited it. For the demo, the tests and a fresh installation."""
+    tiers = []
+    for spec in DEFAULT_TIERS:
+        tier, _created = Tier.objects.get_or_create(code=spec["code"], defaults={k: v for k, v in spec.items()
+                                                                                 if k != "code"})
+        tiers.append(tier)
+    return tiers
+
+
+# -- deriving a tier -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Facts:
+    """What the criteria look at, for one elder."""
+
+    categories: frozenset
+    age: int
+    living: str
+    level: int | None
+
+
+def meets(alternative: dict, facts: Facts) -> bool:
+    """Whether one alternative of a tier's criteria holds (every key it has)."""
+    wanted = alternative.get("categories_any")
+    if wanted is not None and not facts.categories.intersection(wanted):
+        return False
+    if alternative.get("age_min") is not None and facts.age < alternative["age_min"]:
+        return False
+    living = alternative.get("living_any")
+    if living is not None and facts.living not in living:
+        return False
+    levels = alternative.get("levels_any")
+    if levels is not None and (facts.level is None or facts.level not in levels):
+        return False
+    return True
+
+
+def derive_tier(tiers: list[Tier], facts: Facts) -> Tier | None:
+    """The first tier by rank whose criteria the elder meets; None for an elder who is not
+    vulnerable (no category) or lives in an institution."""
+    if not facts.categories or facts.living == L.INSTITUTION:
+        return None
+    for tier in tiers:
+        if any(meets(alternative, facts) for alternative in tier.criteria or []):
+            return tier
+    return None
+
+
+def why(tier: Tier | None, facts: Facts) -> list[str]:
+    """The alternatives of the tier the elder meets, in words (the profile page's "why")."""
+    if tier is None:
+        return []
+    reasons = []
+    for alternative in tier.criteria or []:
+        if not meets(alternative, facts):
+            continue
+        parts = []
+        if alternative.get("age_min") is not None:
+            parts.append(_("aged %(age)d or more") % {"age": alternative["age_min"]})
+        if alternative.get("categories_any") is not None:
+            found = [str(C(c).label) for c in C.values if c in facts.categories and c in alternative["categories_any"]]
+            parts.append(", ".join(found))
+        if alternative.get("living_any") is not None:
+            parts.append(str(L(facts.living).label) if facts.living else _("living arrangement not recorded"))
+        if alternative.get("levels_any") is not None:
+            parts.append(_("capability level %(level)s in the latest assessment") % {"level": facts.level})
+        reasons.append(" · ".join(p for p in parts if p))
+    return reasons
+
+
+def _age(birth: dt.date, on: dt.date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def facts_of(elder: Elder, *, on: dt.date | None = None) -> Facts:
+    """One elder's facts (the profile page; refresh_profiles reads them in bulk)."""
+    from kangyang.assessment.queries import current_assessment
+
+    on = on or timezone.localdate()
+    assessment = current_assessment(elder, on=on)
+    return Facts(categories=frozenset(elder.categories), age=_age(elder.birth_date, on),
+                 living=elder.living_arrangement or "", level=assessment.final_level if assessment else None)
+
+
+# -- profiles -------------------------------------------------------------------------------------
+
+@dataclass
+class Refreshed:
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+
+def _tier_id(profile_override: int | None, derived: int | None) -> int | None:
+    return profile_override if profile_override is not None else derived
+
+
+def refresh_profiles(*, region_code: str = "", elder_ids=None, today: dt.date | None = None,
+                     batch: int = 5000) -> Refreshed:
+    """Derive the tier of every active elder (of a region, or the elders given) and store it:
+    one profile per vulnerable elder, kept in step with the registry and the assessments; an
+    active elder no longer vulnerable keeps her profile with no derived tier (her tier set by
+    hand, if any, stays). Profiles of elders who died or moved out are left as they were.
+    Idempotent; cheap when nothing changed (one read, no writes)."""
+    from kangyang.assessment.queries import current_level_subquery
+
+    today = today or timezone.localdate()
+    tiers = list(Tier.objects.order_by("rank", "pk"))
+    elders = Elder.objects.filter(status=Elder.Status.ACTIVE)
+    if region_code:
+        elders = elders.filter(region_code__startswith=region_code)
+    if elder_ids is not None:
+        elders = elders.filter(pk__in=list(elder_ids))
+    profiles = VisitProfile.objects.filter(elder__status=Elder.Status.ACTIVE)
+    if region_code:
+        profiles = profiles.filter(elder__region_code__startswith=region_code)
+    if elder_ids is not None:
+        profiles = profiles.filter(elder_id__in=list(elder_ids))
+    existing = {e: (pk, d, o, t, r) for pk, e, d, o, t, r in profiles.values_list(
+        "pk", "elder_id", "derived_tier_id", "override_tier_id", "tier_id", "region_code").iterator(chunk_size=batch)}
+    # Vulnerable elders, and every elder who has a profile (she may have stopped being one).
+    candidates = elders.exclude(categories_text="")
+    rows = candidates.annotate(level=current_level_subquery(today)).values_list(
+        "pk", "region_code", "birth_date", "living_arrangement", "categories_text", "level")
+    seen: set[int] = set()
+    new, changed = [], []
+    result = Refreshed()
+    now = timezone.now()
+    for pk, region, birth, living, categories_text, level in rows.iterator(chunk_size=batch):
+        seen.add(pk)
+        facts = Facts(categories=frozenset(c for c in categories_text.split(",") if c), age=_age(birth, today),
+                      living=living or "", level=level)
+        tier = derive_tier(tiers, facts)
+        derived = tier.pk if tier else None
+        found = existing.get(pk)
+        if found is None:
+            if derived is not None:
+                new.append(VisitProfile(elder_id=pk, region_code=region, derived_tier_id=derived, tier_id=derived,
+                                        updated_at=now))
+            continue
+        profile_pk, was_derived, override, was_tier, was_region = found
+        tier_now = _tier_id(override, derived)
+        if (was_derived, was_tier, was_region) != (derived, tier_now, region):
+            changed.append(VisitProfile(pk=profile_pk, derived_tier_id=derived, tier_id=tier_now, region_code=region,
+                                        updated_at=now))
+        else:
+            result.unchanged += 1
+    # Active elders with a profile who are no longer vulnerable at all.
+    for elder_pk, (profile_pk, was_derived, override, was_tier, was_region) in existing.items():
+        if elder_pk in seen or (was_derived is None and was_tier == override):
+            continue
+        changed.append(VisitProfile(pk=profile_pk, derived_tier_id=None, tier_id=override, region_code=was_region,
+                                    updated_at=now))
+    with transaction.atomic():
+        VisitProfile.objects.bulk_create(new, batch_size=batch)
+        VisitProfile.objects.bulk_update(changed, ["derived_tier", "tier", "region_code", "updated_at"],
+                                         batch_size=batch)
+    result.created, result.changed = len(new), len(changed)
+    return result
+
+
+def profile_of(elder: Elder) -> VisitProfile:
+    """The elder's profile, derived now if she has none yet (an elder added since the last
+    refresh)."""
+    profile = VisitProfile.objects.select_related("tier", "derived_tier", "override_tier", "overridden_by").filter(
+        elder=elder).first()
+    if profile is None:
+        refresh_profiles(elder_ids=[elder.pk])
+        profile = VisitProfile.objects.select_related("tier", "derived_tier", "override_tier").filter(
+            elder=elder).first()
+    return profile or VisitProfile(elder=elder, region_code=elder.region_code)
+
+
+@transaction.atomic
+def override_tier(elder: Elder, *, tier: Tier | None, reason: str, by) -> VisitProfile:
+    """Set the elder's tier by hand, with a reason (audited); `tier=None` clears the override
+    and the derived tier counts again. The reason is required either way."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ValidationError(_("Say why the tier is set by hand."), code="required")})
+    profile = profile_of(elder)
+    before = profile.tier.code if profile.tier_id else ""
+    if profile.pk is None:
+        profile.save()
+    profile.override_tier = tier
+    profile.override_reason = reason if tier is not None else ""
+    profile.overridden_by = by if tier is not None else None
+    profile.overridden_at = timezone.now() if tier is not None else None
+    profile.tier = tier if tier is not None else profile.derived_tier
+    profile.region_code = elder.region_code
+    profile.save(update_fields=["override_tier", "override_reason", "overridden_by", "overridden_at", "tier",
+                                "region_code", "updated_at"])
+    after = profile.tier.code if profile.tier_id else ""
+    record(by, "visit_profile.override" if tier is not None else "visit_profile.clear_override", profile,
+           note=reason, changes={"tier": [before, after]}, region_code=elder.region_code)
+    return profile
+
+
+# -- events -----------------------------------------------------------------------------------------
+
+EVENT_REASONS = (VisitDue.Reason.ALARM, VisitDue.Reason.HOSPITAL, VisitDue.Reason.CARE_CALL,
+                 VisitDue.Reason.FINDING)
+# When an elder's tier names no hours (or she has no tier), the most urgent tier's.
+DEFAULT_EVENT_HOURS = 24
+
+
+def _event_hours(tier: Tier | None) -> int:
+    if tier is not None and tier.event_within_hours:
+        return tier.event_within_hours
+    first = Tier.objects.exclude(event_within_hours=None).order_by("rank").values_list(
+        "event_within_hours", flat=True).first()
+    return first or DEFAULT_EVENT_HOURS
+
+
+@transaction.atomic
+def visit_due_after_event(elder: Elder, *, reason: str, at: dt.datetime, by=None, note: str = "") -> VisitDue:
+    """A visit due within the hours the elder's tier gives after a major event (`at`). The due
+    opens at the event (`created_at`), so any counted visit after it settles it. Twice for the
+    same event (elder, reason, moment) makes one; an open due of the same reason that falls due
+    sooner covers the new event too."""
+    from kangyang.visits.actions.plans import propose_visitor
+
+    if reason not in EVENT_REASONS:
+        raise ValidationError({"reason": ValidationError(_("Not a reason for an event visit."), code="invalid")})
+    profile = VisitProfile.objects.select_related("tier").filter(elder=elder).first()
+    tier = profile.tier if profile is not None else None
+    due_by = at + dt.timedelta(hours=_event_hours(tier))
+    mine = VisitDue.objects.filter(elder=elder, reason=reason)
+    same = mine.filter(created_at=at).first()
+    if same is not None:
+        return same
+    sooner = mine.filter(status=VisitDue.Status.OPEN, created_at__lte=at, due_by__lte=due_by).first()
+    if sooner is not None:
+        return sooner
+    visitor = propose_visitor(elder, month=timezone.localdate(at).replace(day=1))
+    due = VisitDue.objects.create(
+        elder=elder, region_code=elder.region_code, tier=tier, month=timezone.localdate(at).replace(day=1),
+        reason=reason, due_by=due_by, proposed_visitor=visitor, visitor=visitor, note=note, created_at=at)
+    record(by, "visit_due.event", due, note=str(VisitDue.Reason(reason).label), region_code=elder.region_code)
+    return due
+
+
+# Alarm outcomes after which the elder is visited: a real emergency, and an alarm nobody
+# answered at the door (the alarms app's "no answer: door visit").
+ALARM_OUTCOMES = ("real_emergency", "no_answer")
+# How far back the hourly chore looks (a worker down for a day catches up).
+ALARM_LOOKBACK = dt.timedelta(hours=48)
+
+
+def visits_due_after_alarms(*, now: dt.datetime | None = None) -> int:
+    """For each alarm of an elder with a tier resolved in the last ALARM_LOOKBACK as a real
+    emergency or unanswered, a visit due after it (visit_due_after_event: idempotent).
+    Returns how many dues were made."""
+    from kangyang.alarms.models import Alarm
+
+    now = now or timezone.now()
+    alarms = (Alarm.objects.filter(status=Alarm.Status.RESOLVED, outcome__in=ALARM_OUTCOMES,
+                                   resolved_at__gte=now - ALARM_LOOKBACK, resolved_at__lte=now,
+                                   elder__visit_profile__tier__isnull=False,
+                                   elder__status=Elder.Status.ACTIVE)
+              .select_related("elder").order_by("resolved_at", "pk"))
+    made = 0
+    for alarm in alarms:
+        before = VisitDue.objects.filter(elder=alarm.elder, reason=VisitDue.Reason.ALARM).count()
+        visit_due_after_event(alarm.elder, reason=VisitDue.Reason.ALARM, at=alarm.resolved_at,
+                              note=_("Alarm %(number)s") % {"number": alarm.pk})
+        made += VisitDue.objects.filter(elder=alarm.elder, reason=VisitDue.Reason.ALARM).count() - before
+    return made
