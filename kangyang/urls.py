@@ -57,6 +57,7 @@ urlpatterns = [
     path("allowances/", include("kangyang.allowances.urls")),
     path("alarms/", include("kangyang.alarms.urls")),
     path("services/", include("kangyang.services.urls")),
+    path("visits/", include("kangyang.visits.urls")),
     path("indicators/", include("kangyang.indicators.urls")),
     path("app/", include("kangyang.portal.urls")),
     # The own page lived at /me/ before the app: old links and bookmarks still arrive.
