@@ -63,6 +63,39 @@ DEFAULT_TIERS = [
 ]
 
 
+CRITERIA_KEYS = {"categories_any", "age_min", "living_any", "levels_any"}
+
+
+def check_policy(*, criteria, counted_modes) -> None:
+    """Refuse a tier's criteria or counted modes that the rules could not read (the admin's
+    form). ValidationError naming the field."""
+    from kangyang.visits.models import Mode
+
+    def bad(field, message):
+        raise ValidationError({field: ValidationError(message, code="invalid")})
+
+    if not isinstance(criteria, list) or not all(isinstance(a, dict) and a for a in criteria):
+        bad("criteria", _("Give a list of alternatives, each a non-empty object."))
+    for alternative in criteria:
+        unknown = set(alternative) - CRITERIA_KEYS
+        if unknown:
+            bad("criteria", _("Unknown keys: %(keys)s.") % {"keys": ", ".join(sorted(unknown))})
+        cats = alternative.get("categories_any", [])
+        if not isinstance(cats, list) or set(cats) - set(C.values):
+            bad("criteria", _("categories_any lists registry categories."))
+        living = alternative.get("living_any", [])
+        if not isinstance(living, list) or set(living) - set(L.values) - {""}:
+            bad("criteria", _("living_any lists living arrangements."))
+        levels = alternative.get("levels_any", [])
+        if not isinstance(levels, list) or any(not isinstance(v, int) or not 0 <= v <= 4 for v in levels):
+            bad("criteria", _("levels_any lists capability levels from 0 to 4."))
+        age = alternative.get("age_min")
+        if age is not None and (not isinstance(age, int) or not 0 <= age <= 130):
+            bad("criteria", _("age_min is a whole number of years."))
+    if not isinstance(counted_modes, list) or not counted_modes or set(counted_modes) - set(Mode.values):
+        bad("counted_modes", _("Give at least one mode: %(modes)s.") % {"modes": ", ".join(Mode.values)})
+
+
 def ensure_default_tiers() -> list[Tier]:
     """The default tiers, made if missing (by code); a tier already there is left as the bureau
     edited it. For the demo, the tests and a fresh installation."""

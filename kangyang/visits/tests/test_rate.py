@@ -36,7 +36,7 @@ def month(tree, community_a, community_b, worker_a, worker_b, volunteer):
     e["before_midnight"] = make_elder(community_a, categories=["disabled"])
     e["after_midnight"] = make_elder(community_a, categories=["disabled"])
     e["in_institution"] = make_elder(community_a, categories=["disabled"], living="institution")
-    e["not_vulnerable"] = make_elder(community_a, categories=())
+    e["not_vulnerable"] = make_elder(community_a, categories=(), living="children")
     # Registered (户籍) in community A, living in community B: counted in B.
     e["lives_in_b"] = make_elder(community_b, categories=["disabled"], registered=community_a)
     e["b_unvisited"] = make_elder(community_b, categories=["cognitively_impaired"])
