@@ -72,6 +72,9 @@ PARAMS = {
     # issue 14 (elder app): paying the elder's share
     "payment_id": ("payments.Payment", "pk"),
     "ref": ("payments.Payment", "provider_ref"),
+    # issue 15 (care visits): the plan's lines and pairings
+    "due_id": ("visits.VisitDue", "pk"),
+    "pairing_id": ("visits.Pairing", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)
