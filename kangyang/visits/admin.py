@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from kangyang.audit.actions import record
+from kangyang.audit.models import AuditEntry
 from kangyang.visits.actions.tiers import check_policy
 from kangyang.visits.models import Pairing, Tier
 
@@ -35,7 +36,8 @@ class TierAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        record(request.user, "tier.change" if change else "tier.create", obj,
+        record(request.user, AuditEntry.Action.CHANGE if change else AuditEntry.Action.CREATE, obj,
+               verb="tier.change" if change else "tier.create",
                changes={f: [None, str(form.cleaned_data.get(f))] for f in form.changed_data})
 
     def has_delete_permission(self, request, obj=None):

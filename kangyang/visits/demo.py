@@ -62,7 +62,8 @@ def _when(rng: random.Random, start: dt.datetime, end: dt.datetime) -> dt.dateti
     return moment.replace(hour=rng.randint(8, 17), minute=rng.randint(0, 59))
 
 
-def _visits(lines: list[VisitDue], *, rng: random.Random, now: dt.datetime, fallback: dict[str, int]) -> list[CareVisit]:
+def _visits(lines: list[VisitDue], *, rng: random.Random, now: dt.datetime,
+            fallback: dict[str, int]) -> list[CareVisit]:
     """A visit for about SHARE_VISITED of these plan lines (a weekly elder's each week), in the
     line's window up to now, by the line's visitor."""
     visits = []

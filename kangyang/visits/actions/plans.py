@@ -54,6 +54,7 @@ from django.utils.translation import gettext as _
 from kangyang.accounts import scope
 from kangyang.accounts.models import User
 from kangyang.audit.actions import record
+from kangyang.audit.models import AuditEntry
 from kangyang.registry.models import Elder
 from kangyang.visits.actions.tiers import IN_PERSON
 from kangyang.visits.models import CareVisit, Pairing, Tier, VisitDue, VisitProfile
@@ -242,7 +243,8 @@ def make_monthly_plan(month: dt.date, *, region_code: str = "", by=None, now: dt
     _insert(new, batch=batch)
     made.created = len(new)
     if by is not None:
-        record(by, "visit_plan.make", None, note=month.strftime("%Y-%m"), region_code=region_code,
+        record(by, AuditEntry.Action.CREATE, None, verb="visit_plan.make", note=month.strftime("%Y-%m"),
+               region_code=region_code,
                changes={"month": [None, month.strftime("%Y-%m")], "created": [None, made.created]})
     return made
 
@@ -274,7 +276,7 @@ def assign_visitor(due: VisitDue, *, visitor: User, by) -> VisitDue:
     before = due.visitor_id
     due.visitor = visitor
     due.save(update_fields=["visitor"])
-    record(by, "visit_due.assign", due, changes={"visitor": [before, visitor.pk]})
+    record(by, AuditEntry.Action.CHANGE, due, verb="visit_due.assign", changes={"visitor": [before, visitor.pk]})
     return due
 
 
@@ -293,7 +295,7 @@ def cancel_visit_due(due: VisitDue, *, note: str, by) -> VisitDue:
     due.status = S.CANCELLED
     due.note = note
     due.save(update_fields=["status", "note"])
-    record(by, "visit_due.cancel", due, note=note)
+    record(by, AuditEntry.Action.CHANGE, due, verb="visit_due.cancel", note=note)
     return due
 
 
@@ -315,7 +317,8 @@ def create_pairing(elder: Elder, *, helper: User, kind: str, started_on: dt.date
         raise ValidationError(_("This helper is already paired with this elder."), code="duplicate")
     pairing = Pairing.objects.create(elder=elder, region_code=elder.region_code, helper=helper, kind=kind,
                                      started_on=started_on, created_by=by)
-    record(by, "pairing.create", pairing, changes={"helper": [None, helper.pk], "kind": [None, kind]})
+    record(by, AuditEntry.Action.CREATE, pairing, verb="pairing.create",
+           changes={"helper": [None, helper.pk], "kind": [None, kind]})
     return pairing
 
 
@@ -331,7 +334,8 @@ def end_pairing(pairing: Pairing, *, ended_on: dt.date, by) -> Pairing:
                                                            code="invalid")})
     pairing.ended_on = ended_on
     pairing.save(update_fields=["ended_on"])
-    record(by, "pairing.end", pairing, changes={"ended_on": [None, ended_on.isoformat()]})
+    record(by, AuditEntry.Action.CHANGE, pairing, verb="pairing.end",
+           changes={"ended_on": [None, ended_on.isoformat()]})
     return pairing
 
 

@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kangyang.audit.actions import record
+from kangyang.audit.models import AuditEntry
 from kangyang.registry.models import Elder
 from kangyang.visits.models import Tier, VisitDue, VisitProfile
 
@@ -291,7 +292,8 @@ def override_tier(elder: Elder, *, tier: Tier | None, reason: str, by) -> VisitP
     profile.save(update_fields=["override_tier", "override_reason", "overridden_by", "overridden_at", "tier",
                                 "region_code", "updated_at"])
     after = profile.tier.code if profile.tier_id else ""
-    record(by, "visit_profile.override" if tier is not None else "visit_profile.clear_override", profile,
+    record(by, AuditEntry.Action.CHANGE, profile,
+           verb="visit_profile.override" if tier is not None else "visit_profile.clear_override",
            note=reason, changes={"tier": [before, after]}, region_code=elder.region_code)
     return profile
 
@@ -336,7 +338,8 @@ def visit_due_after_event(elder: Elder, *, reason: str, at: dt.datetime, by=None
     due = VisitDue.objects.create(
         elder=elder, region_code=elder.region_code, tier=tier, month=timezone.localdate(at).replace(day=1),
         reason=reason, due_by=due_by, proposed_visitor=visitor, visitor=visitor, note=note, created_at=at)
-    record(by, "visit_due.event", due, note=str(VisitDue.Reason(reason).label), region_code=elder.region_code)
+    record(by, AuditEntry.Action.CREATE, due, verb="visit_due.event", note=str(VisitDue.Reason(reason).label),
+           region_code=elder.region_code)
     return due
 
 

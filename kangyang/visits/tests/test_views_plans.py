@@ -20,7 +20,8 @@ def planned(tree, community_a, community_b, worker_a, worker_b, volunteer):
     refresh_profiles()
     month = timezone.localdate().replace(day=1)
     make_monthly_plan(month, now=timezone.now() - dt.timedelta(days=40))
-    return {"a": a, "b": b, "month": month, "due_a": VisitDue.objects.get(elder=a), "due_b": VisitDue.objects.get(elder=b)}
+    return {"a": a, "b": b, "month": month, "due_a": VisitDue.objects.get(elder=a),
+            "due_b": VisitDue.objects.get(elder=b)}
 
 
 def test_the_worker_sees_her_communitys_plan(client, worker_a, planned):
