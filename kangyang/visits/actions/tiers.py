@@ -28,7 +28,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -192,17 +193,63 @@ class Refreshed:
     unchanged: int = 0
 
 
-def _tier_id(profile_override: int | None, derived: int | None) -> int | None:
-    return profile_override if profile_override is not None else derived
+def _years_before(day: dt.date, years: int) -> dt.date:
+    """The latest birth date of someone `years` old on `day` (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
-def refresh_profiles(*, region_code: str = "", elder_ids=None, today: dt.date | None = None,
-                     batch: int = 5000) -> Refreshed:
+def _alternative_q(alternative: dict, today: dt.date) -> Q:
+    """One alternative of a tier's criteria as a filter on elders (annotated with `_level`):
+    the same rule as `meets`, for the database."""
+    q = Q()
+    wanted = alternative.get("categories_any")
+    if wanted is not None:
+        if set(C.values) <= set(wanted):
+            q &= ~Q(categories_text="")  # any category at all
+        else:
+            any_of = Q(pk__in=[])
+            for category in wanted:
+                any_of |= Q(categories_text__contains=f",{category},")
+            q &= any_of
+    if alternative.get("age_min") is not None:
+        q &= Q(birth_date__lte=_years_before(today, alternative["age_min"]))
+    if alternative.get("living_any") is not None:
+        q &= Q(living_arrangement__in=alternative["living_any"])
+    if alternative.get("levels_any") is not None:
+        q &= Q(_level__in=alternative["levels_any"])
+    return q
+
+
+def tier_expression(tiers: list[Tier], today: dt.date):
+    """The derived tier's id of an elder as one SQL expression (CASE in rank order; NULL for
+    an elder not vulnerable or living in an institution): `derive_tier` for the database."""
+    whens = []
+    for tier in tiers:
+        matches = Q(pk__in=[])
+        for alternative in tier.criteria or []:
+            matches |= _alternative_q(alternative, today)
+        whens.append(When(matches, then=Value(tier.pk)))
+    if not whens:
+        return Value(None, output_field=models.IntegerField())
+    vulnerable = ~Q(categories_text="") & ~Q(living_arrangement=L.INSTITUTION)
+    return Case(When(~vulnerable, then=Value(None)), *whens, default=Value(None),
+                output_field=models.IntegerField())
+
+
+def _uses_levels(tiers: list[Tier]) -> bool:
+    return any("levels_any" in a for t in tiers for a in (t.criteria or []))
+
+
+def refresh_profiles(*, region_code: str = "", elder_ids=None, today: dt.date | None = None) -> Refreshed:
     """Derive the tier of every active elder (of a region, or the elders given) and store it:
     one profile per vulnerable elder, kept in step with the registry and the assessments; an
     active elder no longer vulnerable keeps her profile with no derived tier (her tier set by
     hand, if any, stays). Profiles of elders who died or moved out are left as they were.
-    Idempotent; cheap when nothing changed (one read, no writes)."""
+    Idempotent. Two statements in the database (an UPDATE of the profiles whose tier or
+    community changed, an INSERT of the missing ones), whatever the number of elders."""
     from kangyang.assessment.queries import current_level_subquery
 
     today = today or timezone.localdate()
@@ -212,51 +259,32 @@ def refresh_profiles(*, region_code: str = "", elder_ids=None, today: dt.date | 
         elders = elders.filter(region_code__startswith=region_code)
     if elder_ids is not None:
         elders = elders.filter(pk__in=list(elder_ids))
-    profiles = VisitProfile.objects.filter(elder__status=Elder.Status.ACTIVE)
-    if region_code:
-        profiles = profiles.filter(elder__region_code__startswith=region_code)
-    if elder_ids is not None:
-        profiles = profiles.filter(elder_id__in=list(elder_ids))
-    existing = {e: (pk, d, o, t, r) for pk, e, d, o, t, r in profiles.values_list(
-        "pk", "elder_id", "derived_tier_id", "override_tier_id", "tier_id", "region_code").iterator(chunk_size=batch)}
-    # Vulnerable elders, and every elder who has a profile (she may have stopped being one).
-    candidates = elders.exclude(categories_text="")
-    rows = candidates.annotate(level=current_level_subquery(today)).values_list(
-        "pk", "region_code", "birth_date", "living_arrangement", "categories_text", "level")
-    seen: set[int] = set()
-    new, changed = [], []
-    result = Refreshed()
+    if _uses_levels(tiers):
+        elders = elders.annotate(_level=current_level_subquery(today))
+    derived = elders.order_by().values(_id=F("pk"), _region=F("region_code"), _tier=tier_expression(tiers, today))
+    sql, params = derived.query.sql_with_params()
     now = timezone.now()
-    for pk, region, birth, living, categories_text, level in rows.iterator(chunk_size=batch):
-        seen.add(pk)
-        facts = Facts(categories=frozenset(c for c in categories_text.split(",") if c), age=_age(birth, today),
-                      living=living or "", level=level)
-        tier = derive_tier(tiers, facts)
-        derived = tier.pk if tier else None
-        found = existing.get(pk)
-        if found is None:
-            if derived is not None:
-                new.append(VisitProfile(elder_id=pk, region_code=region, derived_tier_id=derived, tier_id=derived,
-                                        updated_at=now))
-            continue
-        profile_pk, was_derived, override, was_tier, was_region = found
-        tier_now = _tier_id(override, derived)
-        if (was_derived, was_tier, was_region) != (derived, tier_now, region):
-            changed.append(VisitProfile(pk=profile_pk, derived_tier_id=derived, tier_id=tier_now, region_code=region,
-                                        updated_at=now))
-        else:
-            result.unchanged += 1
-    # Active elders with a profile who are no longer vulnerable at all.
-    for elder_pk, (profile_pk, was_derived, override, was_tier, was_region) in existing.items():
-        if elder_pk in seen or (was_derived is None and was_tier == override):
-            continue
-        changed.append(VisitProfile(pk=profile_pk, derived_tier_id=None, tier_id=override, region_code=was_region,
-                                    updated_at=now))
-    with transaction.atomic():
-        VisitProfile.objects.bulk_create(new, batch_size=batch)
-        VisitProfile.objects.bulk_update(changed, ["derived_tier", "tier", "region_code", "updated_at"],
-                                         batch_size=batch)
-    result.created, result.changed = len(new), len(changed)
+    table = VisitProfile._meta.db_table
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    result = Refreshed()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"""
+            UPDATE {table} SET derived_tier_id = d._tier, tier_id = COALESCE({table}.override_tier_id, d._tier),
+                   region_code = d._region, updated_at = %s
+            FROM ({sql}) d
+            WHERE {table}.elder_id = d._id
+              AND ({table}.derived_tier_id {differs} d._tier
+                   OR {table}.tier_id {differs} COALESCE({table}.override_tier_id, d._tier)
+                   OR {table}.region_code <> d._region)""", [now, *params])
+        result.changed = cursor.rowcount
+        cursor.execute(f"""
+            INSERT INTO {table} (elder_id, region_code, derived_tier_id, tier_id, override_reason, updated_at)
+            SELECT d._id, d._region, d._tier, d._tier, '', %s FROM ({sql}) d
+            WHERE d._tier IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {table} p WHERE p.elder_id = d._id)""",
+                       [now, *params])
+        result.created = cursor.rowcount
+    profiles = VisitProfile.objects.filter(elder__in=elders.values("pk"))
+    result.unchanged = profiles.count() - result.changed - result.created
     return result
 
 

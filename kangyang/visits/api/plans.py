@@ -193,11 +193,12 @@ def visit_rate(request, filters: Query[RateFilter]):
     if not dt.date(2000, 1, 1) <= month <= dt.date(2100, 12, 1):
         raise Http404
     level = codes.level_of(region.code)
-    whole = queries.rate_by_region(region.code, month).get(region.code)
+    tree = queries.rate_tree(region.code, month)
+    whole = tree.get(region.code)
     lines = []
     if level != "community":
         below = codes.LEVELS[codes.LEVELS.index(level) + 1]
-        figures = queries.rate_by_region(region.code, month, by=below)
+        figures = {code: f for code, f in tree.items() if codes.level_of(code) == below}
         names = dict(Region.objects.filter(code__in=list(figures)).values_list("code", "name"))
         lines = [RateLine(region=code, name=names.get(code, code), rate=_pct(f.value), visited=int(f.numerator or 0),
                           due=int(f.denominator or 0)) for code, f in sorted(figures.items())]

@@ -5,10 +5,10 @@ from kangyang.visits.queries.plans import (
     care_visits_for, get_elder_for, get_pairing_for, get_visit_due_for, overdue_for, plan_counts, plan_for,
     profile_page, visitor_choices, visitor_loads,
 )
-from kangyang.visits.queries.rate import due_elders, rate_by_region, unvisited_for, visited_of
+from kangyang.visits.queries.rate import due_elders, rate_by_region, rate_tree, unvisited_for, visited_of
 
 __all__ = [
     "care_visits_for", "due_elders", "get_elder_for", "get_pairing_for", "get_visit_due_for", "overdue_for",
-    "plan_counts", "plan_for", "profile_page", "rate_by_region", "unvisited_for", "visited_of", "visitor_choices",
+    "plan_counts", "plan_for", "profile_page", "rate_by_region", "rate_tree", "unvisited_for", "visited_of", "visitor_choices",
     "visitor_loads",
 ]

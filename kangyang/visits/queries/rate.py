@@ -140,13 +140,35 @@ def numerator_where(q: Query) -> Q:
     return visited_filter(month_of(q.period), now=q.end)
 
 
-def rate_by_region(region_code: str, month: dt.date, *, by: str | None = None) -> dict[str, Figure]:
-    """{region code: Figure(value %, numerator visited, denominator due)} for the region
-    (by=None) or each of its sub-regions of level `by` that has elders due."""
+def rate_tree(region_code: str, month: dt.date) -> dict[str, Figure]:
+    """{code: Figure(value %, numerator visited, denominator due)} of the region and of every
+    region below it that has elders due, from one grouped query by community (the higher
+    levels add up their communities: a rate of a subdistrict is its visited over its due)."""
+    from kangyang.indicators.registry import ratio
+    from kangyang.regions import codes
     from kangyang.visits.indicators import VISIT_RATE
 
     month = month_start(month)
-    return VISIT_RATE.figures(Query(region_code, Period(month.year, month.month)), by=by)
+    communities = VISIT_RATE.figures(Query(region_code, Period(month.year, month.month)), by="community")
+    level = codes.LEVELS.index(codes.level_of(region_code))
+    sums: dict[str, list] = defaultdict(lambda: [0, 0])
+    for code, figure in communities.items():
+        for length, depth in ((4, 0), (6, 1), (9, 2), (12, 3)):
+            if depth < level:
+                continue
+            node = code[:length].ljust(12, "0")
+            sums[node][0] += figure.numerator or 0
+            sums[node][1] += figure.denominator or 0
+    return {code: ratio(n, d, 100) for code, (n, d) in sums.items()}
+
+
+def rate_by_region(region_code: str, month: dt.date, *, by: str | None = None) -> dict[str, Figure]:
+    """{region code: Figure} for the region (by=None) or each of its sub-regions of level `by`
+    that has elders due (one query: rate_tree)."""
+    from kangyang.regions import codes
+
+    by = by or codes.level_of(region_code)
+    return {code: f for code, f in rate_tree(region_code, month).items() if codes.level_of(code) == by}
 
 
 def unvisited_for(user, *, region_code: str, month: dt.date) -> QuerySet:

@@ -194,3 +194,26 @@ def test_default_tiers_are_made_once(db):
     Tier.objects.filter(code="general").update(interval_days=60)
     ensure_default_tiers()
     assert Tier.objects.count() == 3 and Tier.objects.get(code="general").interval_days == 60
+
+
+def test_the_database_derives_the_same_tier_as_the_rule(tiers, community_a):
+    """refresh_profiles derives tiers in SQL (tier_expression); derive_tier is the same rule in
+    Python (the profile page's "why"): both agree over a spread of elders."""
+    from kangyang.visits.actions.tiers import facts_of
+
+    elders = []
+    for i, categories in enumerate([(), ("alone",), ("empty_nest",), ("disabled",), ("severely_disabled",),
+                                    ("bereaved", "low_income"), ("extreme_poverty",), ("entitled",),
+                                    ("cognitively_impaired",), ("left_behind",)]):
+        for birth in (dt.date(1930, 6, 1), dt.date(1946, 12, 5), dt.date(1946, 12, 6), dt.date(1960, 1, 1)):
+            for living in ("alone", "spouse", "children", "institution", ""):
+                if (i + birth.day + len(living)) % 3:
+                    continue
+                elders.append(make_elder(community_a, categories=categories, birth=birth, living=living))
+    refresh_profiles(today=TODAY)
+    ordered = sorted(tiers.values(), key=lambda t: t.rank)
+    tier_of = dict(VisitProfile.objects.values_list("elder_id", "tier__code"))
+    for elder in elders:
+        expected = derive_tier(ordered, facts_of(elder, on=TODAY))
+        assert tier_of.get(elder.pk) == (expected.code if expected else None), (elder.categories, elder.birth_date,
+                                                                                 elder.living_arrangement)

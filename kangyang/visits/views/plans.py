@@ -166,12 +166,13 @@ def rate(request: HttpRequest) -> HttpResponse:
     the tree and to the unvisited elders."""
     _planner(request)
     form, region, month = _place(request)
-    whole = queries.rate_by_region(region.code, month).get(region.code)
+    tree = queries.rate_tree(region.code, month)
+    whole = tree.get(region.code)
     level = codes.level_of(region.code)
     rows = []
     if level != "community":
         below = codes.LEVELS[codes.LEVELS.index(level) + 1]
-        figures = queries.rate_by_region(region.code, month, by=below)
+        figures = {code: f for code, f in tree.items() if codes.level_of(code) == below}
         for child in Region.objects.filter(parent=region).order_by("code"):
             rows.append({"region": child, "figure": figures.get(child.code)})
     return render(request, "visits/rate.html", {
