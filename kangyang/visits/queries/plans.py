@@ -12,7 +12,7 @@ from django.utils import timezone
 from kangyang.accounts import scope
 from kangyang.registry.models import Elder
 from kangyang.visits.actions.plans import month_start, visitors_of
-from kangyang.visits.models import CareVisit, Pairing, VisitDue, VisitProfile
+from kangyang.visits.models import CareVisit, Pairing, VisitDue
 
 S = VisitDue.Status
 
