@@ -59,6 +59,7 @@ urlpatterns = [
     path("services/", include("kangyang.services.urls")),
     # Care calls (issue 15 §4) before any other visits page, so "visits/" cannot shadow them.
     path("visits/calls/", include("kangyang.visits.urls_calls")),
+    path("visits/", include("kangyang.visits.urls")),
     path("indicators/", include("kangyang.indicators.urls")),
     path("app/", include("kangyang.portal.urls")),
     # The own page lived at /me/ before the app: old links and bookmarks still arrive.

@@ -14,6 +14,7 @@ NAVIGATION = [
     ("wall", "indicators:wall", _("Wall display")),
     ("services", "services:index", _("Home services")),
     ("route", "services:route", _("Today's route")),
+    ("visits", "visits:plan", _("Care visits")),
     ("regions", "regions:list", _("Regions")),
     ("organisations", "organisations:list", _("Organisations")),
     ("audit", "audit:list", _("Audit log")),

@@ -817,3 +817,41 @@ def care_call_filter(user, *, field: str = "region_code") -> Q:
     if not makes_care_calls(user):
         return NOTHING
     return region_filter(user, field=field)
+# -- issue 15 (care visits): the visit policy, the month's plans and the visit rate ------------------
+# The plans, the rate and its lists are kept by the staff who keep the registry of an area: the
+# community worker of the elder's community, and the subdistrict officer and bureau admin whose
+# area covers it (EDITOR_ROLES). They make the plan, change a line's visitor, cancel a line, set
+# a tier by hand and pair helpers. The hotline operator reads elder cards but plans no visits.
+# A visitor (a community worker or a volunteer) also sees the care visits they made themselves.
+VISIT_PLAN_ROLES = EDITOR_ROLES
+MODULE_ROLES["visits"] = VISIT_PLAN_ROLES
+
+
+def sees_visit_plans(user) -> bool:
+    """The plans and rate pages at all (for which area: visit_plan_filter)."""
+    return bool(user.is_authenticated and user.is_active and (user.role in VISIT_PLAN_ROLES or user.is_superuser)
+                and area_prefix(user) is not None)
+
+
+def visit_plan_filter(user, *, field: str = "region_code") -> Q:
+    """Plan lines, profiles and pairings a user may see: their area's, for the planning staff."""
+    if not sees_visit_plans(user):
+        return NOTHING
+    return region_filter(user, field=field)
+
+
+def plans_visits_of(user, region_code: str) -> bool:
+    """Make or change the plan, a tier or a pairing of an elder of this region."""
+    return sees_visit_plans(user) and in_area(user, region_code)
+
+
+def care_visit_filter(user) -> Q:
+    """Care visits a user may list: the planning staff their area's; anyone who visits (a
+    community worker, a volunteer) also the visits they made."""
+    if not (user.is_authenticated and user.is_active):
+        return NOTHING
+    own = Q(visitor=user) if user.role in (R.COMMUNITY_WORKER, R.VOLUNTEER) else NOTHING
+    if sees_visit_plans(user):
+        area = region_filter(user)
+        return (area | own) if area else Q()  # Q() is the whole installation (superuser)
+    return own

@@ -98,6 +98,12 @@ TEMPLATES: dict[str, Template] = {
         _("An elder living alone in %(community)s asked for help on a care call. "
           "A home visit is due by %(due)s (visit %(visit)s)."),
     ),
+    # To a visitor (kangyang/visits/actions/plans.py remind_overdue): how many, since when; no names.
+    "visit.overdue": Template(
+        _("Care visits overdue"),
+        _("%(count)s of your care visits are overdue, the first since %(date)s. Please visit or tell your "
+          "community worker."),
+    ),
     # Sent by hand from the preferences page, to check an address.
     "test": Template(_("Test message"), _("This is a test message from %(site)s.")),
 }
@@ -115,6 +121,7 @@ AUDIENCES = {
     "organisation": _("the organisation's manager"),
     "bureau": _("bureau admin"),
     "sign_in": _("person signing in to the app"),
+    "visitor": _("visitor"),
 }
 
 

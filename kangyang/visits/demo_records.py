@@ -1,7 +1,8 @@
 """Demo data of visit records (issue 15): today's visits due for the demo `volunteer` and
 `worker_a` (some overdue), a visit each already recorded today, and a few open follow-ups in
-`worker_a`'s community. Called from the visits app's demo hooks (`seed_demo_accounts`) with
-the demo accounts; does nothing when done already, or in a district without these accounts."""
+`worker_a`'s community. Called by the visits app's `seed_demo_accounts` once the month's plan
+is made: the chosen elders' open lines of the plan become today's rounds (a line is made only
+for an elder the plan has none open for). Does nothing in a district without these accounts."""
 
 import datetime as dt
 import random
@@ -36,7 +37,7 @@ def seed_records(*, district, rng: random.Random, accounts: dict) -> str:
     volunteer, worker = accounts.get("volunteer"), accounts.get("worker_a")
     if volunteer is None or worker is None or worker.region_id is None:
         return ""
-    if VisitDue.objects.filter(visitor__in=[volunteer, worker], reason=VisitDue.Reason.PLAN).exists():
+    if not worker.region.code.startswith(district.prefix):
         return ""
     now = timezone.now()
     today = timezone.localdate(now)
@@ -46,6 +47,9 @@ def seed_records(*, district, rng: random.Random, accounts: dict) -> str:
     community = worker.region.code
     vulnerable = (Elder.objects.filter(status=Elder.Status.ACTIVE).exclude(categories_text="")
                   .select_related("household", "compound", "community").order_by("pk"))
+    still_due = vulnerable.filter(visits_due__month=month, visits_due__status=VisitDue.Status.OPEN).distinct()
+    if still_due.filter(region_code=worker.region.code).exists():
+        vulnerable = still_due
     # The worker visits in her own community; the volunteer there too, and in its subdistrict
     # when a small demo has few elders in the community.
     own = list(vulnerable.filter(region_code=community))
@@ -58,6 +62,13 @@ def seed_records(*, district, rng: random.Random, accounts: dict) -> str:
         return ""
 
     def due(elder, visitor, by):
+        line = (VisitDue.objects.filter(elder=elder, month=month, reason=VisitDue.Reason.PLAN,
+                                        status=VisitDue.Status.OPEN).order_by("due_by").first())
+        if line is not None:
+            line.proposed_visitor = line.visitor = visitor
+            line.due_by = by
+            line.save(update_fields=["proposed_visitor", "visitor", "due_by"])
+            return line
         return VisitDue.objects.create(elder=elder, region_code=elder.region_code, tier=tier, month=month,
                                        reason=VisitDue.Reason.PLAN, due_by=by, proposed_visitor=visitor,
                                        visitor=visitor, created_at=timezone.make_aware(

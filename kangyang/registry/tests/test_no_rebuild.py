@@ -77,6 +77,9 @@ PARAMS = {
     "follow_up_id": ("visits.FollowUp", "pk"),
     # issue 15 §4: care calls
     "call_id": ("visits.CareCall", "pk"),
+    # issue 15 (care visits): the plan's lines and pairings
+    "due_id": ("visits.VisitDue", "pk"),
+    "pairing_id": ("visits.Pairing", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)

@@ -26,7 +26,8 @@ from kangyang.registry.models import Elder
 from kangyang.services import queries as services_queries
 from kangyang.services import rules as services_rules
 from kangyang.services.actions.service_visits import Fix
-from kangyang.visits.models import CareVisit, Mode, VisitDue
+from kangyang.visits.actions.plans import settle_visit
+from kangyang.visits.models import CareVisit, Mode
 
 # The checklist of a visit (issue 15 §3): each item "ok" or "concern", with a note.
 FINDING_ITEMS = {
@@ -48,8 +49,6 @@ LOCATION_FLAGS = {
     HOME_UNKNOWN: gettext_lazy("the elder's home has no location"),
 }
 
-# Modes that settle any visit due; the others only where the tier counts them (Tier.counted_modes).
-SETTLES_ANY = (Mode.HOME, Mode.PROXY)
 # A phone's clock may run a little ahead; a visit further in the future is refused.
 MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
 # A visit recorded after the fact (a paper note typed in, a phone without a connection for days).
@@ -161,36 +160,11 @@ def location_check(elder: Elder, fix: Fix | None) -> tuple[int | None, bool | No
     return distance, flag is None, flag or ""
 
 
-def counts_for(due: VisitDue, mode: str) -> bool:
-    """Whether a visit of this mode settles the visit due (see SETTLES_ANY)."""
-    if mode in SETTLES_ANY:
-        return True
-    return due.tier is not None and mode in (due.tier.counted_modes or [])
-
-
 def _settle(visit: CareVisit) -> list[int]:
-    """Mark done the elder's open visits due this visit counts for: plan lines of its month or
-    earlier, and event dues opened before it."""
-    if visit.status != CareVisit.Status.DONE:
-        return []
-    day = timezone.localtime(visit.started_at).date()
-    candidates = VisitDue.objects.filter(elder=visit.elder_id, status=VisitDue.Status.OPEN).select_related("tier")
-    ids = []
-    for due in candidates:
-        if due.reason == VisitDue.Reason.PLAN:
-            if day < due.month:
-                continue
-        elif visit.started_at < due.created_at:
-            continue
-        if counts_for(due, visit.mode):
-            ids.append(due.pk)
-    if ids:
-        # Conditional: a due another visit settled meanwhile keeps that visit.
-        taken = VisitDue.objects.filter(pk__in=ids, status=VisitDue.Status.OPEN).update(
-            status=VisitDue.Status.DONE, visit=visit)
-        if taken != len(ids):
-            ids = list(VisitDue.objects.filter(pk__in=ids, visit=visit).values_list("pk", flat=True))
-    return ids
+    """Mark done the elder's open visits due this visit counts for (the rule is the plan's:
+    actions/plans.py settle_visit); the ids of those it settled."""
+    settle_visit(visit)
+    return list(visit.settled.order_by("pk").values_list("pk", flat=True))
 
 
 def _existing(by, client_id: str) -> CareVisit | None:

@@ -13,18 +13,20 @@ from typing import Literal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Schema
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from kangyang.accounts import scope
 from kangyang.lib import coords
-from kangyang.lib.schemas import DB_INT_MAX, StrictAwareDatetime, UtcDatetime
+from kangyang.lib.pagination import Page
+from kangyang.lib.schemas import DB_INT_MAX, Month, StrictAwareDatetime, UtcDatetime
 from kangyang.services.models import Order
 from kangyang.visits import actions, queries
+from kangyang.visits.api import router
 from kangyang.visits.actions.records import FINDING_ITEMS, LOCATION_FLAGS
 from kangyang.visits.models import CareVisit, FollowUp, Mode
 
-router = Router(tags=["visits"])
 
 ModeValue = Literal[tuple(Mode.values)]  # type: ignore[valid-type]
 FindingItem = Literal[tuple(FINDING_ITEMS)]  # type: ignore[valid-type]
@@ -86,6 +88,8 @@ class FollowUpOut(Schema):
 class VisitOut(Schema):
     id: int
     elder: int = Field(..., alias="elder_id")
+    elder_name: str = Field(..., alias="elder.name")
+    region_code: str = Field(..., description="The elder's community when visited.")
     visitor: str
     mode: ModeValue
     status: VisitStatus
@@ -167,6 +171,19 @@ def record_visit(request, payload: VisitIn):
         client_id=payload.client_id, met=payload.met,
     )
     return Status(status, _out(request, visit))
+
+
+class CareVisitFilter(Schema):
+    elder: int | None = Field(None, ge=1, le=DB_INT_MAX, description="An elder's id.")
+    month: Month | None = Field(None, description="A month of Asia/Shanghai: visits that started in it.")
+
+
+@router.get("", response=list[VisitOut], summary="List care visits")
+@paginate(Page)
+def list_visits(request, filters: Query[CareVisitFilter]):
+    """Care visits the caller may see, latest first; of one elder, of one month (each as
+    GET /visits/{id} answers it: findings and notes only for those who see them)."""
+    return queries.care_visits_for(request.auth, elder=filters.elder, month=filters.month)
 
 
 @router.get("/{visit_id}", response=VisitOut, summary="A care visit")

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kangyang.ops.housekeeping import (
-    PeriodicCareCalls, PeriodicPrune, PeriodicSnapshots, prune_once, schedule_care_calls_once, snapshot_once,
-    warn_licences_once,
+    PeriodicCareCalls, PeriodicPrune, PeriodicSnapshots, PeriodicVisits, prune_once, schedule_care_calls_once,
+    snapshot_once, visits_once, warn_licences_once,
 )
 
 
@@ -18,7 +18,8 @@ class Command(BaseCommand):
         "Run background tasks from the database queue until Ctrl-C (django-tasks-db's "
         "db_worker, all queues, no auto-reload); delete import files past their retention "
         "period at start and every hour, tell of expiring licences at start and daily, and keep "
-        "the indicators' snapshots (the running month and year, and each month once it ended)."
+        "the indicators' snapshots (the running month and year, and each month once it ended); make the "
+        "month's care-visit plan daily and remind visitors of overdue visits every hour."
     )
 
     def add_arguments(self, parser):
@@ -39,8 +40,9 @@ class Command(BaseCommand):
             warn_licences_once()
             snapshot_once()
             schedule_care_calls_once()
+            visits_once()
         else:
-            chores = [PeriodicPrune(), PeriodicSnapshots(), PeriodicCareCalls()]
+            chores = [PeriodicPrune(), PeriodicSnapshots(), PeriodicCareCalls(), PeriodicVisits()]
             for chore in chores:
                 chore.start()
         try:
