@@ -86,6 +86,10 @@ PAGES = [
     AppPage("family", "/app/orders/", "her mother's orders"),
     # the caregiver
     AppPage("caregiver", "/app/route/", "the caregiver's route today"),
+    # visitors (issue 15): today's care visits with the record form, and the app's home card
+    AppPage("volunteer", "/app/visits/", "the volunteer's visits today"),
+    AppPage("volunteer", "/app/", "the volunteer's home: visits today"),
+    AppPage("worker_a", "/app/visits/", "the community worker's visits today"),
     # signed out
     AppPage(None, "/app/login/", "the app's sign-in"),
     AppPage(None, "/accounts/login/", "sign in (signed out)"),

@@ -253,6 +253,7 @@ def _add_routers() -> None:
     from kangyang.services.api import items_router, providers_router, router as orders_router
     from kangyang.allowances.api import router as allowances_router
     from kangyang.timebank.api import router as timebank_router
+    from kangyang.visits.api import router as visits_router
 
     api.add_router("/v1/auth", auth_router)
     api.add_router("/v1/users", users_router)
@@ -268,6 +269,7 @@ def _add_routers() -> None:
     api.add_router("/v1/orders", orders_router)
     api.add_router("/v1/notifications", notifications_router)
     api.add_router("/v1/timebank", timebank_router)
+    api.add_router("/v1/visits", visits_router)
 
 
 _add_routers()

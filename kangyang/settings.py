@@ -345,6 +345,17 @@ if not 0 < TIMEBANK_MIN_AGE <= TIMEBANK_REDEEM_MIN_AGE:
         "KANGYANG_TIMEBANK_MIN_AGE must be above zero and at most KANGYANG_TIMEBANK_REDEEM_MIN_AGE"
     )
 
+# Care calls (关爱电话, kangyang/visits/actions/calls.py): every elder living alone is called
+# this often; an unanswered call is tried again after RETRY_MINUTES, and after RETRIES
+# unanswered calls in a row a home visit is due within 24 hours.
+CARE_CALL_EVERY_DAYS = envint("KANGYANG_CARE_CALL_EVERY_DAYS", "7")
+CARE_CALL_RETRIES = envint("KANGYANG_CARE_CALL_RETRIES", "3")
+CARE_CALL_RETRY_MINUTES = envint("KANGYANG_CARE_CALL_RETRY_MINUTES", "120")
+if CARE_CALL_EVERY_DAYS < 1 or CARE_CALL_RETRIES < 1 or CARE_CALL_RETRY_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "KANGYANG_CARE_CALL_EVERY_DAYS, KANGYANG_CARE_CALL_RETRIES and KANGYANG_CARE_CALL_RETRY_MINUTES must be at least 1"
+    )
+
 # Maps (kangyang/lib/maps.py): the tile server the pages' maps draw on. "none" (the default,
 # the demo's): no tiles, region outlines and points on a plain background, nothing loaded
 # from another host; "tianditu" with the bureau's browser key; "amap" (points converted to

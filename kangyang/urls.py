@@ -57,6 +57,9 @@ urlpatterns = [
     path("allowances/", include("kangyang.allowances.urls")),
     path("alarms/", include("kangyang.alarms.urls")),
     path("services/", include("kangyang.services.urls")),
+    # Care calls (issue 15 §4) before any other visits page, so "visits/" cannot shadow them.
+    path("visits/calls/", include("kangyang.visits.urls_calls")),
+    path("visits/", include("kangyang.visits.urls")),
     path("indicators/", include("kangyang.indicators.urls")),
     path("timebank/", include("kangyang.timebank.urls")),
     path("app/", include("kangyang.portal.urls")),

@@ -8,6 +8,10 @@ apps import this registry from lib, never from the portal (which imports them). 
 health and time-bank modules add their cards to the home screen by writing their own
 `cards.py`.
 
+A card is for an elder's home screen (`audience` "elder", the default), or for the app's home
+of a staff member who works in the app (`audience` "staff": a visitor's visits of the day),
+whose `context(user, None)` has no elder.
+
 A card's `context(user, elder)` returns what its template needs, or None when the card has
 nothing to show for this elder (the module is not used for her, or the user may not see it).
 Its template renders inside the home screen's <section> for the card; it reads through the
@@ -29,6 +33,7 @@ class Card:
     template: str  # e.g. "services/cards/orders.html"
     context: Callable  # (user, elder) -> dict | None
     order: int = 100  # lower comes first
+    audience: str = "elder"  # "elder": an elder's home screen; "staff": a staff member's app home
     app_label: str = field(default="", compare=False)
 
 
@@ -66,8 +71,18 @@ class CardSite:
         """The cards with something to show for this elder to this user, in order."""
         shown = []
         for card in self.all():
+            if card.audience != "elder":
+                continue
             context = card.context(user, elder)
             if context is not None:
+                shown.append(ShownCard(card, context))
+        return shown
+
+    def shown_to_staff(self, user) -> list[ShownCard]:
+        """The staff cards with something to show to this user (no elder), in order."""
+        shown = []
+        for card in self.all():
+            if card.audience == "staff" and (context := card.context(user, None)) is not None:
                 shown.append(ShownCard(card, context))
         return shown
 

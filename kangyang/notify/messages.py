@@ -79,6 +79,31 @@ TEMPLATES: dict[str, Template] = {
         _("Your sign-in code"),
         _("Your Kangyang sign-in code is %(code)s, valid for %(minutes)s minutes. Do not tell it to anyone."),
     ),
+    # To the community workers of the elder's community (kangyang/visits/actions/follow_ups.py): the
+    # follow-up's number, what it is, the community; the elder's name is in the app.
+    "visit.follow_up": Template(
+        _("Follow-up of a care visit"),
+        _("Follow-up %(follow_up)s (%(kind)s) was opened after a care visit in %(community)s. "
+          "Please see it through in the app."),
+    ),
+    # To the community worker (kangyang/visits/actions/calls.py): the visit's number, the
+    # community, how many calls, the deadline; no name (the worker opens the visit to see her).
+    "care_call.no_answer": Template(
+        _("Care calls not answered"),
+        _("An elder living alone in %(community)s did not answer %(attempts)s care calls. "
+          "A home visit is due by %(due)s (visit %(visit)s)."),
+    ),
+    "care_call.needs_help": Template(
+        _("Help asked on a care call"),
+        _("An elder living alone in %(community)s asked for help on a care call. "
+          "A home visit is due by %(due)s (visit %(visit)s)."),
+    ),
+    # To a visitor (kangyang/visits/actions/plans.py remind_overdue): how many, since when; no names.
+    "visit.overdue": Template(
+        _("Care visits overdue"),
+        _("%(count)s of your care visits are overdue, the first since %(date)s. Please visit or tell your "
+          "community worker."),
+    ),
     # Sent by hand from the preferences page, to check an address.
     "test": Template(_("Test message"), _("This is a test message from %(site)s.")),
 }
@@ -96,6 +121,7 @@ AUDIENCES = {
     "organisation": _("the organisation's manager"),
     "bureau": _("bureau admin"),
     "sign_in": _("person signing in to the app"),
+    "visitor": _("visitor"),
 }
 
 

@@ -25,6 +25,10 @@ class Kind(models.TextChoices):
     # One-time sign-in codes of the app (kangyang/portal/sign_in.py): sent at once, whatever
     # the hour, like alarms (the person is waiting for the code).
     SIGN_IN = "sign_in", _("sign-in code")
+    # Care visits (kangyang/visits): a follow-up a visit opened, a visit made due.
+    VISIT = "visit", _("care visit")
+    # A care call that found an elder living alone in need, or not at all (kangyang/visits).
+    CARE_CALL = "care_call", _("care call")
 
 
 class Preference(models.Model):

@@ -3,7 +3,9 @@
 soon; publishing the time bank's daily digests (the last hash of each day that is over); and
 the indicators' snapshots (the running month and year every
 KANGYANG_INDICATORS_REFRESH_MINUTES, each month that ended once more after its end, so the
-history keeps its final figures).
+history keeps its final figures); the care calls due to elders living alone (every
+CARE_CALLS_EVERY; idempotent: one pending call per elder); the care visits' daily plan and
+hourly reminders (kangyang/visits/actions/chores.py).
 
 `kangyang worker` does each when it starts and then periodically, in threads of their own
 beside the task loop: it prunes every PRUNE_EVERY and makes the licence pass on the first of
@@ -26,6 +28,8 @@ from kangyang.indicators.actions import periods_due, take_snapshot
 from kangyang.registry.imports.files import prune_expired_import_files
 from kangyang.services.notifications import warn_expiring_provider_licences
 from kangyang.timebank.actions import publish_due_digests
+from kangyang.visits.actions.calls import schedule_care_calls
+from kangyang.visits.actions.chores import daily_visit_chores, hourly_visit_chores
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +112,24 @@ def snapshot_once(*, now: dt.datetime | None = None) -> int:
     return stored
 
 
+# How often the worker gives elders living alone whose last care call is older than
+# KANGYANG_CARE_CALL_EVERY_DAYS a new one (visits/actions/calls.py): one query when none is due.
+CARE_CALLS_EVERY = dt.timedelta(minutes=10)
+
+
+def schedule_care_calls_once(*, now: dt.datetime | None = None) -> int:
+    """One scheduling pass over the elders living alone; a database error is logged and the
+    next pass tries again (the pass is idempotent). Returns how many calls were added."""
+    close_old_connections()
+    try:
+        return schedule_care_calls(now or timezone.now())
+    except DatabaseError:
+        logger.exception("scheduling care calls failed; trying again in %s", CARE_CALLS_EVERY)
+        return 0
+    finally:
+        connection.close()
+
+
 class Periodic(threading.Thread):
     """`chore()` now and then every `every` seconds, until stop()."""
 
@@ -145,6 +167,43 @@ class PeriodicPrune(Periodic):
             self.licences_checked_on = today
         if self.digests_published_on != today and publish_digests_once(today=today) is not None:
             self.digests_published_on = today
+
+
+class PeriodicCareCalls(Periodic):
+    """schedule_care_calls_once() now and then every `every` seconds."""
+
+    def __init__(self, *, every: float = CARE_CALLS_EVERY.total_seconds()) -> None:
+        super().__init__(schedule_care_calls_once, every=every, name="kangyang-care-calls")
+# Care visits (kangyang/visits/actions/chores.py): the reminders every hour, the plan daily.
+VISITS_EVERY = dt.timedelta(hours=1)
+
+
+def visits_once(*, now: dt.datetime | None = None, daily: bool = True) -> int | None:
+    """One pass of the care-visit chores (the daily ones too when `daily`); None when the
+    database failed (the next pass tries again)."""
+    close_old_connections()
+    try:
+        if daily:
+            daily_visit_chores(now=now)
+        return hourly_visit_chores(now=now)
+    except DatabaseError:
+        logger.exception("the care-visit chores failed; trying again in %s", VISITS_EVERY)
+        return None
+    finally:
+        connection.close()
+
+
+class PeriodicVisits(Periodic):
+    """visits_once() every hour, with the daily chores on the first pass of each local day."""
+
+    def __init__(self, *, every: float = VISITS_EVERY.total_seconds()) -> None:
+        super().__init__(self._pass, every=every, name="kangyang-visits")
+        self.planned_on: dt.date | None = None
+
+    def _pass(self) -> None:
+        today = timezone.localdate()
+        if visits_once(daily=self.planned_on != today) is not None:
+            self.planned_on = today
 
 
 class PeriodicSnapshots(Periodic):

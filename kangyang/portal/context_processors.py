@@ -20,6 +20,12 @@ CAREGIVER_NAV = [
     ("portal:route", _("Today's route")),
     ("portal:settings", _("Settings")),
 ]
+# Volunteers and community workers: their visits of the day (issue 15), and the staff pages.
+VISITOR_NAV = [
+    ("portal:visits", _("Today's visits")),
+    ("home", _("Home")),
+    ("portal:settings", _("Settings")),
+]
 OTHER_NAV = [
     ("home", _("Home")),
     ("portal:settings", _("Settings")),
@@ -31,6 +37,8 @@ def nav_for(user) -> list[tuple[str, str]]:
         return PERSONAL_NAV
     if scope.uses_caregiver_route(user):
         return CAREGIVER_NAV
+    if scope.uses_visitor_board(user):
+        return VISITOR_NAV
     return OTHER_NAV
 
 

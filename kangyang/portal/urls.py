@@ -30,6 +30,10 @@ urlpatterns = [
     path("orders/<int:order_id>/cancel/", views.order_cancel, name="order_cancel"),
     # the caregiver's view: today's route
     path("route/", views.route, name="route"),
+    # the visitor's view (issue 15): today's care visits, recorded on the phone
+    path("visits/", views.visits, name="visits"),
+    path("visits/record/", views.visit_record, name="visit_record"),
+    path("visits/follow-ups/<int:follow_up_id>/close/", views.follow_up_close, name="follow_up_close"),
     # Signing in and family bindings (views/sign_in.py, views/binding.py).
     path("login/", views.app_login, name="login"),
     path("login/code/", views.app_login_code, name="login_code"),

@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from kangyang.accounts import scope
 from kangyang.accounts.models import User
 from kangyang.lib import crypto
 from kangyang.registry.models import Elder
@@ -66,7 +67,8 @@ def seed_demo_accounts(*, accounts: dict, district, rng: random.Random) -> str:
     # Care visits the visits demo recorded by these volunteers, if any.
     from kangyang.visits.models import CareVisit
 
-    visits = list(CareVisit.objects.filter(visitor__in=[p.user for p in people], status=CareVisit.Status.DONE,
+    visits = list(CareVisit.objects.filter(scope.region_filter(worker), visitor__in=[p.user for p in people],
+                                           status=CareVisit.Status.DONE,
                                            ended_at__isnull=False, started_at__gte=start,
                                            ended_at__lt=now - dt.timedelta(days=4)).order_by("started_at")[:40])
     for visit in visits:

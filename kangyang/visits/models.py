@@ -129,6 +129,7 @@ class VisitDue(models.Model):
         ALARM = "alarm", _("after an alarm")
         HOSPITAL = "hospital", _("after a hospital stay")
         CARE_CALL = "care_call", _("care calls not answered")
+        CALL_HELP = "call_help", _("asked for help on a care call")
         FINDING = "finding", _("a finding of an earlier visit")
 
     class Status(models.TextChoices):
@@ -275,6 +276,9 @@ class CareCall(models.Model):
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
     operator = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("operator"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
+    # While the call is pending, `operator` and `taken_at` are the claim of the operator who
+    # is dialling (actions/calls.py: take_call); a claim older than CLAIM_LAPSES lapses.
+    taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
     called_at = models.DateTimeField(_("called"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     visit_due = models.ForeignKey(VisitDue, verbose_name=_("visit made due"), null=True, blank=True,
@@ -284,4 +288,13 @@ class CareCall(models.Model):
         verbose_name = _("care call")
         verbose_name_plural = _("care calls")
         ordering = ["scheduled_for", "pk"]
-        indexes = [models.Index(fields=["outcome", "scheduled_for"], name="care_call_queue_idx")]
+        indexes = [
+            models.Index(fields=["outcome", "scheduled_for"], name="care_call_queue_idx"),
+            # "When was she last called?" for every elder living alone (schedule_care_calls).
+            models.Index(fields=["elder", "called_at"], name="care_call_elder_idx"),
+        ]
+        constraints = [
+            # One call waiting per elder: scheduling twice (two workers) adds nothing.
+            models.UniqueConstraint(fields=["elder"], condition=Q(outcome="pending"),
+                                    name="care_call_one_pending_per_elder"),
+        ]

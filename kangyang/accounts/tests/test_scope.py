@@ -67,11 +67,11 @@ def test_health_data_only_for_those_whose_scope_covers_the_elder(request, person
 
 @pytest.mark.parametrize("persona, links", [
     ("admin", {"/indicators/", "/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/", "/services/",
-               "/regions/", "/organisations/", "/audit/", "/notifications/", "/indicators/wall/"}),
+               "/regions/", "/organisations/", "/audit/", "/notifications/", "/indicators/wall/", "/visits/"}),
     ("worker_a", {"/indicators/", "/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/",
-                  "/services/", "/regions/"}),
+                  "/services/", "/regions/", "/visits/calls/", "/visits/"}),
     ("operator", {"/registry/elders/", "/alarms/console/", "/services/", "/regions/", "/notifications/",
-                  "/indicators/wall/"}),
+                  "/indicators/wall/", "/visits/calls/"}),
     ("family", {"/registry/elders/"}),
     ("provider", {"/services/"}),
     ("caregiver", {"/services/route/"}),

@@ -10,4 +10,5 @@ from kangyang.portal.views.ordering import (  # noqa: F401
     order, order_cancel, order_complain, order_detail, order_rate, orders,
 )
 from kangyang.portal.views.route import route  # noqa: F401
+from kangyang.portal.views.visits import follow_up_close, visit_record, visits  # noqa: F401  (issue 15: visitrec)
 from kangyang.portal.views.sign_in import app_login, app_login_code, card, elder_card  # noqa: F401

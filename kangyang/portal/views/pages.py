@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kangyang.accounts import scope
+from kangyang.lib.cards import site
 from kangyang.lib.forms import add_errors
 from kangyang.allowances import actions as allowances
 from kangyang.allowances.models import SurvivalCheck
@@ -23,8 +24,13 @@ def _own_page_only(request: HttpRequest) -> None:
 def home(request: HttpRequest) -> HttpResponse:
     """The app's home screen. An elder: the SOS button first, then her cards (each app's
     cards.py). A family member: one part per elder she is bound to, with the same cards and
-    no SOS (only the elder herself presses hers)."""
-    _own_page_only(request)
+    no SOS (only the elder herself presses hers). Staff who work in the app (a visitor): the
+    staff cards that have something for them (lib/cards.py, audience "staff")."""
+    if not scope.has_own_page(request.user):
+        cards = site.shown_to_staff(request.user) if request.user.is_authenticated else []
+        if not cards:
+            raise PermissionDenied
+        return render(request, "portal/staff_home.html", {"cards": cards})
     return render(request, "portal/home.html", {
         "homes": home_for(request.user), "sos_elder": sos_elder_of(request.user),
         "is_elder": request.user.role == scope.R.ELDER, "msg_id": new_msg_id(),

@@ -74,6 +74,14 @@ PARAMS = {
     "ref": ("payments.Payment", "provider_ref"),
     # issue 15: the time bank
     "account_id": ("timebank.Account", "pk"),
+    # issue 15 (care visits): visit records and follow-ups
+    "visit_id": ("visits.CareVisit", "pk"),
+    "follow_up_id": ("visits.FollowUp", "pk"),
+    # issue 15 §4: care calls
+    "call_id": ("visits.CareCall", "pk"),
+    # issue 15 (care visits): the plan's lines and pairings
+    "due_id": ("visits.VisitDue", "pk"),
+    "pairing_id": ("visits.Pairing", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)

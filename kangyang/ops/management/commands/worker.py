@@ -1,13 +1,16 @@
 """`kangyang worker`: runs background tasks (django-tasks-db's `db_worker` with our defaults)
 and the worker's own chores (housekeeping.py: deleting import files past their retention,
-telling of expiring licences, the indicators' monthly snapshots)."""
+telling of expiring licences, the indicators' monthly snapshots, the care calls due)."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kangyang.ops.housekeeping import PeriodicPrune, PeriodicSnapshots, prune_once, snapshot_once, warn_licences_once
+from kangyang.ops.housekeeping import (
+    PeriodicCareCalls, PeriodicPrune, PeriodicSnapshots, PeriodicVisits, prune_once, schedule_care_calls_once,
+    snapshot_once, visits_once, warn_licences_once,
+)
 
 
 class Command(BaseCommand):
@@ -15,7 +18,8 @@ class Command(BaseCommand):
         "Run background tasks from the database queue until Ctrl-C (django-tasks-db's "
         "db_worker, all queues, no auto-reload); delete import files past their retention "
         "period at start and every hour, tell of expiring licences at start and daily, and keep "
-        "the indicators' snapshots (the running month and year, and each month once it ended)."
+        "the indicators' snapshots (the running month and year, and each month once it ended); make the "
+        "month's care-visit plan daily and remind visitors of overdue visits every hour."
     )
 
     def add_arguments(self, parser):
@@ -35,8 +39,10 @@ class Command(BaseCommand):
             prune_once()
             warn_licences_once()
             snapshot_once()
+            schedule_care_calls_once()
+            visits_once()
         else:
-            chores = [PeriodicPrune(), PeriodicSnapshots()]
+            chores = [PeriodicPrune(), PeriodicSnapshots(), PeriodicCareCalls(), PeriodicVisits()]
             for chore in chores:
                 chore.start()
         try:
