@@ -843,15 +843,3 @@ def visit_plan_filter(user, *, field: str = "region_code") -> Q:
 def plans_visits_of(user, region_code: str) -> bool:
     """Make or change the plan, a tier or a pairing of an elder of this region."""
     return sees_visit_plans(user) and in_area(user, region_code)
-
-
-def care_visit_filter(user) -> Q:
-    """Care visits a user may list: the planning staff their area's; anyone who visits (a
-    community worker, a volunteer) also the visits they made."""
-    if not (user.is_authenticated and user.is_active):
-        return NOTHING
-    own = Q(visitor=user) if user.role in (R.COMMUNITY_WORKER, R.VOLUNTEER) else NOTHING
-    if sees_visit_plans(user):
-        area = region_filter(user)
-        return (area | own) if area else Q()  # Q() is the whole installation (superuser)
-    return own
