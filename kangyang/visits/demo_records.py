@@ -13,7 +13,7 @@ from django.utils import timezone
 from kangyang.registry.models import Elder
 from kangyang.services import queries as services_queries
 from kangyang.visits.actions import Fix, open_follow_up, record_visit
-from kangyang.visits.models import Tier, VisitDue
+from kangyang.visits.models import FollowUp, Tier, VisitDue
 
 VOLUNTEER_STOPS = 4
 WORKER_STOPS = 3
@@ -37,8 +37,8 @@ def seed_records(*, district, rng: random.Random, accounts: dict) -> str:
     volunteer, worker = accounts.get("volunteer"), accounts.get("worker_a")
     if volunteer is None or worker is None or worker.region_id is None:
         return ""
-    if not worker.region.code.startswith(district.prefix):
-        return ""
+    if not worker.region.code.startswith(district.prefix) or FollowUp.objects.filter(opened_by=worker).exists():
+        return ""  # another district's, or done already
     now = timezone.now()
     today = timezone.localdate(now)
     month = today.replace(day=1)

@@ -32,6 +32,16 @@ class Mode(models.TextChoices):
     PROXY = "proxy", _("through a neighbour or relative")
 
 
+class Finding(models.TextChoices):
+    """The items of a visit's checklist (CareVisit.findings keys)."""
+
+    HEALTH = "health", _("health")
+    SAFETY = "safety", _("safety hazards")
+    LIVING = "living", _("living conditions")
+    NEEDS = "needs", _("needs")
+    MOOD = "mood", _("mood")
+
+
 class Tier(models.Model):
     """A visit tier (policy as data). `criteria` is a list of alternatives, any of which
     puts an elder in the tier; each alternative is a dict whose keys must all hold:
@@ -119,6 +129,9 @@ class Pairing(models.Model):
                                    name="pairing_ends_after_it_starts"),
         ]
 
+    def __str__(self) -> str:
+        return _("pairing #%(id)s") % {"id": self.pk}
+
 
 class VisitDue(models.Model):
     """A visit someone must make: a line of the month's plan, or one a major event made due
@@ -163,6 +176,9 @@ class VisitDue(models.Model):
             models.Index(fields=["visitor", "status", "due_by"], name="visit_due_visitor_idx"),
             models.Index(fields=["region_code", "month"], name="visit_due_region_month_idx"),
         ]
+
+    def __str__(self) -> str:
+        return _("visit due #%(id)s") % {"id": self.pk}
 
 
 class CareVisit(models.Model):
@@ -210,6 +226,9 @@ class CareVisit(models.Model):
                                    name="care_visit_ends_after_it_starts"),
         ]
 
+    def __str__(self) -> str:
+        return _("care visit #%(id)s") % {"id": self.pk}
+
     @property
     def duration(self) -> dt.timedelta | None:
         return self.ended_at - self.started_at if self.ended_at else None
@@ -234,7 +253,8 @@ class FollowUp(models.Model):
                               related_name="visit_follow_ups")
     region_code = models.CharField(_("region code"), max_length=12, db_index=True, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    finding = models.CharField(_("finding"), max_length=20, blank=True)
+    finding = models.CharField(pgettext_lazy("care visit", "finding"), max_length=20, choices=Finding.choices,
+                               blank=True)
     note = models.TextField(_("what is needed"))
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
     order = models.ForeignKey("services.Order", verbose_name=pgettext_lazy("home service", "order"), null=True,
@@ -255,6 +275,9 @@ class FollowUp(models.Model):
             models.CheckConstraint(condition=Q(status="open") | Q(closed_at__isnull=False),
                                    name="follow_up_closed_has_date"),
         ]
+
+    def __str__(self) -> str:
+        return _("follow-up #%(id)s") % {"id": self.pk}
 
 
 class CareCall(models.Model):
@@ -298,3 +321,6 @@ class CareCall(models.Model):
             models.UniqueConstraint(fields=["elder"], condition=Q(outcome="pending"),
                                     name="care_call_one_pending_per_elder"),
         ]
+
+    def __str__(self) -> str:
+        return _("care call #%(id)s") % {"id": self.pk}

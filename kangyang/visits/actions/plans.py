@@ -378,11 +378,14 @@ def settle_visit(visit: CareVisit) -> int:
     if visit.status != CareVisit.Status.DONE:
         return 0
     settled = 0
+    # A line of a later month's plan is never settled by this visit, whenever it was made.
+    later_plan = Q(reason=VisitDue.Reason.PLAN, month__gt=timezone.localdate(visit.started_at))
     for ids, modes in _mode_groups():
         if visit.mode not in modes:
             continue
         settled += VisitDue.objects.filter(_tier_in(ids), elder_id=visit.elder_id, status=S.OPEN,
-                                           created_at__lte=visit.started_at).update(status=S.DONE, visit=visit)
+                                           created_at__lte=visit.started_at).exclude(later_plan).update(
+            status=S.DONE, visit=visit)
     return settled
 
 

@@ -27,16 +27,10 @@ from kangyang.services import queries as services_queries
 from kangyang.services import rules as services_rules
 from kangyang.services.actions.service_visits import Fix
 from kangyang.visits.actions.plans import settle_visit
-from kangyang.visits.models import CareVisit, Mode
+from kangyang.visits.models import CareVisit, Finding, Mode
 
 # The checklist of a visit (issue 15 §3): each item "ok" or "concern", with a note.
-FINDING_ITEMS = {
-    "health": gettext_lazy("health"),
-    "safety": gettext_lazy("safety hazards"),
-    "living": gettext_lazy("living conditions"),
-    "needs": gettext_lazy("needs"),
-    "mood": gettext_lazy("mood"),
-}
+FINDING_ITEMS = dict(Finding.choices)
 OK, CONCERN = "ok", "concern"
 FINDING_STATES = {OK: gettext_lazy("all right"), CONCERN: gettext_lazy("a concern")}
 
