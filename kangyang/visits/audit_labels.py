@@ -34,3 +34,13 @@ FIELDS = {
     "location_flag": _("location check"),
     "finding": _("finding"),
 }
+
+
+def _findings(values) -> dict:
+    """The checklist items a visit found of concern ("concerns"), in words."""
+    from kangyang.visits.models import Finding
+
+    return {value: str(Finding(value).label) for value in values if value in Finding.values}
+
+
+VALUES = {"concerns": _findings, "finding": _findings}

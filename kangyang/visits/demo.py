@@ -29,7 +29,7 @@ from kangyang.visits import actions
 from kangyang.visits.actions.plans import local, month_end, month_start, visitors_of
 from kangyang.visits.demo_calls import seed_calls
 from kangyang.visits.demo_records import seed_records
-from kangyang.visits.models import CareVisit, Pairing, VisitDue, VisitProfile
+from kangyang.visits.models import CareVisit, Finding, Pairing, VisitDue, VisitProfile
 
 SHARE_VISITED = 0.9  # of the elders due a visit, those visited (last month)
 SHARE_PHONE = 0.08  # of the visits, those made by phone
@@ -89,7 +89,7 @@ def _visits(lines: list[VisitDue], *, rng: random.Random, now: dt.datetime,
             elder_id=line.elder_id, region_code=line.region_code, visitor_id=visitor, mode=mode, started_at=when,
             ended_at=when + dt.timedelta(minutes=rng.randint(15, 50)),
             distance_m=rng.randint(3, 40) if mode == "home" else None, location_ok=True if mode == "home" else None,
-            findings={k: {"status": "ok", "note": ""} for k in ("health", "safety", "living", "needs", "mood")},
+            findings={k: {"state": "ok", "note": ""} for k in Finding.values},
             notes="", recorded_at=when + dt.timedelta(minutes=55)))
     return visits
 
