@@ -14,7 +14,7 @@ from kangyang.api import api
 
 def home(request):
     """Where signing in lands: an elder or a family member on their own page, a caregiver on
-    today's route in the app, a provider's manager on the orders board, a bureau admin (of a district or
+    today's route in the app, a volunteer on her time bank in the app, a provider's manager on the orders board, a bureau admin (of a district or
     the city) on the indicators against the plans' targets, everyone else on the elder
     registry (which asks strangers to sign in)."""
     if scope.has_own_page(request.user):
@@ -26,6 +26,8 @@ def home(request):
         return redirect("portal:route")
     if role == User.Role.PROVIDER_MANAGER:
         return redirect("services:board")
+    if scope.uses_timebank_app(request.user):
+        return redirect("portal:timebank")
     return redirect("registry:list")
 
 
@@ -58,6 +60,7 @@ urlpatterns = [
     path("alarms/", include("kangyang.alarms.urls")),
     path("services/", include("kangyang.services.urls")),
     path("indicators/", include("kangyang.indicators.urls")),
+    path("timebank/", include("kangyang.timebank.urls")),
     path("app/", include("kangyang.portal.urls")),
     # The own page lived at /me/ before the app: old links and bookmarks still arrive.
     path("me/", RedirectView.as_view(url="/app/", query_string=True)),

@@ -13,6 +13,7 @@ NAVIGATION = [
     ("wall", "indicators:wall", _("Wall display")),
     ("services", "services:index", _("Home services")),
     ("route", "services:route", _("Today's route")),
+    ("timebank", "timebank:confirm", _("Time bank")),
     ("regions", "regions:list", _("Regions")),
     ("organisations", "organisations:list", _("Organisations")),
     ("audit", "audit:list", _("Audit log")),

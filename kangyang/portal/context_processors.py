@@ -20,6 +20,11 @@ CAREGIVER_NAV = [
     ("portal:route", _("Today's route")),
     ("portal:settings", _("Settings")),
 ]
+# A volunteer: her time bank (the lead adds the visits board, /app/visits/, when merging).
+VOLUNTEER_NAV = [
+    ("portal:timebank", _("Time bank")),
+    ("portal:settings", _("Settings")),
+]
 OTHER_NAV = [
     ("home", _("Home")),
     ("portal:settings", _("Settings")),
@@ -31,6 +36,8 @@ def nav_for(user) -> list[tuple[str, str]]:
         return PERSONAL_NAV
     if scope.uses_caregiver_route(user):
         return CAREGIVER_NAV
+    if scope.uses_timebank_app(user):
+        return VOLUNTEER_NAV
     return OTHER_NAV
 
 
