@@ -86,6 +86,10 @@ PAGES = [
     AppPage("family", "/app/orders/", "her mother's orders"),
     # the caregiver
     AppPage("caregiver", "/app/route/", "the caregiver's route today"),
+    # the volunteer (issue 15, the time bank)
+    AppPage("volunteer", "/app/timebank/", "the volunteer's time bank: balance, needs nearby, history"),
+    AppPage("volunteer", "/app/timebank/spend/", "spend hours on a service"),
+    AppPage("volunteer", "/app/timebank/give/", "give hours to family or an elder she visits"),
     # signed out
     AppPage(None, "/app/login/", "the app's sign-in"),
     AppPage(None, "/accounts/login/", "sign in (signed out)"),

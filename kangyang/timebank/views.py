@@ -113,7 +113,7 @@ def activities(request: HttpRequest) -> HttpResponse:
     """The area's activities, and a form to create one."""
     _staff_only(request)
     regions = [r for r in _regions(request.user) if scope.organises_activities_of(request.user, r.code)]
-    form = ActivityForm(request.POST or None, regions=regions)
+    form = ActivityForm(request.POST if request.method == "POST" else None, regions=regions)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -144,7 +144,7 @@ def activity(request: HttpRequest, activity_id: int) -> HttpResponse:
     others = [a for a in queries.accounts_of_area(request.user).filter(kind=Account.Kind.VOLUNTEER)
               if a.pk not in came and a.pk not in {s.pk for s in signed}]
     is_organiser = found.organiser_id == request.user.pk
-    form = AttendanceForm(request.POST or None, accounts=signed + others)
+    form = AttendanceForm(request.POST if request.method == "POST" else None, accounts=signed + others)
     if request.method == "POST":
         if not is_organiser:
             raise PermissionDenied

@@ -121,7 +121,7 @@ def timebank_spend(request: HttpRequest) -> HttpResponse:
     if account is None:
         return redirect("portal:timebank")
     items = list(ServiceItem.objects.filter(active=True).order_by("position", "code"))
-    form = RedeemForm(request.POST or None, items=items)
+    form = RedeemForm(request.POST if request.method == "POST" else None, items=items)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -151,7 +151,7 @@ def timebank_give(request: HttpRequest) -> HttpResponse:
         return redirect("portal:timebank")
     family = queries.family_elders_of(account)
     recipients = queries.donation_recipients_of(account)
-    form = GiveForm(request.POST or None, family=family, recipients=recipients)
+    form = GiveForm(request.POST if request.method == "POST" else None, family=family, recipients=recipients)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         give = actions.transfer_to_family if data["kind"] == "transfer" else actions.donate
