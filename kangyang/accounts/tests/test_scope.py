@@ -69,7 +69,7 @@ def test_health_data_only_for_those_whose_scope_covers_the_elder(request, person
     ("admin", {"/indicators/", "/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/", "/services/",
                "/regions/", "/organisations/", "/audit/", "/notifications/", "/indicators/wall/"}),
     ("worker_a", {"/indicators/", "/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/",
-                  "/services/", "/regions/"}),
+                  "/services/", "/regions/", "/timebank/"}),
     ("operator", {"/registry/elders/", "/alarms/console/", "/services/", "/regions/", "/notifications/",
                   "/indicators/wall/"}),
     ("family", {"/registry/elders/"}),

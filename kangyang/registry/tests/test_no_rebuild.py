@@ -74,6 +74,7 @@ PARAMS = {
     "ref": ("payments.Payment", "provider_ref"),
     # issue 15: the time bank
     "account_id": ("timebank.Account", "pk"),
+    "activity_id": ("timebank.Activity", "pk"),  # the community's activity page (tbpages)
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)
