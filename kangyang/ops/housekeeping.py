@@ -1,6 +1,7 @@
 """Chores the background worker does by itself, without a cron: deleting the import files
 (full ID numbers) once their retention period is over; telling people of licences that lapse
-soon; and the indicators' snapshots (the running month and year every
+soon; publishing the time bank's daily digests (the last hash of each day that is over); and
+the indicators' snapshots (the running month and year every
 KANGYANG_INDICATORS_REFRESH_MINUTES, each month that ended once more after its end, so the
 history keeps its final figures).
 
@@ -24,6 +25,7 @@ from kangyang.accounts.licences import warn_expiring_licences
 from kangyang.indicators.actions import periods_due, take_snapshot
 from kangyang.registry.imports.files import prune_expired_import_files
 from kangyang.services.notifications import warn_expiring_provider_licences
+from kangyang.timebank.actions import publish_due_digests
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +61,22 @@ def warn_licences_once(*, today: dt.date | None = None) -> int | None:
         connection.close()
     if made:
         logger.info("told of %d expiring licences", made)
+    return made
+
+
+def publish_digests_once(*, today: dt.date | None = None) -> int | None:
+    """Publish the time bank's digests of the days that are over and not yet published
+    (idempotent: a day's digest is made once); None when the database failed."""
+    close_old_connections()
+    try:
+        made = publish_due_digests(today=today)
+    except DatabaseError:
+        logger.exception("publishing the time bank's digests failed; trying again within %s", PRUNE_EVERY)
+        return None
+    finally:
+        connection.close()
+    if made:
+        logger.info("published %d daily digests of the time bank", made)
     return made
 
 
@@ -112,18 +130,21 @@ class Periodic(threading.Thread):
 
 
 class PeriodicPrune(Periodic):
-    """prune_once() now and then every `every` seconds, and warn_licences_once() on the first
-    of these passes of each local day."""
+    """prune_once() now and then every `every` seconds, and warn_licences_once() and
+    publish_digests_once() on the first of these passes of each local day."""
 
     def __init__(self, *, every: float = PRUNE_EVERY.total_seconds()) -> None:
         super().__init__(self._pass, every=every, name="kangyang-housekeeping")
         self.licences_checked_on: dt.date | None = None
+        self.digests_published_on: dt.date | None = None
 
     def _pass(self) -> None:
         prune_once()
         today = timezone.localdate()
         if self.licences_checked_on != today and warn_licences_once(today=today) is not None:
             self.licences_checked_on = today
+        if self.digests_published_on != today and publish_digests_once(today=today) is not None:
+            self.digests_published_on = today
 
 
 class PeriodicSnapshots(Periodic):

@@ -133,7 +133,7 @@ def _locked_head() -> ChainHead:
 
 
 def _post(*, kind: str, debit: Account, credit: Account, minutes: int, source: str, memo: str,
-          by: User | None) -> list[Entry]:
+          by: User | None, now: dt.datetime | None = None) -> list[Entry]:
     """Append one transaction: `minutes` from `debit` to `credit`. Locks the chain head (so the
     chain is written one transaction at a time), then both accounts, then checks the balance
     and the cap on the locked rows. Call inside transaction.atomic."""
@@ -157,7 +157,7 @@ def _post(*, kind: str, debit: Account, credit: Account, minutes: int, source: s
             % {"cap": cap, "after": hours_text(c.balance_minutes + minutes)},
             code="cap",
         )
-    now = timezone.now()
+    now = now or timezone.now()  # `now` given only by the demo, writing a history in order
     by_id = by.pk if by is not None and by.is_authenticated else None
     seq, prev = head.last_seq, head.last_hash
     txn = seq + 1
@@ -185,7 +185,8 @@ def hours_text(minutes: int) -> str:
     return _("%(hours)s h") % {"hours": f"{hours:g}" if hours == round(hours, 2) else f"{hours:.2f}"}
 
 
-def _deposit(account: Account, *, minutes: int, source: str, memo: str, region_code: str, by: User) -> list[Entry]:
+def _deposit(account: Account, *, minutes: int, source: str, memo: str, region_code: str, by: User,
+             now: dt.datetime | None = None) -> list[Entry]:
     if not scope.confirms_hours_of(by, region_code):
         raise PermissionDenied
     if account.kind != Account.Kind.VOLUNTEER:
@@ -197,9 +198,11 @@ def _deposit(account: Account, *, minutes: int, source: str, memo: str, region_c
         if Entry.objects.filter(kind=K.DEPOSIT, source=source).exists():
             raise ValidationError(_("These hours have been deposited already."), code="duplicate")
         issued = _system_account(Account.System.ISSUED)
-        entries = _post(kind=K.DEPOSIT, debit=issued, credit=account, minutes=minutes, source=source, memo=memo, by=by)
+        entries = _post(kind=K.DEPOSIT, debit=issued, credit=account, minutes=minutes, source=source, memo=memo, by=by,
+                        now=now)
         record(by, "create", verb="timebank.deposit", target=account, region_code=region_code,
-               changes={"minutes": minutes, "source": source, "seq": entries[-1].seq})
+               changes={"minutes": minutes, source.partition(":")[0]: int(source.partition(":")[2]),
+                        "seq": entries[-1].seq})
     return entries
 
 
@@ -210,7 +213,7 @@ def _volunteer_account_of(user: User | None) -> Account:
     return account
 
 
-def deposit_for_care_visit(visit, *, by: User) -> list[Entry]:
+def deposit_for_care_visit(visit, *, by: User, now: dt.datetime | None = None) -> list[Entry]:
     """Deposit the hours of a completed care visit into its visitor's account (the visitor a
     registered volunteer), confirmed by the community worker of the elder's area. Once per visit."""
     from kangyang.visits.models import CareVisit
@@ -221,7 +224,7 @@ def deposit_for_care_visit(visit, *, by: User) -> list[Entry]:
         raise ValidationError(_("Only a completed visit with its end time earns hours."), code="wrong_status")
     account = _volunteer_account_of(visit.visitor)
     return _deposit(account, minutes=quarter_hours(visit.ended_at - visit.started_at), source=f"care_visit:{visit.pk}",
-                    memo="", region_code=visit.region_code, by=by)
+                    memo="", region_code=visit.region_code, by=by, now=now)
 
 
 def deposit_for_order(order, *, by: User) -> list[Entry]:
@@ -286,17 +289,18 @@ def confirm_attendance(activity: Activity, *, account: Account, by: User, minute
     return attendance
 
 
-def deposit_for_attendance(attendance: Attendance, *, by: User) -> list[Entry]:
+def deposit_for_attendance(attendance: Attendance, *, by: User, now: dt.datetime | None = None) -> list[Entry]:
     """Deposit an attendance its organiser confirmed, confirmed by the community worker of the
     activity's area. Once per attendance."""
     activity = attendance.activity
     return _deposit(attendance.account, minutes=attendance.minutes, source=attendance.source,
-                    memo=activity.title[:200], region_code=activity.region_code, by=by)
+                    memo=activity.title[:200], region_code=activity.region_code, by=by, now=now)
 
 
 # -- spending ---------------------------------------------------------------------------------
 
-def redeem(account: Account, *, item, quantity: int = 1, by: User, memo: str = "") -> list[Entry]:
+def redeem(account: Account, *, item, quantity: int = 1, by: User, memo: str = "",
+           now: dt.datetime | None = None) -> list[Entry]:
     """Spend hours on a service of the catalogue: its minutes per unit × quantity, from a
     holder at least the redemption age (the holder's own age, whoever asks for her)."""
     if not scope.redeems_from(by, account):
@@ -316,7 +320,8 @@ def redeem(account: Account, *, item, quantity: int = 1, by: User, memo: str = "
         _locked_head()
         redeemed = _system_account(Account.System.REDEEMED)
         entries = _post(kind=K.REDEMPTION, debit=account, credit=redeemed, minutes=minutes,
-                        source=f"service_item:{item.code}"[:64], memo=(memo or f"{item.name} × {quantity}")[:200], by=by)
+                        source=f"service_item:{item.code}"[:64], memo=(memo or f"{item.name} × {quantity}")[:200], by=by,
+                        now=now)
         record(by, "create", verb="timebank.redeem", target=account, region_code=account.region_code,
                changes={"item": item.code, "quantity": quantity, "minutes": minutes, "seq": entries[0].seq})
     return entries
@@ -330,7 +335,7 @@ def _given_this_year(account: Account, kind: str) -> int:
 
 
 def _give(account: Account, *, to_elder: Elder, minutes: int, kind: str, limit_hours: int | None, by: User,
-          memo: str) -> list[Entry]:
+          memo: str, now: dt.datetime | None = None) -> list[Entry]:
     if not scope.holds_timebank_account(by, account):
         raise PermissionDenied
     if not isinstance(minutes, int) or not 0 < minutes <= MAX_MINUTES:
@@ -345,7 +350,7 @@ def _give(account: Account, *, to_elder: Elder, minutes: int, kind: str, limit_h
             )
         to = open_elder_account(to_elder, by=by)
         entries = _post(kind=kind, debit=account, credit=to, minutes=minutes, source=f"account:{to.pk}",
-                        memo=(memo or "")[:200], by=by)
+                        memo=(memo or "")[:200], by=by, now=now)
         record(by, "create", verb=f"timebank.{kind}", target=account, region_code=account.region_code,
                changes={"to": to.pk, "minutes": minutes, "seq": entries[0].seq})
     return entries
@@ -385,17 +390,19 @@ def helps(account: Account, elder: Elder) -> bool:
                                       helper_id=account.user_id).exists())
 
 
-def transfer_to_family(account: Account, *, to_elder: Elder, minutes: int, by: User, memo: str = "") -> list[Entry]:
+def transfer_to_family(account: Account, *, to_elder: Elder, minutes: int, by: User, memo: str = "",
+                       now: dt.datetime | None = None) -> list[Entry]:
     """The holder transfers hours to an elder of her family, within the yearly limit."""
     if not scope.holds_timebank_account(by, account):
         raise PermissionDenied
     if not is_family_of(account, to_elder) or to_elder.status != Elder.Status.ACTIVE:
         raise not_a_recipient(K.TRANSFER)
     return _give(account, to_elder=to_elder, minutes=minutes, kind=K.TRANSFER,
-                 limit_hours=settings.TIMEBANK_TRANSFER_LIMIT_HOURS, by=by, memo=memo)
+                 limit_hours=settings.TIMEBANK_TRANSFER_LIMIT_HOURS, by=by, memo=memo, now=now)
 
 
-def donate(account: Account, *, to_elder: Elder, minutes: int, by: User, memo: str = "") -> list[Entry]:
+def donate(account: Account, *, to_elder: Elder, minutes: int, by: User, memo: str = "",
+           now: dt.datetime | None = None) -> list[Entry]:
     """The holder donates hours to a vulnerable elder (one with a vulnerability category) she
     visits or is paired with, within the yearly limit. Only elders she helps: a volunteer sees
     nothing of the registry, and which elders are vulnerable is not hers to find out."""
@@ -404,7 +411,7 @@ def donate(account: Account, *, to_elder: Elder, minutes: int, by: User, memo: s
     if not helps(account, to_elder) or not to_elder.categories or to_elder.status != Elder.Status.ACTIVE:
         raise not_a_recipient(K.DONATION)
     return _give(account, to_elder=to_elder, minutes=minutes, kind=K.DONATION,
-                 limit_hours=settings.TIMEBANK_DONATION_LIMIT_HOURS, by=by, memo=memo)
+                 limit_hours=settings.TIMEBANK_DONATION_LIMIT_HOURS, by=by, memo=memo, now=now)
 
 
 # -- daily digests ----------------------------------------------------------------------------
@@ -415,13 +422,13 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def publish_digest(day: dt.date) -> Digest:
+def publish_digest(day: dt.date, *, today: dt.date | None = None) -> Digest:
     """Publish the last entry and hash of a day that is over (local time). Publishing a day
     twice returns the first digest unchanged."""
     existing = Digest.objects.filter(day=day).first()
     if existing is not None:
         return existing
-    if day >= timezone.localdate():
+    if day >= (today or timezone.localdate()):
         raise ValidationError(_("A day's digest is published once the day is over."), code="invalid")
     start, end = _day_bounds(day)
     last = Entry.objects.filter(created_at__lt=end).order_by("-seq").values_list("seq", "hash").first()
@@ -449,7 +456,7 @@ def publish_due_digests(*, today: dt.date | None = None, most: int = 400) -> int
         day = timezone.localdate(first)
     published = 0
     while day < today and published < most:
-        publish_digest(day)
+        publish_digest(day, today=today)
         published += 1
         day += dt.timedelta(days=1)
     return published

@@ -23,14 +23,18 @@ UTC = dt.timezone.utc
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def timestamp(value: dt.datetime) -> str:
+def timestamp(value: dt.datetime | str) -> str:
+    """The canonical text of a time; text already in that form (as PostgreSQL gives it to
+    verify) passes as it is."""
+    if isinstance(value, str):
+        return value
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def canonical(seq: int, txn: int, account_id: int, amount: int, kind: str, source: str, memo: str,
-              created_at: dt.datetime, created_by_id: int | None, balance_after: int) -> bytes:
+              created_at: dt.datetime | str, created_by_id: int | None, balance_after: int) -> bytes:
     return _dumps([seq, txn, account_id, amount, kind, source, memo, timestamp(created_at),
                    created_by_id, balance_after]).encode()
 

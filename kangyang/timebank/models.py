@@ -76,8 +76,8 @@ class Account(models.Model):
     phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
     region_code = models.CharField(_("region code"), max_length=12, db_index=True, blank=True, editable=False)
     balance_minutes = models.BigIntegerField(_("balance (minutes)"), default=0, editable=False)
-    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("opened by"), null=True, blank=True,
+    opened_at = models.DateTimeField(_("account opened"), default=timezone.now)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account opened by"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
 
     objects = AccountQuerySet.as_manager()

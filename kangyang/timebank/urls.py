@@ -5,6 +5,8 @@ from kangyang.timebank import views
 app_name = "timebank"
 
 urlpatterns = [
+    # The public page of daily digests (no sign-in).
+    path("digests/", views.digests, name="digests"),
     # The community's pages (views.py): confirm hours, activities, accounts, statements.
     path("", views.confirm, name="confirm"),
     path("confirm/", views.confirm_hours, name="confirm_hours"),

@@ -1,4 +1,7 @@
-"""The community's time-bank pages (staff layout): confirm hours (the completed care visits by
+"""Time-bank pages. The daily digests page is public (no sign-in): the last hash of each day,
+for anyone to copy, so that a ledger rewritten afterwards is caught by what they kept.
+
+The community's time-bank pages (staff layout): confirm hours (the completed care visits by
 volunteers and the activity attendances waiting for the community worker), activities (create
 one, confirm who came), the area's accounts with their balances, and statements as .xlsx.
 
@@ -9,6 +12,7 @@ came. Parse, gate, act, render; every rule is actions.py's."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,7 +27,15 @@ from kangyang.timebank import actions, app_words, exports, queries
 from kangyang.timebank.forms import ActivityForm, AttendanceForm, MonthForm, parse_rows
 from kangyang.timebank.models import Account, ActivitySignup
 
+DIGESTS_PER_PAGE = 100
 SHOWN = 200  # rows of each list on the confirm page ("confirm all shown" confirms these)
+
+
+@require_safe
+def digests(request: HttpRequest) -> HttpResponse:
+    page = Paginator(queries.digests(), DIGESTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "timebank/digests.html", {"page_obj": page, "digests": page.object_list,
+                                                     "querystring": ""})
 
 
 def _staff_only(request: HttpRequest) -> None:
