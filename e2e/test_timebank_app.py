@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FITS = """() => ({
   overflow: document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth,
   small: Array.from(document.querySelectorAll("main button, main .button, .bottom-nav a"))
-    .filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && (r.width < 43.5 || r.height < 43.5); })
+    .filter((el) => { const r = el.getBoundingClientRect();
+                      return r.width > 0 && (r.width < 43.5 || r.height < 43.5); })
     .map((el) => el.outerHTML.slice(0, 80)),
 })"""
 

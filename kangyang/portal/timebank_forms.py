@@ -21,7 +21,8 @@ class RegisterForm(forms.Form):
 
 def _hours_field(label) -> forms.DecimalField:
     return forms.DecimalField(label=label, min_value=QUARTER, max_value=Decimal("10000"), max_digits=7,
-                              decimal_places=2, widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
+                              decimal_places=2,
+                              widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
                               help_text=_("In quarter hours: 0.25, 0.5, 1, 1.5 …"))
 
 

@@ -174,7 +174,6 @@ def activity(request: HttpRequest, activity_id: int) -> HttpResponse:
     return render(request, "timebank/activity.html", {
         "activity": found, "signups": signups, "attendances": attendances, "form": form,
         "is_organiser": is_organiser, "length": _hours(actions.quarter_hours(found.ends_at - found.starts_at)),
-        "hours_of": _hours,
     }, status=400 if form.errors else 200)
 
 
