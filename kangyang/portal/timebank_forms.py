@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 QUARTER = Decimal("0.25")
 
@@ -60,7 +61,7 @@ class GiveForm(forms.Form):
     elder she visits: one choice of whom, the kind following from it."""
 
     to = forms.ChoiceField(label=_("To whom"))
-    hours = _hours_field(_("Hours"))
+    hours = _hours_field(pgettext_lazy("time bank", "Hours"))
     memo = forms.CharField(label=_("A word with the hours (optional)"), max_length=200, required=False)
 
     def __init__(self, *args, family=(), recipients=(), **kwargs):

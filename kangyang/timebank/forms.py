@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 ROW = re.compile(r"^(visit|attendance):(\d{1,18})$")
 
@@ -28,7 +29,7 @@ class ActivityForm(forms.Form):
     region = forms.ChoiceField(label=_("Community"))
     starts_at = forms.DateTimeField(label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     ends_at = forms.DateTimeField(label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    place = forms.CharField(label=pgettext_lazy("time bank", "Place"), max_length=200, required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                                   max_length=2000)
 
@@ -41,8 +42,8 @@ class AttendanceForm(forms.Form):
     """The organiser confirms a volunteer came (and for how long; empty: the whole activity)."""
 
     account = forms.ChoiceField(label=_("Volunteer"))
-    hours = forms.DecimalField(label=_("Hours"), required=False, min_value=Decimal("0.25"), max_value=Decimal("24"),
-                               max_digits=5, decimal_places=2,
+    hours = forms.DecimalField(label=pgettext_lazy("time bank", "Hours"), required=False, min_value=Decimal("0.25"),
+                               max_value=Decimal("24"), max_digits=5, decimal_places=2,
                                widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
                                help_text=_("Empty: the whole activity."))
 
