@@ -474,3 +474,38 @@ def test_hostile_statement_parameters_are_a_400_never_a_500(client, worker_a, vo
     assert client.get("/timebank/statement.xlsx", query).status_code == 400
     if "month" in query:
         assert client.get(f"/timebank/accounts/{vol_account.pk}/statement.xlsx", query).status_code == 400
+
+
+def test_an_activity_for_the_whole_subdistrict_is_a_need_of_its_communities_volunteers(
+        client, vol_account, worker_a, subdistrict, subdistrict_1, subdistrict_2, community_b):
+    soon = timezone.now() + dt.timedelta(days=3)
+    ours = actions.create_activity(title="街道义诊", region_code=subdistrict_1.code, starts_at=soon,
+                                   ends_at=soon + dt.timedelta(hours=1), by=subdistrict)
+    theirs = Activity.objects.create(title="朝阳洲街道活动", region_code=subdistrict_2.code, organiser=subdistrict,
+                                     starts_at=soon, ends_at=soon + dt.timedelta(hours=1))
+    client.force_login(vol_account.user)
+    text = client.get("/app/timebank/").content.decode()
+    assert f"activity-{ours.pk}" in text and f"activity-{theirs.pk}" not in text
+    assert client.post("/app/timebank/take/", {"kind": "activity", "need": theirs.pk}).status_code == 404
+    assert client.post("/app/timebank/take/", {"kind": "activity", "need": ours.pk}).status_code == 302
+    assert not ActivitySignup.objects.filter(activity=theirs).exists()
+
+
+def test_an_activity_that_has_ended_is_no_longer_a_need(client, vol_account, worker_a, community_a):
+    past = timezone.now() - dt.timedelta(days=3)
+    over = actions.create_activity(title="已结束", region_code=community_a.code, starts_at=past,
+                                   ends_at=past + dt.timedelta(hours=1), by=worker_a)
+    client.force_login(vol_account.user)
+    assert f"activity-{over.pk}" not in client.get("/app/timebank/").content.decode()
+    assert client.post("/app/timebank/take/", {"kind": "activity", "need": over.pk}).status_code == 404
+
+
+def test_her_family_sees_the_elders_balance_card(client, family, senior_volunteer, worker_a, elder_in_a, funder):
+    from kangyang.registry.actions import add_contact
+
+    funder(senior_volunteer, 60, by=worker_a, elder=elder_in_a)
+    add_contact(elder_in_a, by=worker_a, name="陈退休", relation="son", phone="13912340000")
+    actions.transfer_to_family(senior_volunteer, to_elder=elder_in_a, minutes=60, by=senior_volunteer.user)
+    client.force_login(family)
+    text = client.get("/app/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-card="timebank.balance"' in text and "张桂兰 has 1 hours." in text
