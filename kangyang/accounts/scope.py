@@ -706,7 +706,10 @@ def timebank_account_filter(user, *, path: str = "") -> Q:
     if user.role == R.ELDER:
         return Q(**{f"{path}elder__user": user})
     if user.role == R.FAMILY:
-        return Q(**{f"{path}elder__contacts__user": user})
+        from kangyang.registry.models import Contact
+
+        # A subquery, not a join: an elder may list the same account as two contacts.
+        return Q(**{f"{path}elder_id__in": Contact.objects.filter(user=user).values("elder_id")})
     if not (user.role in TIMEBANK_STAFF_ROLES or user.is_superuser):
         return NOTHING
     return people & region_filter(user, field=f"{path}region_code")

@@ -284,6 +284,7 @@ def verify(request):
         raise PermissionDenied
     result = queries.verify()
     return {**{k: getattr(result, k) for k in ("ok", "entries", "transactions", "accounts", "digests", "last_seq",
-                                                "last_hash", "seconds")},
+                                                "last_hash")},
+            "seconds": round(result.seconds, 2),
             "problem": result.problem.__dict__ if result.problem else None}
 

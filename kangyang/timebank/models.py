@@ -160,7 +160,10 @@ class Entry(models.Model):
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
         ordering = ["seq"]
-        indexes = [models.Index(fields=["account", "seq"], name="timebank_entry_account_idx")]
+        indexes = [
+            models.Index(fields=["account", "seq"], name="timebank_entry_account_idx"),
+            models.Index(fields=["created_at"], name="timebank_entry_created_idx"),  # the day's digest
+        ]
         constraints = [
             # The `issued` side of a deposit: each source (a visit, an order, an attendance)
             # is paid once.

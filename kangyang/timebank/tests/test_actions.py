@@ -132,3 +132,39 @@ def test_quarter_hours():
     assert q(dt.timedelta(minutes=22, seconds=29)) == 15
     assert q(dt.timedelta(minutes=22, seconds=30)) == 30
     assert q(dt.timedelta(hours=1)) == 60
+
+
+def test_the_community_sees_the_hours_waiting_for_confirmation(vol_account, elder_in_a, worker_a, worker_b, subdistrict,
+                                                               community_a):
+    from django.utils import timezone
+
+    visit = make_visit(elder_in_a, vol_account.user, minutes=60)
+    start = timezone.now() - dt.timedelta(days=1)
+    activity = actions.create_activity(title="义诊", region_code=community_a.code, starts_at=start,
+                                       ends_at=start + dt.timedelta(hours=1), by=worker_a)
+    attendance = actions.confirm_attendance(activity, account=vol_account, by=worker_a)
+    assert list(queries.visits_to_confirm(worker_a)) == [visit]
+    assert list(queries.attendances_to_confirm(worker_a)) == [attendance]
+    assert not queries.visits_to_confirm(worker_b).exists() and not queries.visits_to_confirm(subdistrict).exists()
+    actions.deposit_for_care_visit(visit, by=worker_a)
+    actions.deposit_for_attendance(attendance, by=worker_a)
+    assert not queries.visits_to_confirm(worker_a).exists()
+    assert not queries.attendances_to_confirm(worker_a).exists()
+
+
+def test_statement_and_history(vol_account, elder_in_a, worker_a, funder, today):
+    funder(vol_account, 60, by=worker_a, elder=elder_in_a)
+    funder(vol_account, 30, by=worker_a, elder=elder_in_a)
+    issued = Account.objects.get(system_code="issued")
+    assert [e.counterpart_id for e in queries.history(vol_account)] == [issued.pk, issued.pk]
+    s = queries.statement(vol_account, start=today, end=today)
+    assert (s.opening, s.closing, s.totals) == (0, 90, {"deposit": 90})
+    assert queries.balance(vol_account) == 90
+
+
+def test_family_sees_the_elder_s_account(family, elder_in_a, worker_a):
+    from kangyang.registry.actions import add_contact
+
+    account = actions.open_elder_account(elder_in_a)
+    add_contact(elder_in_a, by=worker_a, name="王芳", relation="daughter", phone="13607915556", user=family)
+    assert list(Account.objects.visible_to(family)) == [account]
