@@ -7,6 +7,7 @@ Every rule is the time bank's (kangyang/timebank/actions.py, signups.py, account
 these views parse, gate, call and render. A refusal of an action is a form error in words;
 a value no form offers (a forged number) is a form error too, never a 500."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -15,8 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-
-from django.conf import settings
 
 from kangyang.accounts import scope
 from kangyang.lib.forms import add_errors
