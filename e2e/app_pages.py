@@ -90,6 +90,10 @@ PAGES = [
     AppPage("volunteer", "/app/visits/", "the volunteer's visits today"),
     AppPage("volunteer", "/app/", "the volunteer's home: visits today"),
     AppPage("worker_a", "/app/visits/", "the community worker's visits today"),
+    # the volunteer (issue 15, the time bank)
+    AppPage("volunteer", "/app/timebank/", "the volunteer's time bank: balance, needs nearby, history"),
+    AppPage("volunteer", "/app/timebank/spend/", "spend hours on a service"),
+    AppPage("volunteer", "/app/timebank/give/", "give hours to family or an elder she visits"),
     # signed out
     AppPage(None, "/app/login/", "the app's sign-in"),
     AppPage(None, "/accounts/login/", "sign in (signed out)"),

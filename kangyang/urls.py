@@ -14,9 +14,10 @@ from kangyang.api import api
 
 def home(request):
     """Where signing in lands: an elder or a family member on their own page, a caregiver on
-    today's route in the app, a provider's manager on the orders board, a bureau admin (of a district or
-    the city) on the indicators against the plans' targets, everyone else on the elder
-    registry (which asks strangers to sign in)."""
+    today's route in the app, a volunteer on her visits of the day in the app, a provider's
+    manager on the orders board, a bureau admin (of a district or the city) on the indicators
+    against the plans' targets, everyone else on the elder registry (which asks strangers to
+    sign in)."""
     if scope.has_own_page(request.user):
         return redirect("portal:home")
     role = getattr(request.user, "role", None)
@@ -26,6 +27,8 @@ def home(request):
         return redirect("portal:route")
     if role == User.Role.PROVIDER_MANAGER:
         return redirect("services:board")
+    if scope.uses_timebank_app(request.user):
+        return redirect("portal:visits")
     return redirect("registry:list")
 
 

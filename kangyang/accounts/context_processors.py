@@ -15,6 +15,7 @@ NAVIGATION = [
     ("services", "services:index", _("Home services")),
     ("route", "services:route", _("Today's route")),
     ("visits", "visits:plan", _("Care visits")),
+    ("timebank", "timebank:confirm", _("Time bank")),
     ("regions", "regions:list", _("Regions")),
     ("organisations", "organisations:list", _("Organisations")),
     ("audit", "audit:list", _("Audit log")),

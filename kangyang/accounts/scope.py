@@ -929,3 +929,53 @@ def visit_plan_filter(user, *, field: str = "region_code") -> Q:
 def plans_visits_of(user, region_code: str) -> bool:
     """Make or change the plan, a tier or a pairing of an elder of this region."""
     return sees_visit_plans(user) and in_area(user, region_code)
+# -- time bank pages (issue 15, item 4: the volunteer's app page and the community's pages) ------
+# A volunteer uses the app's time-bank page: her own account only (timebank_account_filter), and
+# the needs of her own area (the community or subdistrict her account hangs on) to take. The
+# community's pages (confirm hours, activities, accounts, statements) are for the community
+# workers and subdistrict officers whose area covers the record; only a community worker
+# confirms hours (confirms_hours_of above), and only an activity's organiser who came.
+TIMEBANK_PAGE_ROLES = {R.COMMUNITY_WORKER, R.SUBDISTRICT_OFFICER}
+MODULE_ROLES["timebank"] = TIMEBANK_PAGE_ROLES
+
+
+def uses_timebank_app(user) -> bool:
+    """The app's time-bank page (/app/timebank/): volunteers only."""
+    return bool(user.is_authenticated and user.is_active and user.role == R.VOLUNTEER)
+
+
+def volunteer_area_prefix(user) -> str | None:
+    """The region-code digits of the area a volunteer serves in (her account's community or
+    subdistrict); None when she has no area."""
+    if not uses_timebank_app(user) or user.region_id is None:
+        return None
+    return user.region.prefix
+
+
+def takes_needs_of(user, region_code: str) -> bool:
+    """Take an open visit due (become its visitor) or sign up for an activity of the region: a
+    volunteer whose area covers it, or whose community lies in the subdistrict of an activity
+    held for the whole subdistrict."""
+    prefix = volunteer_area_prefix(user)
+    if prefix is None or not region_code:
+        return False
+    from django.core.exceptions import ValidationError
+
+    from kangyang.regions import codes
+
+    try:
+        covering = codes.prefix(region_code)
+    except ValidationError:  # a malformed code: only what the prefix says
+        return region_code.startswith(prefix)
+    return region_code.startswith(prefix) or prefix.startswith(covering)
+
+
+def sees_timebank_pages(user) -> bool:
+    """The community's time-bank pages and their navigation link."""
+    return bool(user.is_authenticated and user.is_active and user.role in TIMEBANK_PAGE_ROLES
+                and area_prefix(user) is not None)
+
+
+def sees_timebank_of(user, region_code: str) -> bool:
+    """A community's accounts, activities and statements: the staff of the pages whose area covers it."""
+    return sees_timebank_pages(user) and in_area(user, region_code)

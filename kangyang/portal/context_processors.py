@@ -20,10 +20,16 @@ CAREGIVER_NAV = [
     ("portal:route", _("Today's route")),
     ("portal:settings", _("Settings")),
 ]
-# Volunteers and community workers: their visits of the day (issue 15), and the staff pages.
+# Community workers: their visits of the day (issue 15), and the staff pages.
 VISITOR_NAV = [
     ("portal:visits", _("Today's visits")),
     ("home", _("Home")),
+    ("portal:settings", _("Settings")),
+]
+# A volunteer: her visits of the day and her time bank (issue 15).
+VOLUNTEER_NAV = [
+    ("portal:visits", _("Today's visits")),
+    ("portal:timebank", _("Time bank")),
     ("portal:settings", _("Settings")),
 ]
 OTHER_NAV = [
@@ -37,6 +43,8 @@ def nav_for(user) -> list[tuple[str, str]]:
         return PERSONAL_NAV
     if scope.uses_caregiver_route(user):
         return CAREGIVER_NAV
+    if scope.uses_timebank_app(user):
+        return VOLUNTEER_NAV
     if scope.uses_visitor_board(user):
         return VISITOR_NAV
     return OTHER_NAV

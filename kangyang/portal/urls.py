@@ -34,6 +34,12 @@ urlpatterns = [
     path("visits/", views.visits, name="visits"),
     path("visits/record/", views.visit_record, name="visit_record"),
     path("visits/follow-ups/<int:follow_up_id>/close/", views.follow_up_close, name="follow_up_close"),
+    # issue 15 (time bank): the volunteer's balance, history, needs nearby, spending and giving
+    path("timebank/", views.timebank, name="timebank"),
+    path("timebank/register/", views.timebank_register, name="timebank_register"),
+    path("timebank/take/", views.timebank_take, name="timebank_take"),
+    path("timebank/spend/", views.timebank_spend, name="timebank_spend"),
+    path("timebank/give/", views.timebank_give, name="timebank_give"),
     # Signing in and family bindings (views/sign_in.py, views/binding.py).
     path("login/", views.app_login, name="login"),
     path("login/code/", views.app_login_code, name="login_code"),

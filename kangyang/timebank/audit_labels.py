@@ -19,3 +19,11 @@ FIELDS = {
     "to": _("to account"),
     "account": _("time-bank account"),
 }
+
+# pages (signups.py, exports.py)
+VERBS.update({
+    "visit_due.take": _("took a visit due from the time-bank app"),
+    "timebank_activity.sign_up": _("signed up for a volunteer activity"),
+    "timebank.statement_export": _("downloaded a time-bank statement"),
+    "timebank.community_statement_export": _("downloaded a community's time-bank statement"),
+})

@@ -276,3 +276,24 @@ class Attendance(models.Model):
     @property
     def source(self) -> str:
         return f"attendance:{self.pk}"
+
+
+# pages (the volunteer's and the community's pages: kangyang/timebank/signups.py) ----------------
+
+class ActivitySignup(models.Model):
+    """A volunteer said she will come to an activity (from the app's "needs nearby"). Only a
+    promise: hours come from the organiser's Attendance, never from a sign-up."""
+
+    activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.PROTECT,
+                                 related_name="signups")
+    account = models.ForeignKey(Account, verbose_name=_("volunteer"), on_delete=models.PROTECT,
+                                related_name="signups")
+    created_at = models.DateTimeField(_("signed up"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sign-up for an activity")
+        verbose_name_plural = _("sign-ups for activities")
+        ordering = ["activity", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "account"], name="timebank_signup_once"),
+        ]

@@ -265,3 +265,147 @@ def _verify(chunk_size: int) -> Verification:
     return result
 
 
+
+
+# pages (the volunteer's app page and the community's pages) ----------------------------------
+
+@dataclasses.dataclass
+class NeedsNearby:
+    """What a volunteer may take: open visits due without a visitor in her area, and
+    activities of her area that have not ended (with the ones she signed up for)."""
+
+    visits: list
+    activities: list
+    signed_up: set  # activity ids
+
+
+def _volunteer_needs_filter(user, field: str = "region_code"):
+    from django.db.models import Q
+
+    prefix = scope.volunteer_area_prefix(user)
+    if prefix is None:
+        return None
+    # Her area, and activities held for the whole subdistrict or district she lives in.
+    wider = {prefix[:n].ljust(12, "0") for n in (6, 9) if n < len(prefix)}
+    return Q(**{f"{field}__startswith": prefix}) | Q(**{f"{field}__in": wider})
+
+
+def open_visits_due_near(user):
+    """Open visits due without a visitor in the volunteer's area, soonest first."""
+    from kangyang.visits.models import VisitDue
+
+    area = _volunteer_needs_filter(user)
+    if area is None or not Account.objects.filter(user=user, kind=Account.Kind.VOLUNTEER).exists():
+        return VisitDue.objects.none()
+    return (VisitDue.objects.filter(area, status=VisitDue.Status.OPEN, visitor__isnull=True)
+            .select_related("elder", "elder__compound", "elder__community").order_by("due_by", "pk"))
+
+
+def open_activities_near(user):
+    """Activities of the volunteer's area (or its subdistrict's) that have not ended."""
+    from kangyang.timebank.models import Activity
+
+    area = _volunteer_needs_filter(user)
+    if area is None:
+        return Activity.objects.none()
+    return Activity.objects.filter(area, ends_at__gt=timezone.now()).order_by("starts_at", "pk")
+
+
+def needs_nearby(user, *, shown: int = 20) -> NeedsNearby:
+    from kangyang.timebank.models import ActivitySignup
+
+    activities = list(open_activities_near(user)[:shown])
+    signed = set(ActivitySignup.objects.filter(account__user=user, activity__in=activities)
+                 .values_list("activity_id", flat=True))
+    return NeedsNearby(visits=list(open_visits_due_near(user)[:shown]), activities=activities, signed_up=signed)
+
+
+def get_need_for(user, kind: str, need_id) -> object:
+    """A need the volunteer may take, by kind ("visit" or "activity"); anything else → 404."""
+    from django.http import Http404
+
+    try:
+        pk = int(need_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < pk < 2**63:
+        raise Http404
+    if kind == "visit":
+        return get_object_or_404(open_visits_due_near(user), pk=pk)
+    if kind == "activity":
+        return get_object_or_404(open_activities_near(user), pk=pk)
+    raise Http404
+
+
+def family_elders_of(account: Account) -> list:
+    """Active elders who list the volunteer as family (spouse, child, relative): whom she may
+    transfer hours to (actions.is_family_of, for many)."""
+    from django.db.models import Q
+
+    from kangyang.registry.models import Elder
+    from kangyang.timebank.actions import FAMILY_RELATIONS
+
+    if account.kind != Account.Kind.VOLUNTEER:
+        return []
+    same = Q(contacts__user_id=account.user_id)
+    if account.phone_hash:
+        same |= Q(contacts__phone_hash=account.phone_hash)
+    return list(Elder.objects.filter(same, status=Elder.Status.ACTIVE)
+                .filter(contacts__relation__in=FAMILY_RELATIONS).distinct().order_by("name", "pk"))
+
+
+def donation_recipients_of(account: Account) -> list:
+    """Active vulnerable elders the volunteer visited (a completed visit) or is paired with:
+    whom she may donate hours to (actions.helps, for many)."""
+    from django.db.models import Q
+
+    from kangyang.registry.models import Elder
+    from kangyang.visits.models import CareVisit, Pairing
+
+    if account.kind != Account.Kind.VOLUNTEER:
+        return []
+    today = timezone.localdate()
+    visited = CareVisit.objects.filter(visitor_id=account.user_id, status=CareVisit.Status.DONE).values("elder_id")
+    paired = Pairing.objects.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today),
+                                    helper_id=account.user_id).values("elder_id")
+    return list(Elder.objects.filter(Q(pk__in=visited) | Q(pk__in=paired), status=Elder.Status.ACTIVE)
+                .exclude(categories_text="").order_by("name", "pk"))
+
+
+def accounts_of_area(user, *, region_code: str = "") -> QuerySet:
+    """The people's accounts the community's pages list (by holder), optionally of one region."""
+    accounts = Account.objects.visible_to(user).people().select_related("elder", "user")
+    if region_code:
+        accounts = accounts.filter(region_code__startswith=region_code)
+    return accounts.order_by("region_code", "kind", "real_name", "pk")
+
+
+def activities_of_area(user) -> QuerySet:
+    """Activities of the user's area, newest first (the community's activities page)."""
+    from kangyang.timebank.models import Activity
+
+    if not scope.sees_timebank_pages(user):
+        return Activity.objects.none()
+    return Activity.objects.filter(scope.region_filter(user)).select_related("organiser").order_by("-starts_at", "-pk")
+
+
+def get_activity_for(user, activity_id: int):
+    return get_object_or_404(activities_of_area(user), pk=activity_id)
+
+
+def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of the month of `month`."""
+    first = month.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return first, last
+
+
+def community_entries(region_code: str, *, start: dt.date, end: dt.date) -> QuerySet:
+    """Every movement of the people's accounts of a region (by prefix) in the local days
+    start..end, in ledger order, each with `counterpart_id` (as history())."""
+    lo = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    hi = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    other = Entry.objects.filter(txn=OuterRef("txn")).exclude(seq=OuterRef("seq")).values("account_id")[:1]
+    return (Entry.objects.filter(account__region_code__startswith=region_code, created_at__gte=lo, created_at__lt=hi)
+            .exclude(account__kind=Account.Kind.SYSTEM).annotate(counterpart_id=Subquery(other))
+            .select_related("account", "account__elder").order_by("seq"))

@@ -69,7 +69,7 @@ def test_health_data_only_for_those_whose_scope_covers_the_elder(request, person
     ("admin", {"/indicators/", "/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/", "/services/",
                "/regions/", "/organisations/", "/audit/", "/notifications/", "/indicators/wall/", "/visits/"}),
     ("worker_a", {"/indicators/", "/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/",
-                  "/services/", "/regions/", "/visits/calls/", "/visits/"}),
+                  "/services/", "/regions/", "/visits/calls/", "/visits/", "/timebank/"}),
     ("operator", {"/registry/elders/", "/alarms/console/", "/services/", "/regions/", "/notifications/",
                   "/indicators/wall/", "/visits/calls/"}),
     ("family", {"/registry/elders/"}),

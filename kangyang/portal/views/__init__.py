@@ -12,3 +12,6 @@ from kangyang.portal.views.ordering import (  # noqa: F401
 from kangyang.portal.views.route import route  # noqa: F401
 from kangyang.portal.views.visits import follow_up_close, visit_record, visits  # noqa: F401  (issue 15: visitrec)
 from kangyang.portal.views.sign_in import app_login, app_login_code, card, elder_card  # noqa: F401
+from kangyang.portal.views.timebank import (  # noqa: F401  (issue 15: tbpages)
+    timebank, timebank_give, timebank_register, timebank_spend, timebank_take,
+)

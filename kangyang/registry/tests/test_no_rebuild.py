@@ -82,6 +82,7 @@ PARAMS = {
     # issue 15 (care visits): the plan's lines and pairings
     "due_id": ("visits.VisitDue", "pk"),
     "pairing_id": ("visits.Pairing", "pk"),
+    "activity_id": ("timebank.Activity", "pk"),  # the community's activity page (tbpages)
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)
