@@ -289,10 +289,12 @@ def test_signed_out_the_page_asks_to_sign_in_in_the_app(client):
     assert r.status_code == 302 and r["Location"].startswith("/app/login/")
 
 
-def test_signing_in_takes_a_volunteer_to_her_time_bank(client, volunteer):
+def test_signing_in_takes_a_volunteer_to_her_day_with_the_time_bank_one_tap_away(client, volunteer):
     client.force_login(volunteer)
     r = client.get("/")
-    assert r.status_code == 302 and r["Location"] == "/app/timebank/"
+    assert r.status_code == 302 and r["Location"] == "/app/visits/"
+    nav = client.get("/app/visits/").content.decode().split("<nav", 1)[1]
+    assert 'href="/app/timebank/"' in nav
 
 
 # -- the elder's card ---------------------------------------------------------------------------
