@@ -52,7 +52,9 @@ def test_volunteer_sees_her_balance_and_takes_a_need_nearby(app_phone, live_serv
     page = app_phone
     page.context.add_init_script(WATCH)
     sign_in(page, live_server, "volunteer")
-    assert page.url == f"{live_server.url}/app/timebank/"
+    assert page.url == f"{live_server.url}/app/visits/"  # her day first; the time bank one tap away
+    page.locator('.bottom-nav a[href="/app/timebank/"]').click()
+    page.wait_for_url(f"{live_server.url}/app/timebank/")
 
     balance = page.locator(".timebank-balance")
     assert balance.locator(".balance-figure strong").inner_text() == "1.5"
