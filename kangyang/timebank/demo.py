@@ -11,6 +11,7 @@ import random
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kangyang.accounts import scope
 from kangyang.accounts.models import User
@@ -128,6 +129,8 @@ def seed_demo_accounts(*, accounts: dict, district, rng: random.Random) -> str:
 
     published = actions.publish_due_digests()
     result = queries.verify()
-    return (f"{len(people)} volunteers, {Entry.objects.count()} ledger entries ({len(events)} deposits, "
-            f"{redeemed} redemptions, {transferred} transfer), {published} daily digests, "
-            f"ledger {'verifies' if result.ok else 'BROKEN'}")
+    said = _("%(people)d volunteers, %(entries)d ledger entries (%(deposits)d deposits, %(redemptions)d "
+             "redemptions, %(transfers)d transfers), %(digests)d daily digests") % {
+        "people": len(people), "entries": Entry.objects.count(), "deposits": len(events), "redemptions": redeemed,
+        "transfers": transferred, "digests": published}
+    return "; ".join([said, _("the ledger verifies") if result.ok else _("THE LEDGER DOES NOT VERIFY")])

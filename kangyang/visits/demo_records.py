@@ -9,6 +9,7 @@ import random
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kangyang.registry.models import Elder
 from kangyang.services import queries as services_queries
@@ -98,4 +99,5 @@ def seed_records(*, district, rng: random.Random, accounts: dict) -> str:
             open_follow_up(visit, by=visitor, kind=kind, finding=item, note=needed, now=now)
             follow_ups += 1
     n = len(volunteer_stops) + len(worker_stops)
-    return f"{n} visits due today, {visits} recorded, {follow_ups} follow-ups open"
+    return _("%(due)d visits due today, %(done)d recorded, %(open)d follow-ups open") % {
+        "due": n, "done": visits, "open": follow_ups}

@@ -18,7 +18,7 @@ def test_seed_records_gives_the_demo_accounts_a_day_of_visits(worker_a, voluntee
                      community=community_a, categories=["alone"], compound=community_a.compounds.first())
     accounts = {"volunteer": volunteer, "worker_a": worker_a, "elder": elder}
     said = seed_records(district=district, rng=random.Random(1), accounts=accounts)
-    assert said.startswith("7 visits due")
+    assert said.startswith("今日待探访 7 户")
     assert VisitDue.objects.filter(visitor=volunteer).count() == 4
     assert CareVisit.objects.count() == 2 and FollowUp.objects.filter(status="open").count() == 3
     assert queries.today_count(volunteer) == 3  # one of four already visited
@@ -39,6 +39,6 @@ def test_a_small_demo_still_gives_each_a_visit_to_make(worker_a, volunteer, subd
     create_elder(by=subdistrict, name="邻社区", id_number=residentid.make("360103", dt.date(1941, 2, 2), 31),
                  community=other, categories=["disabled"])
     said = seed_records(district=district, rng=random.Random(2), accounts={"volunteer": volunteer, "worker_a": worker_a})
-    assert said.startswith("2 visits due")
+    assert said.startswith("今日待探访 2 户")
     assert queries.today_count(volunteer) == queries.today_count(worker_a) == 1
     assert not CareVisit.objects.exists()
