@@ -104,8 +104,9 @@ def precached() -> list[str]:
         static("css/app.css"), static("js/app.js"), static("js/htmx.min.js"),
         static("img/favicon.svg"), static("img/icon-192.png"), reverse("portal:offline"),
         # The visitor's board (issue 15) keeps records on the phone: its script and styles must
-        # be there when the page is opened again without a connection.
-        static("css/route.css"), static("css/app-visits.css"), static("js/visitor.js"),
+        # be there when the page is opened again without a connection (outbox.js: its queue).
+        static("css/route.css"), static("css/app-visits.css"), static("js/outbox.js"),
+        static("js/visitor.js"),
     ]
 
 
