@@ -18,6 +18,8 @@ FIELDS = {
     "attendance": _("attendance"),
     "to": _("to account"),
     "account": _("time-bank account"),
+    "item": _("service item"),
+    "quantity": _("quantity"),
 }
 
 # pages (signups.py, exports.py)

@@ -1,6 +1,7 @@
 """The care-visits app's audit codes in words (kangyang/audit/labels.py)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 VERBS = {
     # The visit policy, plans and pairings (actions/tiers.py, actions/plans.py, admin.py).
@@ -32,7 +33,8 @@ FIELDS = {
     "settled": _("visits due settled"),
     "concerns": _("concerns found"),
     "location_flag": _("location check"),
-    "finding": _("finding"),
+    "finding": pgettext_lazy("care visit", "finding"),
+    "call": _("care call"),
 }
 
 
