@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -233,7 +234,9 @@ def tier_expression(tiers: list[Tier], today: dt.date):
             matches |= _alternative_q(alternative, today)
         whens.append(When(matches, then=Value(tier.pk)))
     if not whens:
-        return Value(None, output_field=models.IntegerField())
+        # Typed: PostgreSQL reads a bare NULL parameter in a select list as text, which the
+        # profile's bigint column cannot be compared with.
+        return Cast(Value(None), output_field=models.BigIntegerField())
     vulnerable = ~Q(categories_text="") & ~Q(living_arrangement=L.INSTITUTION)
     return Case(When(~vulnerable, then=Value(None)), *whens, default=Value(None),
                 output_field=models.IntegerField())

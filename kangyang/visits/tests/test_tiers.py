@@ -70,6 +70,17 @@ def test_refresh_makes_one_profile_per_vulnerable_elder(tiers, community_a):
     assert (again.created, again.changed, again.unchanged) == (0, 0, 2)
 
 
+def test_without_any_tier_refresh_gives_no_elder_a_tier_and_clears_what_was_derived(tiers, community_a):
+    a = make_elder(community_a, categories=["disabled"])
+    refresh_profiles(today=TODAY)
+    VisitProfile.objects.filter(elder=a).update(derived_tier=None, tier=None)
+    Tier.objects.all().delete()  # a bureau that has not set its policy up yet
+    result = refresh_profiles(today=TODAY)  # PostgreSQL: the NULL tier is typed, not text
+    assert result.created == 0
+    assert VisitProfile.objects.get(elder=a).tier is None
+    assert refresh_profiles(elder_ids=[a.pk], today=TODAY).created == 0
+
+
 def test_refresh_follows_the_registry_and_keeps_the_override(tiers, community_a, worker_a):
     a = make_elder(community_a, categories=["disabled"])
     refresh_profiles(today=TODAY)
