@@ -174,6 +174,8 @@ class PeriodicCareCalls(Periodic):
 
     def __init__(self, *, every: float = CARE_CALLS_EVERY.total_seconds()) -> None:
         super().__init__(schedule_care_calls_once, every=every, name="kangyang-care-calls")
+
+
 # Care visits (kangyang/visits/actions/chores.py): the reminders every hour, the plan daily.
 VISITS_EVERY = dt.timedelta(hours=1)
 

@@ -58,7 +58,7 @@ def test_the_worker_keeps_pruning_while_it_runs(settings, worker_a):
     assert not pruner.is_alive()
 
 
-def _wait_for(condition, timeout: float = 10.0) -> None:
+def _wait_for(condition, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "not pruned in time"

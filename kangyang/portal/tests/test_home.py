@@ -22,13 +22,19 @@ def card_codes(page: str, elder_pk: int) -> list[str]:
 
 
 @pytest.fixture
-def lunch(elder, elder_in_a, carer, catalogue, caregiver, today):
+def noon(today):
+    """Today's lunchtime, inside the caregiver's shift whatever the hour the suite runs at."""
+    return timezone.make_aware(dt.datetime.combine(today, dt.time(11, 55)))
+
+
+@pytest.fixture
+def lunch(elder, elder_in_a, carer, catalogue, caregiver, noon):
     """Her lunch today; the caregiver set off."""
     order = actions.place_order(by=elder, elder=elder_in_a, item=catalogue["meal"], flexible=True, urgent=True,
-                                window_start=timezone.now() - dt.timedelta(minutes=5),
-                                window_end=timezone.now() + dt.timedelta(minutes=55))
-    order = actions.accept_order(order, by=caregiver)
-    return actions.start_travel(order, by=caregiver)
+                                window_start=noon - dt.timedelta(minutes=5),
+                                window_end=noon + dt.timedelta(minutes=55), now=noon)
+    order = actions.accept_order(order, by=caregiver, now=noon)
+    return actions.start_travel(order, by=caregiver, now=noon)
 
 
 def test_the_elder_sees_sos_first_then_the_cards_in_their_order(client, elder, elder_in_a, lunch):
@@ -44,8 +50,8 @@ def test_the_elder_sees_sos_first_then_the_cards_in_their_order(client, elder, e
     assert f'/app/order/?elder={elder_in_a.pk}' in part  # the button to order
 
 
-def test_the_card_says_when_the_caregiver_arrived_and_asks_to_confirm_when_she_left(client, elder, lunch, caregiver):
-    arrived = timezone.now()
+def test_the_card_says_when_the_caregiver_arrived_and_asks_to_confirm_when_she_left(client, elder, lunch, caregiver, noon):
+    arrived = noon + dt.timedelta(minutes=20)
     actions.check_in(lunch, by=caregiver, fix=Fix(*HOME, accuracy_m=10), now=arrived)
     client.force_login(elder)
     page = client.get("/app/").content.decode()
