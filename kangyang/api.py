@@ -254,6 +254,7 @@ def _add_routers() -> None:
     from kangyang.allowances.api import router as allowances_router
     from kangyang.timebank.api import router as timebank_router
     from kangyang.visits.api import router as visits_router
+    from kangyang.institutions.api import hazards_router, inspections_router, institutions_router
 
     api.add_router("/v1/auth", auth_router)
     api.add_router("/v1/users", users_router)
@@ -270,6 +271,9 @@ def _add_routers() -> None:
     api.add_router("/v1/notifications", notifications_router)
     api.add_router("/v1/timebank", timebank_router)
     api.add_router("/v1/visits", visits_router)
+    api.add_router("/v1/institutions", institutions_router)
+    api.add_router("/v1/inspections", inspections_router)
+    api.add_router("/v1/hazards", hazards_router)
 
 
 _add_routers()

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kangyang.services",
     "kangyang.visits",
     "kangyang.timebank",
+    "kangyang.institutions",
     # Paying the elder's share of an order (issue 14): after services, whose orders it pays.
     "kangyang.payments",
     "kangyang.portal",

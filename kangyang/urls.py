@@ -65,6 +65,8 @@ urlpatterns = [
     path("visits/", include("kangyang.visits.urls")),
     path("indicators/", include("kangyang.indicators.urls")),
     path("timebank/", include("kangyang.timebank.urls")),
+    path("institutions/", include("kangyang.institutions.urls")),
+    path("public/institutions/", include("kangyang.institutions.urls_public")),
     path("app/", include("kangyang.portal.urls")),
     # The own page lived at /me/ before the app: old links and bookmarks still arrive.
     path("me/", RedirectView.as_view(url="/app/", query_string=True)),

@@ -16,6 +16,7 @@ NAVIGATION = [
     ("route", "services:route", _("Today's route")),
     ("visits", "visits:plan", _("Care visits")),
     ("timebank", "timebank:confirm", _("Time bank")),
+    ("institutions", "institutions:list", _("Institutions")),
     ("regions", "regions:list", _("Regions")),
     ("organisations", "organisations:list", _("Organisations")),
     ("audit", "audit:list", _("Audit log")),

@@ -88,6 +88,8 @@ MODULE_ROLES = {
     "indicators": {R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER, R.COMMUNITY_WORKER},
     # The command room's wall display: counts only, for the bureau and the alarm centre.
     "wall": {R.BUREAU_ADMIN, R.HOTLINE_OPERATOR},
+    # Supervision of institutions: the area's supervisors and the inspectors (scope/institutions.py).
+    "institutions": {R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER, R.COMMUNITY_WORKER, R.INSPECTOR},
 }
 
 
@@ -684,5 +686,6 @@ def decides_own_bindings(user, elder) -> bool:
 
 # The rules of the larger modules live beside this one, by topic, and are re-exported here so
 # that every caller keeps saying `scope.<rule>`.
+from kangyang.accounts.scope.institutions import *  # noqa: E402,F401,F403
 from kangyang.accounts.scope.timebank import *  # noqa: E402,F401,F403
 from kangyang.accounts.scope.visits import *  # noqa: E402,F401,F403

@@ -67,15 +67,15 @@ def test_health_data_only_for_those_whose_scope_covers_the_elder(request, person
 
 @pytest.mark.parametrize("persona, links", [
     ("admin", {"/indicators/", "/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/", "/services/",
-               "/regions/", "/organisations/", "/audit/", "/notifications/", "/indicators/wall/", "/visits/"}),
+               "/regions/", "/organisations/", "/audit/", "/notifications/", "/indicators/wall/", "/visits/", "/institutions/"}),
     ("worker_a", {"/indicators/", "/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/",
-                  "/services/", "/regions/", "/visits/calls/", "/visits/", "/timebank/"}),
+                  "/services/", "/regions/", "/visits/calls/", "/visits/", "/timebank/", "/institutions/"}),
     ("operator", {"/registry/elders/", "/alarms/console/", "/services/", "/regions/", "/notifications/",
                   "/indicators/wall/", "/visits/calls/"}),
     ("family", {"/registry/elders/"}),
     ("provider", {"/services/"}),
     ("caregiver", {"/services/route/"}),
-    ("inspector", set()),
+    ("inspector", {"/institutions/"}),
 ])
 def test_navigation_shows_each_persona_only_its_modules(client, request, persona, links):
     import re

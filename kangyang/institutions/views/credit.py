@@ -1,0 +1,3 @@
+"""Pages: credit (filled in by its topic)."""
+
+urlpatterns: list = []

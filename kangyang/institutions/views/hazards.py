@@ -1,0 +1,3 @@
+"""Pages: hazards (filled in by its topic)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: inspections (filled in by its topic)."""
+
+urlpatterns: list = []

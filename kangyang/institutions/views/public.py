@@ -1,0 +1,3 @@
+"""Pages: public (filled in by its topic)."""
+
+urlpatterns: list = []

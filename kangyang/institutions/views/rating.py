@@ -1,0 +1,3 @@
+"""Pages: rating (filled in by its topic)."""
+
+urlpatterns: list = []

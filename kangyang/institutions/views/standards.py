@@ -1,0 +1,3 @@
+"""Pages: standards (filled in by its topic)."""
+
+urlpatterns: list = []

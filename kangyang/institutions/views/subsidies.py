@@ -1,0 +1,3 @@
+"""Pages: subsidies (filled in by its topic)."""
+
+urlpatterns: list = []
