@@ -452,3 +452,7 @@ if not re.fullmatch(r"\+?[0-9][0-9-]{1,19}", HOTLINE):
 SITE_NAME = _("Kangyang elder-care platform")
 # A form whose CSRF token failed gets a page in the reader's words (templates/403_csrf.html).
 CSRF_FAILURE_VIEW = "kangyang.urls.csrf_failure"
+
+# Institutions, hazards (issue 16): an open hazard past its deadline is escalated to the
+# subdistrict at once (level 1) and to the district bureau this many days after its deadline (level 2).
+HAZARD_ESCALATE_DAYS = envint("KANGYANG_HAZARD_ESCALATE_DAYS", "7")

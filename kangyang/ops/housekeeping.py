@@ -213,3 +213,41 @@ class PeriodicSnapshots(Periodic):
 
     def __init__(self, *, every: float = SNAPSHOT_CHECK_EVERY.total_seconds()) -> None:
         super().__init__(snapshot_once, every=every, name="kangyang-snapshots")
+
+
+# -- institutions: hazards and credit (issue 16) -----------------------------------------------
+# Daily: escalate the overdue hazards (each level once), then score the organisations' credit
+# (the escalation first, so the day's scores see the day's overdue hazards).
+INSTITUTIONS_EVERY = dt.timedelta(hours=1)
+
+
+def hazards_and_credit_once(*, today: dt.date | None = None) -> int | None:
+    """One daily pass; returns how many hazards were escalated, None when the database failed
+    (the next pass tries again). Both chores are idempotent for a day."""
+    from kangyang.institutions.actions.credit import compute_scores
+    from kangyang.institutions.actions.hazards import escalate_overdue_hazards_once
+
+    close_old_connections()
+    today = today or timezone.localdate()
+    try:
+        escalated = escalate_overdue_hazards_once(today)
+        compute_scores(today)
+    except DatabaseError:
+        logger.exception("the hazards and credit pass failed; trying again in %s", INSTITUTIONS_EVERY)
+        return None
+    finally:
+        connection.close()
+    return escalated
+
+
+class PeriodicHazardsAndCredit(Periodic):
+    """hazards_and_credit_once() on the first pass of each local day (checked every hour)."""
+
+    def __init__(self, *, every: float = INSTITUTIONS_EVERY.total_seconds()) -> None:
+        super().__init__(self._pass, every=every, name="kangyang-hazards-credit")
+        self.done_on: dt.date | None = None
+
+    def _pass(self) -> None:
+        today = timezone.localdate()
+        if self.done_on != today and hazards_and_credit_once(today=today) is not None:
+            self.done_on = today

@@ -66,3 +66,25 @@ def manages_register_of(user, region_code: str) -> bool:
 
 
 # -- the topics' own rules follow, one section each -------------------------------------------
+
+
+# -- hazards and credit --
+def may_rectify_hazard(user, hazard) -> bool:
+    """Reporting a hazard put right (the institution's side): the provider manager of the
+    organisation that runs the institution, or the bureau admin of its area on its behalf."""
+    return runs_institution(user, hazard.institution) or manages_register_of(user, hazard.region_code)
+
+
+# Who re-checks a hazard and closes it (or sends it back): an inspector or the bureau's staff of the area.
+RECHECK_ROLES = {R.INSPECTOR, R.BUREAU_ADMIN}
+
+
+def may_recheck_hazard(user, hazard) -> bool:
+    return bool(user.is_authenticated and user.is_active and (user.role in RECHECK_ROLES or user.is_superuser)
+                and supervises_institutions_of(user, hazard.region_code))
+
+
+def may_see_credit(user) -> bool:
+    """The credit page: the bureau admins (each sees the organisations seated in their area)."""
+    return bool(user.is_authenticated and user.is_active and (user.role == R.BUREAU_ADMIN or user.is_superuser)
+                and area_prefix(user) is not None)

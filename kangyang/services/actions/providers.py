@@ -40,6 +40,14 @@ def _check_areas(areas: Iterable[Region]) -> list[Region]:
     return areas
 
 
+def _check_not_barred(organisation: Organisation) -> None:
+    """A blacklisted organisation gets no new purchased services anywhere (issue 16): no
+    registration as a provider, no new prices or service areas while the bar holds."""
+    if organisation.is_barred():
+        raise invalid("organisation", _("%(name)s is blacklisted: it cannot take on new services while the "
+                                        "blacklist holds.") % {"name": organisation.name}, "barred")
+
+
 def _check_hours(opens_at: dt.time, closes_at: dt.time, open_days: str) -> None:
     if closes_at <= opens_at:
         raise invalid("closes_at", _("Closing time is after opening time."), "hours")
@@ -58,6 +66,7 @@ def register_provider(*, by, organisation: Organisation, areas: Iterable[Region]
     if by is not None and not scope.can_register_provider(
             by, seat_code=organisation.region.code, area_codes=[r.code for r in areas]):
         raise PermissionDenied
+    _check_not_barred(organisation)
     if Provider.objects.filter(organisation=organisation).exists():
         raise invalid("organisation", _("This organisation is already a provider."), "duplicate")
     if organisation.kind not in (Organisation.Kind.PROVIDER, Organisation.Kind.INSTITUTION, Organisation.Kind.MEAL_POINT):
@@ -81,6 +90,7 @@ def set_service_areas(provider: Provider, *, by, areas: Iterable[Region], audit:
     if by is not None and not scope.can_register_provider(
             by, seat_code=provider.region_code, area_codes=[r.code for r in areas]):
         raise PermissionDenied
+    _check_not_barred(provider.organisation)
     provider.areas.all().delete()
     ServiceArea.objects.bulk_create([ServiceArea(provider=provider, region=r, region_code=r.code) for r in areas])
     if audit:
@@ -153,6 +163,8 @@ def add_service_item(*, by, code: str, name: str, category: str, unit: str, dura
 def set_price(provider: Provider, *, by, item: ServiceItem, price, active: bool = True) -> ProviderPrice:
     """What the provider charges for an item, per unit (or that it stops offering it)."""
     _check_manager(by, provider)
+    if active:  # stopping an offer is always allowed
+        _check_not_barred(provider.organisation)
     amount: Decimal = to_money(price, field="price")
     offer, created = ProviderPrice.objects.update_or_create(
         provider=provider, item=item, defaults={"price": amount, "active": active})
