@@ -218,15 +218,17 @@ class PeriodicSnapshots(Periodic):
 # -- institutions: hazards and credit (issue 16) -----------------------------------------------
 # Daily: escalate the overdue hazards (each level once), then score the organisations' credit
 # (the escalation first, so the day's scores see the day's overdue hazards).
+# Imported here, at load, so that the worker knows the hazards' message templates before it
+# sends any (they are registered by kangyang.institutions.actions.hazards).
+from kangyang.institutions.actions.credit import compute_scores  # noqa: E402
+from kangyang.institutions.actions.hazards import escalate_overdue_hazards_once  # noqa: E402
+
 INSTITUTIONS_EVERY = dt.timedelta(hours=1)
 
 
 def hazards_and_credit_once(*, today: dt.date | None = None) -> int | None:
     """One daily pass; returns how many hazards were escalated, None when the database failed
     (the next pass tries again). Both chores are idempotent for a day."""
-    from kangyang.institutions.actions.credit import compute_scores
-    from kangyang.institutions.actions.hazards import escalate_overdue_hazards_once
-
     close_old_connections()
     today = today or timezone.localdate()
     try:

@@ -83,6 +83,9 @@ PARAMS = {
     "due_id": ("visits.VisitDue", "pk"),
     "pairing_id": ("visits.Pairing", "pk"),
     "activity_id": ("timebank.Activity", "pk"),  # the community's activity page (tbpages)
+    # issue 16: hazards and their photos
+    "hazard_id": ("institutions.Hazard", "pk"),
+    "photo_id": ("institutions.HazardPhoto", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)
