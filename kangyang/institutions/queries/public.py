@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,8 +38,9 @@ PRICE_BANDS: dict[str, tuple] = {
 def with_occupancy(qs: QuerySet) -> QuerySet:
     """`beds_occupied`: the open stays (Resident.left_on is null) of each institution; and
     `beds_available`: beds_total less those, never below zero. (queries.register has its own.)"""
+    # COUNT without GROUP BY: one index-only probe of resident_inst_open_idx per institution.
     open_stays = (Resident.objects.filter(institution=OuterRef("pk"), left_on__isnull=True)
-                  .order_by().values("institution").annotate(n=Count("pk")).values("n"))
+                  .order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values("n"))
     return qs.annotate(beds_occupied=Coalesce(Subquery(open_stays, output_field=IntegerField()), Value(0))).annotate(
         beds_available=Greatest(F("beds_total") - F("beds_occupied"), Value(0)))
 
@@ -71,10 +72,12 @@ class Filters:
     band: str = ""  # a key of PRICE_BANDS
 
 
-def directory(filters: Filters) -> QuerySet:
-    """The directory's institutions with `beds_occupied`, `beds_available` and
-    `min_monthly_fee`, filtered; one query (with the subdistrict's name joined)."""
-    qs = with_min_fee(with_occupancy(public_institutions()))
+def directory(filters: Filters, *, with_fee: bool = True) -> QuerySet:
+    """The directory's institutions with `beds_occupied`, `beds_available` and (unless
+    `with_fee` is false and no price band is asked for) `min_monthly_fee`, filtered; one query."""
+    qs = with_occupancy(public_institutions())
+    if with_fee or filters.band:
+        qs = with_min_fee(qs)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.subdistrict:
@@ -103,7 +106,7 @@ def directory_page_rows(qs: QuerySet) -> QuerySet:
 
 def map_points(filters: Filters) -> list[dict]:
     """The markers of the directory's map: public fields only, institutions with a location."""
-    qs = directory(filters).filter(lat__isnull=False, lng__isnull=False)
+    qs = directory(filters, with_fee=False).filter(lat__isnull=False, lng__isnull=False)
     return list(qs.values("pk", "name", "kind", "lat", "lng", "beds_available", "stars"))
 
 

@@ -120,8 +120,8 @@ def map_data(request: HttpRequest) -> JsonResponse:
 
 @require_safe
 @cache_control(**CACHE)
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    inst = queries.institution(pk) if 0 < pk <= MAX_ID else None
+def detail(request: HttpRequest, institution_id: int) -> HttpResponse:
+    inst = queries.institution(institution_id) if 0 < institution_id <= MAX_ID else None
     if inst is None:
         return render(request, "institutions/public/not_found.html", status=404)
     inspections = queries.published_results(inst)
@@ -147,5 +147,5 @@ def _service_text(s) -> str:
 urlpatterns = [
     path("", directory, name="directory"),
     path("map.json", map_data, name="map"),
-    path("<int:pk>/", detail, name="detail"),
+    path("<int:institution_id>/", detail, name="detail"),
 ]
