@@ -74,7 +74,7 @@ def test_the_directory_opens_without_signing_in_in_chinese_with_the_language_swi
     body = response.content.decode()
     assert '<html lang="zh-hans">' in body and 'name="language" value="en"' in body
     assert listed(response) == ids(*world["open"])  # the closed one is not listed
-    assert "public" in response["Cache-Control"] and "max-age=60" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"] and "max-age=60" in response["Cache-Control"]
     assert 'src="/static/js/public_directory.js"' in body or "public_directory" in body
     assert "<script>" not in body and "style=" not in body  # the Content-Security-Policy allows neither
 

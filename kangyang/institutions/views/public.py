@@ -24,7 +24,10 @@ from kangyang.institutions.queries import public as queries
 
 PER_PAGE = 25
 MAX_ID = 2**63 - 1
+# The map's data may sit in shared caches a minute; the pages carry a CSRF token (the language
+# switch) and set its cookie, so only the visitor's own browser keeps them.
 CACHE = {"public": True, "max_age": 60}
+PAGE_CACHE = {"private": True, "max_age": 60}
 SUBDISTRICTS_CACHE_SECONDS = 300
 
 # Checklist areas (the prefix of an Answer's item) in words; an unknown area shows its code.
@@ -82,7 +85,7 @@ def _bad_request(request: HttpRequest, form: DirectoryFilterForm) -> HttpRespons
 
 
 @require_safe
-@cache_control(**CACHE)
+@cache_control(**PAGE_CACHE)
 def directory(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     if not form.is_valid():
@@ -119,7 +122,7 @@ def map_data(request: HttpRequest) -> JsonResponse:
 
 
 @require_safe
-@cache_control(**CACHE)
+@cache_control(**PAGE_CACHE)
 def detail(request: HttpRequest, institution_id: int) -> HttpResponse:
     inst = queries.institution(institution_id) if 0 < institution_id <= MAX_ID else None
     if inst is None:
