@@ -15,7 +15,7 @@ builds them again):
   ten, spread over the communities with a location, beds, 1–4 fees (monthly for the
   residential kinds), stars, a decided assessors' review each for those rated;
 * stays (Resident): one open stay for each elder, in residential institutions, up to their
-  beds, and a closed stay for every other elder, so occupancy is counted over ~1.5 rows a
+  beds, and a closed stay for every other elder, so occupancy is counted over ~1.5 rows an
   elder; published inspections with checklist answers for a third of the institutions.
 
 Measures, in-process with Django's test client (anonymous, no network), --requests requests of
