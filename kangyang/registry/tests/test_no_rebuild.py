@@ -67,6 +67,8 @@ PARAMS = {
     "code": ("regions.Region", "code"),
     "user_id": ("accounts.User", "pk"),
     "organisation_id": ("accounts.Organisation", "pk"),
+    # issue 16 §9: the public page of an institution
+    "institution_id": ("institutions.Institution", "pk"),
     "version": ("indicators.TargetSet", "version"),
     "entry_id": ("indicators.ManualValue", "pk"),
     # issue 14 (elder app): paying the elder's share
