@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kangyang.audit.actions import record
+from kangyang.audit.models import AuditEntry
 from kangyang.accounts import scope
 from kangyang.accounts.models import Organisation, User
 from kangyang.institutions import inspections as rules
@@ -32,8 +33,10 @@ __all__ = [
 ]
 
 
-def _record(by, action: str, target, **extra) -> None:
-    record(by, action, target, **extra)
+def _record(by, verb: str, target, **extra) -> None:
+    """The audit entry: creating a record is a create, every other step a change; `verb` the event."""
+    action = AuditEntry.Action.CREATE if verb.endswith((".create", ".declare")) else AuditEntry.Action.CHANGE
+    record(by, action, target, verb=verb, **extra)
 
 
 # -- pools and conflicts ------------------------------------------------------------------------
@@ -95,7 +98,8 @@ def create_plan(*, by: User, name: str, region, year: int, pool: InspectorPool, 
     if unknown:
         errors["kinds"] = ValidationError(_("Unknown kind of institution: %(kinds)s") % {"kinds": ", ".join(unknown)},
                                           code="invalid")
-    if not region.code.startswith(scope.supervision_prefix(by) or "") and not by.is_superuser:
+    prefix = scope.supervision_prefix(by) if by is not None else ""  # the demo and commands act as nobody
+    if prefix is None or not region.code.startswith(prefix):
         errors["region"] = ValidationError(_("The region is outside your area."), code="invalid")
     if not (pool.region_code.startswith(region.prefix) or region.code.startswith(codes.prefix(pool.region_code))):
         errors["pool"] = ValidationError(_("The pool belongs to another area."), code="invalid")

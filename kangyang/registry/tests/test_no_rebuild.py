@@ -83,6 +83,10 @@ PARAMS = {
     "due_id": ("visits.VisitDue", "pk"),
     "pairing_id": ("visits.Pairing", "pk"),
     "activity_id": ("timebank.Activity", "pk"),  # the community's activity page (tbpages)
+    # issue 16 §5: random inspections
+    "pool_id": ("institutions.InspectorPool", "pk"),
+    "plan_id": ("institutions.InspectionPlan", "pk"),
+    "inspection_id": ("institutions.Inspection", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)
