@@ -6,17 +6,26 @@ import datetime as dt
 from collections import Counter
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from kangyang.accounts import scope
 from kangyang.institutions import inspections as rules
+from kangyang.lib.schemas import DB_INT_MAX
 from kangyang.institutions.models import Answer, Inspection, InspectionPlan, Institution, InspectorPool
 
 __all__ = [
     "plans_for", "get_plan_for", "pools_for", "get_pool_for", "inspections_for", "get_inspection_for",
     "my_inspections", "not_inspected_on_site", "rerun_draw", "published_results", "published_pools",
 ]
+
+
+def _pk(value: int) -> int:
+    """An id too large for the database is no record (404), never a 500."""
+    if not 1 <= int(value) <= DB_INT_MAX:
+        raise Http404
+    return value
 
 
 def plans_for(user) -> QuerySet:
@@ -27,7 +36,7 @@ def get_plan_for(user, plan_id: int, *, write: bool = False) -> InspectionPlan:
     """Outside the area: 404; inside but not the area's bureau admin, for a write: 403."""
     from django.core.exceptions import PermissionDenied
 
-    plan = get_object_or_404(plans_for(user), pk=plan_id)
+    plan = get_object_or_404(plans_for(user), pk=_pk(plan_id))
     if write and not scope.manages_inspections_of(user, plan.region_code):
         raise PermissionDenied
     return plan
@@ -40,7 +49,7 @@ def pools_for(user) -> QuerySet:
 def get_pool_for(user, pool_id: int, *, write: bool = False) -> InspectorPool:
     from django.core.exceptions import PermissionDenied
 
-    pool = get_object_or_404(pools_for(user), pk=pool_id)
+    pool = get_object_or_404(pools_for(user), pk=_pk(pool_id))
     if write and not scope.manages_inspections_of(user, pool.region_code):
         raise PermissionDenied
     return pool
@@ -62,7 +71,7 @@ def get_inspection_for(user, inspection_id: int, *, work: bool = False) -> Inspe
     """`work`: recording answers, finishing; only its own inspectors (others 403)."""
     from django.core.exceptions import PermissionDenied
 
-    inspection = get_object_or_404(inspections_for(user), pk=inspection_id)
+    inspection = get_object_or_404(inspections_for(user), pk=_pk(inspection_id))
     if work and not scope.works_on_inspection(user, inspection):
         raise PermissionDenied
     return inspection

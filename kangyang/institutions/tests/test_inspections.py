@@ -102,6 +102,8 @@ def test_an_inspector_cannot_open_anothers_inspection(client, inspector, others)
     assert client.get(f"/institutions/inspections/{others.pk}/").status_code == 404
     r = client.post(f"/institutions/inspections/{others.pk}/answer/", {"item": "risk.falls"})
     assert r.status_code == 404
+    assert client.get("/institutions/inspections/99999999999999999999/").status_code == 404
+    assert client.get("/institutions/inspections/plans/99999999999999999999/").status_code == 404
 
 
 def test_the_bureau_admin_reads_but_cannot_fill_in_an_inspection(client, admin, mine):
