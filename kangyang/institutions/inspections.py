@@ -24,8 +24,8 @@ inspector pool (user ids), the conflicts of interest (pairs inspector id × orga
    inspectors who have no conflict with the target's organisation and are not already taken
    for this target; each one taken leaves the queue, those passed over stay where they are
    (they come first for the next target). When the queue runs out, append the next round.
-   So the load is spread evenly (round by round, each inspector is drawn once before anyone
-   is drawn again), and the pairs change from round to round.
+   So the load is spread evenly (without conflicts, every inspector is drawn once a round;
+   one passed over for a conflict keeps their turn), and the pairs change from round to round.
 3. The result is the list of {"institution": id, "inspectors": [ids in the order taken]} in
    the order of step 1.
 

@@ -81,11 +81,15 @@ def manages_inspections_of(user, region_code: str) -> bool:
 
 
 def inspection_plan_filter(user) -> Q:
-    """Plans and pools of the area (by their region code) a supervisor reads."""
+    """Plans and pools a supervisor reads (by their region code): those of the area, and those
+    of the district or city above it, which cover the area too."""
     prefix = supervision_prefix(user)
     if prefix is None:
         return NOTHING
-    return Q(region_code__startswith=prefix) if prefix else Q()
+    if not prefix:
+        return Q()
+    above = {prefix[:n].ljust(12, "0") for n in (4, 6, 9) if n < len(prefix)}
+    return Q(region_code__startswith=prefix) | Q(region_code__in=above)
 
 
 def inspection_filter(user) -> Q:

@@ -243,3 +243,27 @@ def test_published_pools_name_the_inspectors_only(pool, inspector):
     pools = queries.published_pools()
     assert pools[0]["inspectors"] and inspector.full_name in pools[0]["inspectors"]
     assert set(pools[0]) == {"id", "name", "region_code", "published_at", "inspectors"}
+
+
+def test_the_inspector_finishes_and_publishes_from_the_page(client, inspector, mine):
+    answer_all(mine, inspector)
+    client.force_login(inspector)
+    r = client.post(f"/institutions/inspections/{mine.pk}/finish/", {"outcome": "passed", "summary": "未发现问题。"})
+    assert r.status_code == 302
+    client.post(f"/institutions/inspections/{mine.pk}/publish/")
+    mine.refresh_from_db()
+    assert mine.status == "done" and mine.published_at is not None and mine.done_on is not None
+    assert queries.published_results(mine.institution)[0]["summary"] == "未发现问题。"
+
+
+def test_finishing_with_items_unanswered_says_so_on_the_page(client, inspector, mine):
+    client.force_login(inspector)
+    r = client.post(f"/institutions/inspections/{mine.pk}/finish/", {"outcome": "passed", "summary": "x"})
+    assert r.status_code == 422 and str(len(rules.ITEMS)) in r.text
+
+
+def test_the_subdistrict_officer_reads_the_overview_and_plan_but_may_not_draw(client, subdistrict, plan):
+    client.force_login(subdistrict)
+    assert client.get("/institutions/inspections/").status_code == 200
+    page = client.get(f"/institutions/inspections/plans/{plan.pk}/")
+    assert page.status_code == 200 and "/draw/" not in page.text
