@@ -29,6 +29,8 @@ def home(request):
         return redirect("services:board")
     if scope.uses_timebank_app(request.user):
         return redirect("portal:visits")
+    if role == User.Role.INSPECTOR:  # their own inspections (issue 16 §5)
+        return redirect("institutions:inspections_mine")
     return redirect("registry:list")
 
 

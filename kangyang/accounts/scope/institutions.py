@@ -88,3 +88,57 @@ def may_see_credit(user) -> bool:
     """The credit page: the bureau admins (each sees the organisations seated in their area)."""
     return bool(user.is_authenticated and user.is_active and (user.role == R.BUREAU_ADMIN or user.is_superuser)
                 and area_prefix(user) is not None)
+# -- inspections --
+# Random inspections (双随机、一公开): the bureau admin of the area keeps the inspector pools,
+# makes the plans and runs their draws; an inspector works only on the inspections they are
+# drawn or assigned to (and reads only those); the area's supervisors read the plans and the
+# inspections; a provider manager reads the finished inspections of her own institutions.
+
+
+def manages_inspections_of(user, region_code: str) -> bool:
+    """Pools, conflicts, plans, draws, ad-hoc inspections and publishing: the bureau admin."""
+    return manages_register_of(user, region_code)
+
+
+def inspection_plan_filter(user) -> Q:
+    """Plans and pools a supervisor reads (by their region code): those of the area, and those
+    of the district or city above it, which cover the area too."""
+    prefix = supervision_prefix(user)
+    if prefix is None:
+        return NOTHING
+    if not prefix:
+        return Q()
+    above = {prefix[:n].ljust(12, "0") for n in (4, 6, 9) if n < len(prefix)}
+    return Q(region_code__startswith=prefix) | Q(region_code__in=above)
+
+
+def inspection_filter(user) -> Q:
+    """Inspections a user may read. Inspectors: only their own (not the area's)."""
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.role == R.INSPECTOR and not user.is_superuser:
+        return Q(inspectors=user)
+    if user.role == R.PROVIDER_MANAGER and not user.is_superuser:
+        return (Q(institution__organisation_id=user.organisation_id, status="done")
+                if user.organisation_id else NOTHING)
+    return institution_filter(user, organisation_path="institution__organisation_id")
+
+
+def works_on_inspection(user, inspection) -> bool:
+    """Recording the checklist, finishing: the inspectors assigned to it, nobody else."""
+    return bool(user.is_authenticated and user.is_active and user.role == R.INSPECTOR
+                and inspection.inspectors.filter(pk=user.pk).exists())
+
+
+def may_publish_inspection(user, inspection) -> bool:
+    """A finished inspection's result is published by its inspectors or the area's bureau admin."""
+    return works_on_inspection(user, inspection) or manages_inspections_of(user, inspection.region_code)
+
+
+def may_be_drawn_for(user, region_code: str) -> bool:
+    """An inspector whose account hangs on the area of a pool (or on the city above it)."""
+    if not (user.is_active and user.role == R.INSPECTOR and user.region_id):
+        return False
+    from kangyang.regions.codes import prefix
+
+    return region_code.startswith(user.region.prefix) or user.region.code.startswith(prefix(region_code))

@@ -88,6 +88,10 @@ PARAMS = {
     # issue 16: hazards and their photos
     "hazard_id": ("institutions.Hazard", "pk"),
     "photo_id": ("institutions.HazardPhoto", "pk"),
+    # issue 16 §5: random inspections
+    "pool_id": ("institutions.InspectorPool", "pk"),
+    "plan_id": ("institutions.InspectionPlan", "pk"),
+    "inspection_id": ("institutions.Inspection", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)
