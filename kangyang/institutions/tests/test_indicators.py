@@ -128,3 +128,19 @@ def test_declared_with_the_plans_codes():
     for i in site.all():
         if i.app_label == "institutions":
             assert str(i.numerator_text) and str(i.as_of_text) and (not i.is_share or str(i.denominator_text))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code,of,expected", [
+    ("medical_care_integration_rate", "numerator", {"甲养老院", "乙敬老院"}),
+    ("community_facility_coverage", "numerator", {"桃花社区", "朝阳社区"}),
+    ("community_facility_coverage", "denominator", {"桃花社区", "朝阳社区", "筷子巷社区"}),
+])
+def test_dashboard_lists_the_records_behind(client, admin, hand_built, code, of, expected):
+    client.force_login(admin)
+    response = client.get("/indicators/records/", {"code": code, "of": of, "year": 2025})
+    assert response.status_code == 200
+    body = response.content.decode()
+    names = {"甲养老院", "乙敬老院", "丙嵌入式", "丁街道中心", "戊养老院", "桃花社区", "朝阳社区", "筷子巷社区"}
+    assert {n for n in names if n in body} >= expected
+    assert not ({n for n in names if n in body} - expected - {"桃花社区", "朝阳社区"})  # region names of the rows

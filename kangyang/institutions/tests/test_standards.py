@@ -140,7 +140,9 @@ def test_shortfall_page_lists_failing_rules_with_numbers(client, admin, shortfal
 @pytest.mark.django_db
 def test_shortfall_page_scope(client, worker_b, provider, shortfall_set):
     client.force_login(worker_b)
-    assert _listed(client.get("/institutions/standards/")) == {"丁嵌入式"}
+    page = client.get("/institutions/standards/")
+    assert _listed(page) == {"丁嵌入式"}
+    assert "/institutions/subsidies/" not in page.content.decode()  # no subsidies tab for a community worker
     client.force_login(provider)
     assert client.get("/institutions/standards/").status_code == 403
 

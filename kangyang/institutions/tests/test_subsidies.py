@@ -167,6 +167,7 @@ def test_pages(client, march, admin, subdistrict, district):
     client.force_login(admin)
     page = client.get("/institutions/subsidies/")
     assert page.status_code == 200 and "15,000.00" in page.content.decode()
+    assert 'href="/institutions/subsidies/" aria-current="page"' in page.content.decode()  # the tab
     response = client.post("/institutions/subsidies/make/", {"district": district.code, "month": "2026-03"})
     roll = SubsidyRoll.objects.get(region=district, month=MARCH)
     assert response.status_code == 302 and response["Location"] == f"/institutions/subsidies/{roll.pk}/"
