@@ -72,10 +72,27 @@ class Check:
         return {True: "passed", False: "short", None: "missing"}[self.passed]
 
     @property
+    def required_text(self) -> str:
+        return shown(self.required, self.unit)
+
+    @property
+    def actual_text(self) -> str:
+        return _("not recorded") if self.actual is None else shown(self.actual, self.unit)
+
+    @property
     def shortfall(self) -> Decimal | None:
         if self.passed is False and self.actual is not None:
             return self.required - self.actual
         return None
+
+
+def shown(value: Decimal, unit: str) -> str:
+    """A number of a rule as the pages show it: 79.99%, 749.9 m², 40 beds."""
+    if unit == PERCENT:
+        return f"{value.quantize(Decimal('0.01')).normalize():f}%"
+    if unit == AREA:
+        return f"{value.quantize(Decimal('0.1')).normalize():f} m²"
+    return _("%(beds)s beds") % {"beds": f"{value.quantize(Decimal(1)):f}"}
 
 
 @dataclass(frozen=True)

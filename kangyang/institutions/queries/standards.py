@@ -24,7 +24,9 @@ def checked(user, *, kind: str = "", subdistrict: str = "", on=None):
     """The open institutions the user sees that some rule applies to, filtered."""
     on = on or timezone.localdate()
     qs = (Institution.objects.visible_to(user).open(on).filter(kind__in=CHECKED_KINDS)
-          .select_related("community", "community__parent", "organisation"))
+          .select_related("community", "community__parent")
+          .only("id", "name", "kind", "construction", "region_code", "complete_community", "floor_area_m2",
+                "beds_total", "beds_nursing", "community__name", "community__code", "community__parent__name"))
     if kind:
         qs = qs.filter(kind=kind)
     if subdistrict:

@@ -235,3 +235,18 @@ def test_demo_seeds_rates_and_three_rolls(march, admin, district):
     # With today's date: the three months before today's, once.
     assert demo_subsidies.seed(district=district, rng=random.Random(1), elders=0) == "0 example subsidy rates, 3 subsidy rolls"
     assert demo_subsidies.seed(district=district, rng=random.Random(1), elders=0) == ""
+
+
+@pytest.mark.django_db
+def test_hostile_input_is_refused_without_error(client, admin, district, city):
+    client.force_login(admin)
+    for data in ({"district": district.code, "month": "2026-13"}, {"district": "999999999999", "month": "2026-03"},
+                 {"district": city.code, "month": "2026-03"}, {}, {"district": district.code, "month": "x" * 500}):
+        response = client.post("/institutions/subsidies/make/", data)
+        assert response.status_code == 302 and response["Location"] == "/institutions/subsidies/"
+    assert not SubsidyRoll.objects.exists()
+    assert client.get("/institutions/subsidies/999999/").status_code == 404
+    assert client.get("/institutions/subsidies/999999/roll.xlsx").status_code == 404
+    assert client.get("/institutions/subsidies/make/").status_code == 405
+    assert client.get("/institutions/subsidies/?page=abc").status_code == 200
+    assert client.get("/institutions/standards/?kind=<script>&subdistrict=1'--&missing=x").status_code == 200

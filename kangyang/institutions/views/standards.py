@@ -5,12 +5,16 @@ register's institution page renders with `checks = standards.check(institution)`
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import path
 
 from kangyang.accounts import scope
 from kangyang.institutions.models import Institution
 from kangyang.institutions.queries import standards as queries
+
+
+PER_PAGE = 50  # institutions
 
 
 @login_required
@@ -25,8 +29,11 @@ def shortfall_list(request):
     subdistrict = subdistrict if subdistrict in {r.code for r in subdistricts} else ""
     missing = request.GET.get("missing", "1") != "0"
     rows = queries.shortfalls(request.user, kind=kind, subdistrict=subdistrict, missing=missing)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "institutions/standards.html", {
-        "rows": rows, "kinds": kinds, "kind": kind, "subdistricts": subdistricts, "subdistrict": subdistrict,
+        "rows": rows, "page_obj": Paginator(rows, PER_PAGE).get_page(request.GET.get("page")),
+        "querystring": query.urlencode(), "kinds": kinds, "kind": kind, "subdistricts": subdistricts, "subdistrict": subdistrict,
         "missing": missing,
     })
 
