@@ -142,3 +142,22 @@ def may_be_drawn_for(user, region_code: str) -> bool:
     from kangyang.regions.codes import prefix
 
     return region_code.startswith(user.region.prefix) or user.region.code.startswith(prefix(region_code))
+# -- standards and subsidies --
+# The standards' shortfall list is read like the register (institution_filter). Operating
+# subsidies are the bureau's money: a bureau admin (or superuser) whose area covers the
+# district reads its rolls and rates, generates, approves and marks them paid.
+
+def subsidy_filter(user, *, field: str = "region_code") -> Q:
+    """Subsidy rolls (and rates) a user may read: the bureau admin's area."""
+    if not user.is_authenticated or not user.is_active or not (user.role == R.BUREAU_ADMIN or user.is_superuser):
+        return NOTHING
+    prefix = supervision_prefix(user)
+    if prefix is None:
+        return NOTHING
+    return Q(**{f"{field}__startswith": prefix}) if prefix else Q()
+
+
+def manages_subsidies_of(user, region_code: str) -> bool:
+    """Rates, generating a roll, approving it and marking it paid: the bureau admin whose area
+    covers the district (the roll's region)."""
+    return manages_register_of(user, region_code)
