@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from kangyang.accounts import scope
 from kangyang.audit.actions import record
+from kangyang.audit.models import AuditEntry
 from kangyang.institutions import rating
 from kangyang.institutions.models import (
     Institution, RatingReview, RatingScore, Scorecard, ScorecardItem, ScorecardSection,
@@ -68,7 +69,8 @@ def start_self_assessment(institution: Institution, *, by, scorecard: Scorecard 
         return open_one
     review = RatingReview.objects.create(
         institution=institution, scorecard=_card_for_new_review(scorecard), kind=K.SELF, by=by)
-    record(by, "rating.self_assessment.start", review, region_code=institution.region_code)
+    record(by, AuditEntry.Action.CREATE, review,
+           verb="rating.self_assessment.start", region_code=institution.region_code)
     return review
 
 
@@ -96,7 +98,8 @@ def start_evaluation(institution: Institution, *, by, assessors, scorecard: Scor
         institution=institution, scorecard=_card_for_new_review(scorecard), kind=K.ASSESSORS, by=by,
         started_at=started_at or timezone.now())
     review.assessors.set(assessors)
-    record(by, "rating.evaluation.start", review, region_code=institution.region_code,
+    record(by, AuditEntry.Action.CREATE, review,
+           verb="rating.evaluation.start", region_code=institution.region_code,
            changes={"assessors": [u.pk for u in assessors]})
     return review
 
@@ -108,7 +111,8 @@ def appoint_assessors(review: RatingReview, *, by, assessors) -> RatingReview:
         raise ValidationError(_("Assessors are appointed only to an evaluation not yet decided."), code="not_open")
     assessors = _check_assessors(review.institution, assessors)
     review.assessors.set(assessors)
-    record(by, "rating.evaluation.appoint", review, region_code=review.institution.region_code,
+    record(by, AuditEntry.Action.CHANGE, review,
+           verb="rating.evaluation.appoint", region_code=review.institution.region_code,
            changes={"assessors": [u.pk for u in assessors]})
     return review
 
@@ -141,7 +145,8 @@ def record_scores(review: RatingReview, *, by, answers: dict) -> RatingReview:
             score.attachment = given["attachment"]
         score.save()
     rescore(review)
-    record(by, "rating.scores", review, region_code=review.institution.region_code,
+    record(by, AuditEntry.Action.CHANGE, review,
+           verb="rating.scores", region_code=review.institution.region_code,
            changes={"points": review.points, "stars": review.stars})
     return review
 
@@ -160,7 +165,8 @@ def submit_review(review: RatingReview, *, by) -> RatingReview:
     review.status = S.SUBMITTED
     review.submitted_at = timezone.now()
     review.save(update_fields=["status", "submitted_at"])
-    record(by, "rating.submit", review, region_code=review.institution.region_code)
+    record(by, AuditEntry.Action.CHANGE, review,
+           verb="rating.submit", region_code=review.institution.region_code)
     return review
 
 
@@ -183,7 +189,8 @@ def decide_review(review: RatingReview, *, by, note: str = "", on=None) -> Ratin
     institution.stars = review.stars
     institution.rated_on = on
     institution.save(update_fields=["stars", "rated_on", "updated_at"])
-    record(by, "rating.decide", institution, region_code=institution.region_code, note=note,
+    record(by, AuditEntry.Action.CHANGE, institution, verb="rating.decide",
+           region_code=institution.region_code, note=note,
            changes={"review": review.pk, "stars": [before, review.stars], "points": review.points,
                     "example_card": review.scorecard.is_example})
     return review

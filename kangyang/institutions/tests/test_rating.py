@@ -121,3 +121,24 @@ def test_the_example_card_scores_full_marks_as_five_stars():
     assert score(card, full).stars == 5
     veto = next(i for i in items if i.veto)
     assert score(card, {**full, veto.id: Answer(0, passed=False)}).stars == 0
+
+
+# -- the admin -------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_the_admin_form_refuses_falling_thresholds_and_a_cap_of_five():
+    from django.contrib import admin as django_admin
+
+    from kangyang.institutions.forms.rating import ScorecardAdminForm
+    from kangyang.institutions.models import Scorecard
+
+    assert isinstance(django_admin.site._registry[Scorecard].form(), ScorecardAdminForm)
+    form = {"name": "区级评分表", "version": "1", "thresholds": '{"1": 100, "2": 90, "3": 300, "4": 400, "5": 500}',
+            "veto_cap": "0", "active": "on", "is_example": ""}
+    bad = ScorecardAdminForm(form)
+    assert not bad.is_valid() and "thresholds" in bad.errors
+    bad = ScorecardAdminForm({**form, "thresholds": '{"1": 100, "2": 200, "3": 300, "4": 400, "5": 500}', "veto_cap": "5"})
+    assert not bad.is_valid() and "veto_cap" in bad.errors
+    good = ScorecardAdminForm({**form, "thresholds": '{"1": 100, "2": 200, "3": 300, "4": 400, "5": 500}', "veto_cap": "1"})
+    assert good.is_valid(), good.errors
+    card = good.save()
+    assert card.thresholds == {"1": 100, "2": 200, "3": 300, "4": 400, "5": 500} and not card.is_example

@@ -255,7 +255,7 @@ def test_the_decision_sets_the_institutions_stars_with_an_audit_entry(client, ca
     review.refresh_from_db()
     assert (home_a.stars, home_a.rated_on) == (5, timezone.localdate())
     assert review.status == "decided" and review.decided_on == timezone.localdate()
-    entry = AuditEntry.objects.get(action="rating.decide")
+    entry = AuditEntry.objects.get(verb="rating.decide")
     assert entry.changes["stars"] == [0, 5] and entry.target_id == str(home_a.pk) and entry.actor == admin
     # Deciding twice is refused.
     with pytest.raises(ValidationError):
