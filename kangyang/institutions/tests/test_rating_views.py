@@ -324,3 +324,30 @@ def test_the_comparison_puts_self_and_assessors_points_per_section_side_by_side(
     first_section, maximum, mine, theirs = result.rows[0]
     assert first_section.name == "环境" and mine == maximum == 60 and theirs == 30
     assert sum(r[2] for r in result.rows) == own.points == 500
+
+
+def test_the_bureau_changes_the_assessors_until_the_decision(card, items, home_a, admin, inspector, inspector_2, worker_a):
+    review = actions.start_evaluation(home_a, by=admin, assessors=[inspector])
+    actions.appoint_assessors(review, by=admin, assessors=[inspector_2])
+    assert list(review.assessors.all()) == [inspector_2]
+    with pytest.raises(ValidationError):
+        actions.appoint_assessors(review, by=admin, assessors=[worker_a])
+    actions.record_scores(review, by=inspector_2, answers=_full_marks(items))
+    actions.submit_review(review, by=inspector_2)
+    actions.decide_review(review, by=admin)
+    with pytest.raises(ValidationError):
+        actions.appoint_assessors(review, by=admin, assessors=[inspector])
+
+
+def test_the_list_shows_reviews_in_progress(client, card, items, home_a, home_b, admin, provider, inspector):
+    own = actions.start_self_assessment(home_a, by=provider)
+    client.force_login(admin)
+    page = client.get("/institutions/rating/?state=in_progress").text
+    assert home_a.name in page and home_b.name not in page
+    actions.record_scores(own, by=provider, answers=_full_marks(items))
+    actions.submit_review(own, by=provider)  # a submitted self-assessment is finished
+    page = client.get("/institutions/rating/?state=in_progress").text
+    assert home_a.name not in page
+    actions.start_evaluation(home_b, by=admin, assessors=[inspector])
+    page = client.get("/institutions/rating/?state=in_progress").text
+    assert home_b.name in page and home_a.name not in page

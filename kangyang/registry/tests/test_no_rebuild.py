@@ -83,6 +83,9 @@ PARAMS = {
     "due_id": ("visits.VisitDue", "pk"),
     "pairing_id": ("visits.Pairing", "pk"),
     "activity_id": ("timebank.Activity", "pk"),  # the community's activity page (tbpages)
+    # issue 16 §4: star rating (institution_id may come from another topic too: keep one)
+    "institution_id": ("institutions.Institution", "pk"),
+    "review_id": ("institutions.RatingReview", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)
