@@ -4,11 +4,16 @@ appointment of assessors, the decision, and the scorecard's validation in the ad
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 from kangyang.accounts import scope
 from kangyang.institutions import rating
 from kangyang.institutions.models import Scorecard
+
+# Evidence a reviewer photographs or scans on site: images, PDFs and office documents, 10 MB each.
+ATTACHMENT_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "heic", "pdf", "doc", "docx", "xls", "xlsx"]
+ATTACHMENT_MAX_MB = 10
 
 PASSED = [("pass", _("met")), ("fail", _("not met"))]
 
@@ -40,7 +45,10 @@ class ReviewForm(forms.Form):
                 self.fields[names["evidence"]] = forms.CharField(
                     label=_("Evidence seen"), required=False, max_length=2000,
                     initial=given.evidence if given else "", widget=forms.Textarea(attrs={"rows": 2}))
-                self.fields[names["attachment"]] = forms.FileField(label=_("Attachment"), required=False)
+                self.fields[names["attachment"]] = forms.FileField(
+                    label=_("Attachment"), required=False,
+                    validators=[FileExtensionValidator(ATTACHMENT_EXTENSIONS)],
+                    widget=forms.ClearableFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx"}))
                 rows.append((item, {k: self[v] for k, v in names.items()}, given))
             self.blocks.append((section, rows))
 
@@ -48,6 +56,9 @@ class ReviewForm(forms.Form):
         data = super().clean()
         for _section, rows in self.blocks:
             for item, _fields, _given in rows:
+                upload = data.get(f"a_{item.id}")
+                if upload and upload.size > ATTACHMENT_MAX_MB * 1024 * 1024:
+                    self.add_error(f"a_{item.id}", _("Attach a file of at most %(mb)d MB.") % {"mb": ATTACHMENT_MAX_MB})
                 if item.veto and not data.get(f"v_{item.id}") and (data.get(f"e_{item.id}") or data.get(f"a_{item.id}")):
                     self.add_error(f"v_{item.id}", _("Say whether this veto item is met."))
         return data

@@ -240,6 +240,10 @@ def test_an_assessor_attaches_evidence_to_an_item(client, card, items, home_a, a
         f"p_{item.id}": "10", f"e_{item.id}": "看过照片", f"a_{item.id}": SimpleUploadedFile("site.jpg", b"\xff\xd8jpeg")})
     score = review.scores.get(item=item)
     assert score.points == 10 and score.evidence == "看过照片" and score.attachment.name.endswith(".jpg")
+    response = client.post(f"/institutions/rating/reviews/{review.pk}/", {
+        f"p_{item.id}": "12", f"a_{item.id}": SimpleUploadedFile("run.sh", b"#!/bin/sh")})
+    assert response.status_code == 400
+    assert review.scores.get(item=item).points == 10
 
 
 def test_the_decision_sets_the_institutions_stars_with_an_audit_entry(client, card, items, home_a, admin, inspector):
