@@ -355,3 +355,23 @@ def test_the_list_shows_reviews_in_progress(client, card, items, home_a, home_b,
     actions.start_evaluation(home_b, by=admin, assessors=[inspector])
     page = client.get("/institutions/rating/?state=in_progress").text
     assert home_b.name in page and home_a.name not in page
+
+
+def test_only_the_bureau_admin_of_the_area_decides(client, card, items, home_a, home_elsewhere, admin, inspector,
+                                                   provider, worker_a, subdistrict):
+    review = actions.start_evaluation(home_a, by=admin, assessors=[inspector])
+    actions.record_scores(review, by=inspector, answers=_full_marks(items))
+    actions.submit_review(review, by=inspector)
+    url = f"/institutions/rating/reviews/{review.pk}/decide/"
+    for user, status in ((provider, 404), (worker_a, 403), (subdistrict, 403), (inspector, 403)):
+        client.force_login(user)
+        assert client.post(url).status_code == status, user
+    from kangyang.accounts.models import User
+
+    other_admin = User.objects.create_user(username="admin2", password="x", role="bureau_admin",
+                                           region=home_elsewhere.community.parent.parent)
+    client.force_login(other_admin)
+    assert client.post(url).status_code == 404
+    assert client.get(f"/institutions/rating/reviews/{review.pk}/").status_code == 404
+    home_a.refresh_from_db()
+    assert home_a.stars == 0 and RatingReview.objects.get(pk=review.pk).status == "submitted"
