@@ -161,3 +161,53 @@ def manages_subsidies_of(user, region_code: str) -> bool:
     """Rates, generating a roll, approving it and marking it paid: the bureau admin whose area
     covers the district (the roll's region)."""
     return manages_register_of(user, region_code)
+# -- rating --
+# Star rating (GB/T 37276): the institution assesses itself (its provider manager, or the bureau
+# on its behalf); the bureau admin of the area appoints assessors (inspectors or bureau admins
+# whose area covers the institution), who record the evaluation; the bureau admin decides it.
+
+RATING_ASSESSOR_ROLES = {R.INSPECTOR, R.BUREAU_ADMIN}
+
+
+def may_open_rating(user) -> bool:
+    """The rating pages: the supervisors of an area and the provider managers (their own
+    institutions only, through Institution.objects.visible_to)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return supervision_prefix(user) is not None or (user.role == R.PROVIDER_MANAGER and bool(user.organisation_id))
+
+
+def fills_self_assessment(user, institution) -> bool:
+    return runs_institution(user, institution) or manages_register_of(user, institution.region_code)
+
+
+def may_assess_rating(user, institution) -> bool:
+    """Who may be appointed an assessor of the institution."""
+    return bool(user.is_active and (user.role in RATING_ASSESSOR_ROLES or user.is_superuser)
+                and supervises_institutions_of(user, institution.region_code))
+
+
+def fills_evaluation(user, review) -> bool:
+    """An appointed assessor, or the bureau admin of the area."""
+    if manages_register_of(user, review.institution.region_code):
+        return True
+    return (may_assess_rating(user, review.institution)
+            and review.assessors.filter(pk=user.pk).exists())
+
+
+def fills_rating_review(user, review) -> bool:
+    if review.kind == "self":
+        return fills_self_assessment(user, review.institution)
+    return fills_evaluation(user, review)
+
+
+def sees_rating_review(user, review) -> bool:
+    """Everyone who sees the institution sees its reviews, except that the organisation running
+    it sees the assessors' evaluation only once it is decided."""
+    if review.kind == "assessors" and review.status != "decided" and runs_institution(user, review.institution):
+        return False
+    return True
+
+
+def decides_rating(user, institution) -> bool:
+    return manages_register_of(user, institution.region_code)

@@ -92,6 +92,8 @@ PARAMS = {
     "pool_id": ("institutions.InspectorPool", "pk"),
     "plan_id": ("institutions.InspectionPlan", "pk"),
     "inspection_id": ("institutions.Inspection", "pk"),
+    # issue 16 §4: star rating
+    "review_id": ("institutions.RatingReview", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)
