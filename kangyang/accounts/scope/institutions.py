@@ -161,6 +161,14 @@ def manages_subsidies_of(user, region_code: str) -> bool:
     """Rates, generating a roll, approving it and marking it paid: the bureau admin whose area
     covers the district (the roll's region)."""
     return manages_register_of(user, region_code)
+
+
+def sees_subsidies(user) -> bool:
+    """The subsidies tab: bureau admins with an area (and the installer's superuser)."""
+    return bool(user.is_authenticated and user.is_active and (user.role == R.BUREAU_ADMIN or user.is_superuser)
+                and supervision_prefix(user) is not None)
+
+
 # -- rating --
 # Star rating (GB/T 37276): the institution assesses itself (its provider manager, or the bureau
 # on its behalf); the bureau admin of the area appoints assessors (inspectors or bureau admins
