@@ -452,3 +452,14 @@ if not re.fullmatch(r"\+?[0-9][0-9-]{1,19}", HOTLINE):
 SITE_NAME = _("Kangyang elder-care platform")
 # A form whose CSRF token failed gets a page in the reader's words (templates/403_csrf.html).
 CSRF_FAILURE_VIEW = "kangyang.urls.csrf_failure"
+
+# Institutions, register (issue 16 §1): prepaid fees (会员卡 / 预付费) plus deposits an institution
+# holds above this many yuan are flagged to the bureau; a medical agreement or a liability
+# insurance that ends within this many days is flagged on the register and told to the district's
+# bureau admins once per threshold (institutions.actions.register.warn_expiring_documents_once).
+KANGYANG_PREPAID_FLAG_YUAN = envint("KANGYANG_PREPAID_FLAG_YUAN", "500000")
+if KANGYANG_PREPAID_FLAG_YUAN < 0:
+    raise ImproperlyConfigured("KANGYANG_PREPAID_FLAG_YUAN must not be negative")
+KANGYANG_INSTITUTION_EXPIRY_DAYS = envint("KANGYANG_INSTITUTION_EXPIRY_DAYS", "30")
+if KANGYANG_INSTITUTION_EXPIRY_DAYS < 1:
+    raise ImproperlyConfigured("KANGYANG_INSTITUTION_EXPIRY_DAYS must be at least 1")

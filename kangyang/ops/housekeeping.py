@@ -159,6 +159,7 @@ class PeriodicPrune(Periodic):
         super().__init__(self._pass, every=every, name="kangyang-housekeeping")
         self.licences_checked_on: dt.date | None = None
         self.digests_published_on: dt.date | None = None
+        self.institution_documents_checked_on: dt.date | None = None
 
     def _pass(self) -> None:
         prune_once()
@@ -167,6 +168,9 @@ class PeriodicPrune(Periodic):
             self.licences_checked_on = today
         if self.digests_published_on != today and publish_digests_once(today=today) is not None:
             self.digests_published_on = today
+        if (self.institution_documents_checked_on != today
+                and warn_institution_documents_once(today=today) is not None):
+            self.institution_documents_checked_on = today
 
 
 class PeriodicCareCalls(Periodic):
@@ -213,3 +217,21 @@ class PeriodicSnapshots(Periodic):
 
     def __init__(self, *, every: float = SNAPSHOT_CHECK_EVERY.total_seconds()) -> None:
         super().__init__(snapshot_once, every=every, name="kangyang-snapshots")
+
+
+def warn_institution_documents_once(*, today: dt.date | None = None) -> int | None:
+    """One pass over the institutions' medical agreements and liability insurances that end
+    soon (institutions register, issue 16); None when the database failed (tried again)."""
+    from kangyang.institutions.actions.register import warn_expiring_documents_once
+
+    close_old_connections()
+    try:
+        made = warn_expiring_documents_once(today)
+    except DatabaseError:
+        logger.exception("the institution documents pass failed; trying again within %s", PRUNE_EVERY)
+        return None
+    finally:
+        connection.close()
+    if made:
+        logger.info("told of %d expiring institution documents", made)
+    return made
