@@ -83,6 +83,10 @@ PARAMS = {
     "due_id": ("visits.VisitDue", "pk"),
     "pairing_id": ("visits.Pairing", "pk"),
     "activity_id": ("timebank.Activity", "pk"),  # the community's activity page (tbpages)
+    # issue 16 (institutions register): institutions, residents' stays, fees
+    "institution_id": ("institutions.Institution", "pk"),
+    "stay_id": ("institutions.Resident", "pk"),
+    "fee_id": ("institutions.Fee", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)
