@@ -284,3 +284,53 @@ def list_residents(request, filters: Query[ResidentFilter], institution_id: int)
     stays = queries.residents_of(institution, current=not filters.past)
     actions.audit_residents_read(request.auth, institution, count=stays.count(), via="api")
     return stays
+
+
+class AdmitIn(Schema):
+    id_number: str = Field(..., min_length=18, max_length=18, pattern=r"^\d{17}[\dXx]$",
+                           description="The elder's resident ID number (the elder must be in the registry).")
+    admitted_on: StrictDate | None = Field(None, description="Today when not sent.")
+    bed: Literal[tuple(Resident.Bed.values)] = "general"  # type: ignore[valid-type]
+
+
+@router.post("/{institution_id}/residents", response={201: ResidentOut}, summary="Admit an elder")
+def admit_resident(request, payload: AdmitIn, institution_id: int):
+    """The keepers of the residents (the bureau admin and subdistrict officer of the area, the
+    running organisation's manager) admit an elder of the registry: one open stay per elder
+    (409 when she lives elsewhere or every bed is taken)."""
+    institution = get_object_or_404(Institution.objects.visible_to(request.auth), pk=institution_id)
+    if not scope.keeps_residents_of(request.auth, institution):
+        raise PermissionDenied
+    elder = queries.elder_by_id_number(payload.id_number)
+    if elder is None:
+        raise ValidationError({"id_number": ValidationError(
+            _("There is no elder with this ID number in the registry."), code="unknown")})
+    stay = actions.admit(institution, by=request.auth, elder=elder, admitted_on=payload.admitted_on, bed=payload.bed)
+    return Status(201, queries.residents_of(institution).get(pk=stay.pk))
+
+
+class LeaveIn(Schema):
+    reason: Literal[tuple(Resident.Left.values)]  # type: ignore[valid-type]
+    on: StrictDate | None = Field(None, description="Today when not sent.")
+    to: int | None = Field(None, ge=1, le=DB_INT_MAX, description="transferred: the institution she moves to.")
+
+
+@router.post("/{institution_id}/residents/{stay_id}/leave", response=ResidentOut, summary="End a stay")
+def end_stay(request, payload: LeaveIn, institution_id: int, stay_id: int):
+    """Discharge, move to another institution of the register (`to`), or death (which the
+    registry records too)."""
+    institution = get_object_or_404(Institution.objects.visible_to(request.auth), pk=institution_id)
+    if not scope.keeps_residents_of(request.auth, institution):
+        raise PermissionDenied
+    stay = get_object_or_404(Resident.objects.select_related("elder", "institution"), pk=stay_id, institution=institution)
+    if payload.reason == Resident.Left.DIED:
+        actions.record_death(stay, by=request.auth, on=payload.on)
+    elif payload.reason == Resident.Left.TRANSFERRED:
+        to = Institution.objects.visible_to(request.auth).filter(pk=payload.to).first() if payload.to else None
+        if to is None:
+            raise ValidationError({"to": ValidationError(_("Choose the institution the elder moves to."), code="required")})
+        actions.transfer(stay, by=request.auth, to=to, on=payload.on,
+                         bed=Resident.Bed.HOME if to.kind == Institution.Kind.HOME_CARE_BEDS else Resident.Bed.GENERAL)
+    else:
+        actions.discharge(stay, by=request.auth, on=payload.on)
+    return queries.residents_of(institution, current=False).get(pk=stay.pk)

@@ -12,7 +12,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import CharField, Count, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
@@ -38,23 +38,22 @@ def stays_open(on: dt.date | None = None) -> QuerySet:
             .filter(_alive_on(on)))
 
 
-def _count(stays: QuerySet):
-    counted = (stays.filter(institution=OuterRef("pk")).order_by().values("institution")
-               .annotate(n=Count("pk")).values("n")[:1])
+def occupied_subquery(*, on: dt.date | None = None, ref: str = "pk", kind_ref: str = "kind"):
+    """For annotating institutions (or, through `ref` and `kind_ref`, rows pointing to one, e.g.
+    ref="institution_id", kind_ref="institution__kind"): the open stays on the day, home care
+    beds only for a home-care-bed provider. One correlated subquery."""
+    counted = (stays_open(on).filter(institution=OuterRef(ref))
+               .annotate(outer_kind=ExpressionWrapper(OuterRef(kind_ref), output_field=CharField()))
+               .filter(Q(outer_kind=Kind.HOME_CARE_BEDS) | ~Q(bed=Resident.Bed.HOME))
+               .order_by().values("institution").annotate(n=Count("pk")).values("n")[:1])
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 def with_occupancy(qs: QuerySet, *, on: dt.date | None = None) -> QuerySet:
     """Annotate institutions with `beds_occupied` (open stays on the day; home care beds only
     for a home-care-bed provider) and `beds_available` (beds_total less that, never below 0)."""
-    stays = stays_open(on)
-    return qs.annotate(
-        beds_occupied=Case(
-            When(kind=Kind.HOME_CARE_BEDS, then=_count(stays)),
-            default=_count(stays.exclude(bed=Resident.Bed.HOME)),
-            output_field=IntegerField(),
-        ),
-    ).annotate(beds_available=Greatest(F("beds_total") - F("beds_occupied"), Value(0), output_field=IntegerField()))
+    return qs.annotate(beds_occupied=occupied_subquery(on=on)).annotate(
+        beds_available=Greatest(F("beds_total") - F("beds_occupied"), Value(0), output_field=IntegerField()))
 
 
 def occupancy_of(institution: Institution, *, on: dt.date | None = None) -> int:

@@ -284,3 +284,16 @@ def test_fees_staffing_drills(world, provider, inspector, today):
         actions.add_fee(world["b"], by=provider, item="x", price="1")
     with pytest.raises(PermissionDenied):
         actions.add_fee(world["a"], by=inspector, item="x", price="1")
+
+
+def test_care_level_from_latest_assessment(world, admin, worker_a, community_a, today):
+    from kangyang.assessment.models import Assessment
+
+    e = _elder(worker_a, community_a, 12)
+    actions.admit(world["a"], by=admin, elder=e, admitted_on=today - dt.timedelta(days=100))
+    for days_ago, level in ((200, 1), (20, 3)):
+        Assessment.objects.create(elder=e, region_code=e.region_code, assessed_on=today - dt.timedelta(days=days_ago),
+                                  final_level=level, status=Assessment.Status.SIGNED,
+                                  valid_until=today + dt.timedelta(days=300))
+    [stay] = queries.residents_of(world["a"])
+    assert stay.care_level == 3

@@ -203,3 +203,30 @@ def residentid_of(elder) -> str:
 def test_caregiver_not_a_supervisor(caregiver, world):
     assert caregiver.role == User.Role.CAREGIVER
     assert not Institution.objects.visible_to(caregiver).exists()
+
+
+def test_admit_and_leave_over_the_api(client, api_token, provider, inspector, worker_a, community_a, world):
+    headers = api_token(provider)
+    other = _elder(worker_a, community_a, 3)
+    url = f"/api/v1/institutions/{world['a'].pk}/residents"
+    r = client.post(url, {"id_number": other._id_number(), "admitted_on": "2025-02-01"}, content_type="application/json",
+                    **headers)
+    assert r.status_code == 201, r.content
+    stay = r.json()["id"]
+    r = client.post(url, {"id_number": other._id_number()}, content_type="application/json", **headers)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "conflict"
+    r = client.post(url, {"id_number": "x" * 18}, content_type="application/json", **headers)
+    assert r.status_code == 422
+    r = client.post(url, {"id_number": other._id_number()}, content_type="application/json", **api_token(inspector))
+    assert r.status_code == 403
+    r = client.post(f"{url}/{stay}/leave", {"reason": "discharged", "on": "2025-01-01"}, content_type="application/json",
+                    **headers)
+    assert r.status_code == 422 and "left_on" in r.json()["error"]["fields"]
+    r = client.post(f"{url}/{stay}/leave", {"reason": "transferred", "to": world["b"].pk}, content_type="application/json",
+                    **headers)
+    assert r.status_code == 422  # the provider's manager does not read the other home
+    r = client.post(f"{url}/{stay}/leave", {"reason": "discharged", "on": "2025-03-01"}, content_type="application/json",
+                    **headers)
+    assert r.status_code == 200 and r.json()["left_reason"] == "discharged"
+    r = client.post(f"{url}/{2**70}/leave", {"reason": "discharged"}, content_type="application/json", **headers)
+    assert 400 <= r.status_code < 500
