@@ -230,3 +230,30 @@ def test_admit_and_leave_over_the_api(client, api_token, provider, inspector, wo
     assert r.status_code == 200 and r.json()["left_reason"] == "discharged"
     r = client.post(f"{url}/{2**70}/leave", {"reason": "discharged"}, content_type="application/json", **headers)
     assert 400 <= r.status_code < 500
+
+
+def test_fact_forms_on_the_page(client, provider, admin, worker_a, community_a, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kangyang.institutions.models import CentralisedCareWish, Drill, Fee
+
+    client.force_login(provider)
+    url = f"/institutions/{world['a'].pk}"
+    assert client.post(f"{url}/fees/", {"fee-item": "护理费", "fee-unit": "month", "fee-price": "3000"}).status_code == 302
+    assert Fee.objects.filter(institution=world["a"], item="护理费").exists()
+    client.post(f"{url}/fees/", {"fee-item": "坏\x00值", "fee-unit": "month", "fee-price": "-3"})
+    assert Fee.objects.filter(institution=world["a"]).count() == 1
+    r = client.post(f"{url}/drills/", {"drill-kind": "fire", "drill-held_on": "2025-05-01", "drill-participants": "20",
+                                       "drill-record": "疏散演练", "drill-attachment": SimpleUploadedFile("a.pdf", b"%PDF-1.4")})
+    assert r.status_code == 302 and Drill.objects.get(institution=world["a"]).attachment
+    r = client.post(f"{url}/funds/", {"funds-prepaid_balance": "800000", "funds-deposits_held": "10", "funds-on": "2025-05-01"})
+    assert r.status_code == 302
+    assert "data-flag=\"funds\"" in client.get(f"{url}/").content.decode()
+    assert client.post(f"/institutions/{world['b'].pk}/fees/", {"fee-item": "x", "fee-unit": "month",
+                                                               "fee-price": "1"}).status_code == 404
+    assert client.get(f"{url}/edit/").status_code == 403
+    # a wish for centralised care, recorded by the community worker of the elder's area
+    poor = _elder(worker_a, community_a, 4, categories=["extreme_poverty"])
+    client.force_login(worker_a)
+    r = client.post(f"{url}/residents/wish/", {"wish-id_number": poor._id_number(), "wish-willing": "yes"})
+    assert r.status_code == 302 and CentralisedCareWish.objects.get(elder=poor).willing
