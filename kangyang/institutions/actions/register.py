@@ -76,7 +76,8 @@ def check_institution(values: dict) -> None:
         errors.setdefault(field, []).append(ValidationError(message, code=code))
 
     for field in REQUIRED:
-        if values.get(field) in (None, ""):
+        value = values.get(field)
+        if value is None or (isinstance(value, str) and not value.strip()):
             add(field, _("This field is required."), "required")
     name = (values.get("name") or "").strip()
     if name and len(name) > 200:

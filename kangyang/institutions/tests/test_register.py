@@ -79,6 +79,7 @@ def test_register_sets_region_from_community_and_audits(world, admin, community_
     ({"medical": "agreement"}, "medical_partner", "Name the medical institution"),
     ({"kind": "castle"}, "kind", "offered values"),
     ({"name": ""}, "name", "This field is required."),
+    ({"name": "   "}, "name", "This field is required."),
 ])
 def test_validation_in_words(world, admin, community_a, over, field, words):
     from django.utils import translation
