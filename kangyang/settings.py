@@ -456,3 +456,13 @@ CSRF_FAILURE_VIEW = "kangyang.urls.csrf_failure"
 # Institutions, hazards (issue 16): an open hazard past its deadline is escalated to the
 # subdistrict at once (level 1) and to the district bureau this many days after its deadline (level 2).
 HAZARD_ESCALATE_DAYS = envint("KANGYANG_HAZARD_ESCALATE_DAYS", "7")
+# Institutions, register (issue 16 §1): prepaid fees (会员卡 / 预付费) plus deposits an institution
+# holds above this many yuan are flagged to the bureau; a medical agreement or a liability
+# insurance that ends within this many days is flagged on the register and told to the district's
+# bureau admins once per threshold (institutions.actions.register.warn_expiring_documents_once).
+KANGYANG_PREPAID_FLAG_YUAN = envint("KANGYANG_PREPAID_FLAG_YUAN", "500000")
+if KANGYANG_PREPAID_FLAG_YUAN < 0:
+    raise ImproperlyConfigured("KANGYANG_PREPAID_FLAG_YUAN must not be negative")
+KANGYANG_INSTITUTION_EXPIRY_DAYS = envint("KANGYANG_INSTITUTION_EXPIRY_DAYS", "30")
+if KANGYANG_INSTITUTION_EXPIRY_DAYS < 1:
+    raise ImproperlyConfigured("KANGYANG_INSTITUTION_EXPIRY_DAYS must be at least 1")

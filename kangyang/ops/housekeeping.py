@@ -25,6 +25,9 @@ from django.utils import timezone
 
 from kangyang.accounts.licences import warn_expiring_licences
 from kangyang.indicators.actions import periods_due, take_snapshot
+from kangyang.institutions.actions.credit import compute_scores
+from kangyang.institutions.actions.hazards import escalate_overdue_hazards_once
+from kangyang.institutions.actions.register import warn_expiring_documents_once
 from kangyang.registry.imports.files import prune_expired_import_files
 from kangyang.services.notifications import warn_expiring_provider_licences
 from kangyang.timebank.actions import publish_due_digests
@@ -215,41 +218,39 @@ class PeriodicSnapshots(Periodic):
         super().__init__(snapshot_once, every=every, name="kangyang-snapshots")
 
 
-# -- institutions: hazards and credit (issue 16) -----------------------------------------------
-# Daily: escalate the overdue hazards (each level once), then score the organisations' credit
-# (the escalation first, so the day's scores see the day's overdue hazards).
-# Imported here, at load, so that the worker knows the hazards' message templates before it
-# sends any (they are registered by kangyang.institutions.actions.hazards).
-from kangyang.institutions.actions.credit import compute_scores  # noqa: E402
-from kangyang.institutions.actions.hazards import escalate_overdue_hazards_once  # noqa: E402
-
+# -- institutions (issue 16) ------------------------------------------------------------------
+# Daily: tell of the medical agreements and liability insurances that end soon, escalate the
+# overdue hazards (each level once), then score the organisations' credit (after the escalation,
+# so the day's scores see the day's overdue hazards). Each chore is idempotent for a day.
 INSTITUTIONS_EVERY = dt.timedelta(hours=1)
 
 
-def hazards_and_credit_once(*, today: dt.date | None = None) -> int | None:
-    """One daily pass; returns how many hazards were escalated, None when the database failed
-    (the next pass tries again). Both chores are idempotent for a day."""
+def institutions_once(*, today: dt.date | None = None) -> int | None:
+    """One daily pass; returns how many documents and hazards were told of, None when the
+    database failed (the next pass tries again)."""
     close_old_connections()
     today = today or timezone.localdate()
     try:
-        escalated = escalate_overdue_hazards_once(today)
+        told = warn_expiring_documents_once(today) + escalate_overdue_hazards_once(today)
         compute_scores(today)
     except DatabaseError:
-        logger.exception("the hazards and credit pass failed; trying again in %s", INSTITUTIONS_EVERY)
+        logger.exception("the institutions' daily pass failed; trying again in %s", INSTITUTIONS_EVERY)
         return None
     finally:
         connection.close()
-    return escalated
+    if told:
+        logger.info("told of %d expiring institution documents and overdue hazards", told)
+    return told
 
 
-class PeriodicHazardsAndCredit(Periodic):
-    """hazards_and_credit_once() on the first pass of each local day (checked every hour)."""
+class PeriodicInstitutions(Periodic):
+    """institutions_once() on the first pass of each local day (checked every hour)."""
 
     def __init__(self, *, every: float = INSTITUTIONS_EVERY.total_seconds()) -> None:
-        super().__init__(self._pass, every=every, name="kangyang-hazards-credit")
+        super().__init__(self._pass, every=every, name="kangyang-institutions")
         self.done_on: dt.date | None = None
 
     def _pass(self) -> None:
         today = timezone.localdate()
-        if self.done_on != today and hazards_and_credit_once(today=today) is not None:
+        if self.done_on != today and institutions_once(today=today) is not None:
             self.done_on = today

@@ -219,3 +219,55 @@ def sees_rating_review(user, review) -> bool:
 
 def decides_rating(user, institution) -> bool:
     return manages_register_of(user, institution.region_code)
+# -- register ------------------------------------------------------------------------------
+# The register of institutions and its residents (institutions/actions/register.py).
+# Reading the register: institution_filter. Registering and editing: manages_register_of.
+# Residents are personal data: their names are read by the staff whose area (of the registry,
+# scope.area_prefix) covers the institution and by the manager of the organisation running it;
+# not by inspectors, who see institutions, not elder lists.
+RESIDENT_STAFF_ROLES = {R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER, R.COMMUNITY_WORKER}
+# Admitting, discharging, recording a death: the bureau admin and subdistrict officer of the
+# area, and the running organisation's manager.
+RESIDENT_KEEPER_ROLES = {R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER}
+
+
+def opens_register(user) -> bool:
+    """Whether the register pages belong in the user's navigation: the supervisors (the
+    module's roles) and a provider manager (her own organisation's institutions)."""
+    from kangyang.accounts.scope import can_open
+
+    return bool(user.is_authenticated and user.is_active and (
+        can_open(user, "institutions") or (user.role == R.PROVIDER_MANAGER and user.organisation_id)))
+
+
+def can_register_institutions(user) -> bool:
+    """The button and page to register a new institution: a bureau admin with an area."""
+    return bool(user.is_authenticated and user.is_active and (user.role == R.BUREAU_ADMIN or user.is_superuser)
+                and area_prefix(user) is not None)
+
+
+def keeps_facts_of(user, institution) -> bool:
+    """Fees, staffing, drills and the funds report: the bureau admin of its area, and the
+    manager of the organisation running it."""
+    return manages_register_of(user, institution.region_code) or runs_institution(user, institution)
+
+
+def sees_residents_of(user, institution) -> bool:
+    """Who lives there (names, ages, care levels): the registry staff whose area covers it
+    and the running organisation's manager. Every such read is audited."""
+    if runs_institution(user, institution):
+        return True
+    if not (user.is_superuser or user.role in RESIDENT_STAFF_ROLES):
+        return False
+    prefix = area_prefix(user)
+    return prefix is not None and institution.region_code.startswith(prefix)
+
+
+def keeps_residents_of(user, institution) -> bool:
+    """Admitting, discharging and transferring residents and recording a death."""
+    if runs_institution(user, institution):
+        return True
+    if not (user.is_superuser or user.role in RESIDENT_KEEPER_ROLES):
+        return False
+    prefix = area_prefix(user)
+    return prefix is not None and institution.region_code.startswith(prefix)

@@ -273,3 +273,39 @@ class CentralisedCareWish(models.Model):
     class Meta:
         verbose_name = _("wish for centralised care")
         verbose_name_plural = _("wishes for centralised care")
+
+
+# -- register: warnings of expiring documents (migration 0002_register) ----------------------
+class DocumentWarning(models.Model):
+    """That the district's bureau admins were told an institution's medical agreement or
+    liability insurance ends soon, at one threshold (days before: KANGYANG_INSTITUTION_EXPIRY_DAYS,
+    7, and 0 for the day itself). Once per institution, document, end date and threshold: the
+    daily pass never tells twice, and a renewed document (a new date) is told afresh."""
+
+    class Document(models.TextChoices):
+        MEDICAL_AGREEMENT = "medical_agreement", _("medical agreement")
+        LIABILITY_INSURANCE = "liability_insurance", _("liability insurance")
+
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("institution"), on_delete=models.CASCADE, related_name="document_warnings")
+    region_code = models.CharField(_("region code"), max_length=12, db_index=True, editable=False)
+    document = models.CharField(_("document"), max_length=20, choices=Document.choices)
+    expires = models.DateField(_("valid until"))
+    threshold = models.PositiveSmallIntegerField(_("days before expiry"))
+    recipients = models.PositiveSmallIntegerField(_("people told"), default=0)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("warning of an expiring document")
+        verbose_name_plural = _("warnings of expiring documents")
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "document", "expires", "threshold"],
+                                    name="institution_document_warning_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.document} {self.expires} -{self.threshold}"
+
+
+__all__ += ["DocumentWarning"]

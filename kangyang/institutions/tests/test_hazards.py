@@ -225,9 +225,9 @@ def test_a_serious_hazard_tells_the_district_bureau_at_once(home, admin, with_ad
 @pytest.mark.django_db(transaction=True)
 def test_the_daily_housekeeping_pass_escalates_and_scores(home, with_addresses, today):
     from kangyang.institutions.models import CreditScore
-    from kangyang.ops.housekeeping import hazards_and_credit_once
+    from kangyang.ops.housekeeping import institutions_once
 
     actions.open_hazard(institution=home, description="x", severity="minor", responsible_person="y",
                         deadline=today - dt.timedelta(days=1))
-    assert hazards_and_credit_once(today=today) == 1
+    assert institutions_once(today=today) == 1
     assert CreditScore.objects.filter(organisation=home.organisation, computed_on=today).exists()

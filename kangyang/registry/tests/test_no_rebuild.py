@@ -94,6 +94,10 @@ PARAMS = {
     "inspection_id": ("institutions.Inspection", "pk"),
     # issue 16 §4: star rating
     "review_id": ("institutions.RatingReview", "pk"),
+    # issue 16 (institutions register): institutions, residents' stays, fees
+    "institution_id": ("institutions.Institution", "pk"),
+    "stay_id": ("institutions.Resident", "pk"),
+    "fee_id": ("institutions.Fee", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)

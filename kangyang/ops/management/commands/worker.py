@@ -1,6 +1,7 @@
 """`kangyang worker`: runs background tasks (django-tasks-db's `db_worker` with our defaults)
 and the worker's own chores (housekeeping.py: deleting import files past their retention,
-telling of expiring licences, the indicators' monthly snapshots, the care calls due)."""
+telling of expiring licences, the indicators' monthly snapshots, the care calls due, the
+care visits' plan and reminders, and the institutions' daily pass)."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -8,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kangyang.ops.housekeeping import (
-    PeriodicCareCalls, PeriodicPrune, PeriodicSnapshots, PeriodicVisits, prune_once, schedule_care_calls_once,
-    snapshot_once, visits_once, warn_licences_once,
+    PeriodicCareCalls, PeriodicInstitutions, PeriodicPrune, PeriodicSnapshots, PeriodicVisits, institutions_once,
+    prune_once, schedule_care_calls_once, snapshot_once, visits_once, warn_licences_once,
 )
 
 
@@ -19,7 +20,8 @@ class Command(BaseCommand):
         "db_worker, all queues, no auto-reload); delete import files past their retention "
         "period at start and every hour, tell of expiring licences at start and daily, and keep "
         "the indicators' snapshots (the running month and year, and each month once it ended); make the "
-        "month's care-visit plan daily and remind visitors of overdue visits every hour."
+        "month's care-visit plan daily and remind visitors of overdue visits every hour; daily, tell of institutions' "
+        "expiring documents, escalate overdue hazards and score the organisations' credit."
     )
 
     def add_arguments(self, parser):
@@ -41,8 +43,9 @@ class Command(BaseCommand):
             snapshot_once()
             schedule_care_calls_once()
             visits_once()
+            institutions_once()
         else:
-            chores = [PeriodicPrune(), PeriodicSnapshots(), PeriodicCareCalls(), PeriodicVisits()]
+            chores = [PeriodicPrune(), PeriodicSnapshots(), PeriodicCareCalls(), PeriodicVisits(), PeriodicInstitutions()]
             for chore in chores:
                 chore.start()
         try:
