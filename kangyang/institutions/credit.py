@@ -27,18 +27,20 @@ Bands (Organisation.credit_status):
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 BASE = 100
 WINDOW_DAYS = 365
 
 # name: (points per case, what it counts) — negative take away, positive add.
-WEIGHTS: dict[str, tuple[int, str]] = {
-    "inspection_problems": (-3, "an inspection that found problems to put right"),
-    "inspection_serious": (-10, "an inspection that found serious problems"),
-    "hazard_minor": (-1, "a minor hazard"),
-    "hazard_major": (-3, "a major hazard"),
-    "hazard_serious": (-8, "a serious hazard (重大隐患)"),
-    "complaint": (-2, "a home-service complaint against its provider"),
-    "star": (2, "each star of its best-rated institution"),
+WEIGHTS: dict[str, tuple[int, object]] = {
+    "inspection_problems": (-3, _("an inspection that found problems to put right")),
+    "inspection_serious": (-10, _("an inspection that found serious problems")),
+    "hazard_minor": (-1, _("a minor hazard")),
+    "hazard_major": (-3, _("a major hazard")),
+    "hazard_serious": (-8, _("a serious hazard")),
+    "complaint": (-2, _("a home-service complaint against its provider")),
+    "star": (2, _("each star of its best-rated institution")),
 }
 OVERDUE_FACTOR = 2  # an overdue hazard counts this many times
 

@@ -29,12 +29,12 @@ def photo(rng, name: str) -> SimpleUploadedFile:
     """A small PNG of a few coloured blocks (deterministic for the stream)."""
     from PIL import Image, ImageDraw
 
-    image = Image.new("RGB", (64, 48), tuple(rng.randrange(120, 240) for _ in range(3)))
+    image = Image.new("RGB", (64, 48), tuple(rng.randrange(120, 240) for _channel in range(3)))
     draw = ImageDraw.Draw(image)
-    for _ in range(3):
+    for _block in range(3):
         x, y = rng.randrange(0, 48), rng.randrange(0, 32)
         draw.rectangle([x, y, x + rng.randrange(6, 16), y + rng.randrange(6, 16)],
-                       fill=tuple(rng.randrange(0, 200) for _ in range(3)))
+                       fill=tuple(rng.randrange(0, 200) for _channel in range(3)))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=False)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")

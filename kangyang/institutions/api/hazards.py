@@ -9,16 +9,15 @@ status does not allow is 409 `wrong_status`.
 
 import datetime as dt
 import json
-import mimetypes
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from kangyang.institutions.actions import hazards as actions
+from kangyang.institutions.files import photo_response
 from kangyang.institutions.models import Hazard, HazardPhoto
 from kangyang.institutions.queries import hazards as queries
 from kangyang.lib.pagination import Page
@@ -180,15 +179,9 @@ def get_photo(request, hazard_id: int, photo_id: int):
         from django.http import Http404
 
         raise Http404
-    return _stream(photo)
+    return photo_response(photo)
 
 
-def _stream(photo: HazardPhoto) -> FileResponse:
-    kind = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
-    response = FileResponse(photo.image.open("rb"), content_type=kind)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @router.post("/{hazard_id}/rectify", response=HazardOut, summary="Report a hazard put right")

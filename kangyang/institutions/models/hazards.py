@@ -69,6 +69,13 @@ class Hazard(models.Model):
     def __str__(self) -> str:
         return self.description[:40]
 
+    def get_item_display(self) -> str:
+        """The checklist item that found it, in words (the code when it is not on the list)."""
+        from kangyang.institutions.inspections import ITEMS
+
+        item = ITEMS.get(self.item)
+        return str(item.name) if item else self.item
+
 
 class HazardPhoto(models.Model):
     class Kind(models.TextChoices):

@@ -49,6 +49,9 @@ class Conflict(models.Model):
         verbose_name_plural = _("conflicts of interest")
         constraints = [models.UniqueConstraint(fields=["inspector", "organisation"], name="conflict_once")]
 
+    def __str__(self) -> str:
+        return f"{self.inspector} × {self.organisation}"
+
 
 class InspectionPlan(models.Model):
     class Status(models.TextChoices):

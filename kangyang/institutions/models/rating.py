@@ -106,6 +106,9 @@ class RatingReview(models.Model):
         ordering = ["-started_at", "-id"]
         constraints = [models.CheckConstraint(condition=Q(stars__lte=5), name="rating_review_stars_at_most_five")]
 
+    def __str__(self) -> str:
+        return f"{self.institution} {self.get_kind_display()} {self.started_at:%Y-%m-%d}"
+
 
 class RatingScore(models.Model):
     review = models.ForeignKey(RatingReview, verbose_name=_("review"), on_delete=models.CASCADE, related_name="scores")

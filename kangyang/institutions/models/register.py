@@ -216,6 +216,9 @@ class Drill(models.Model):
         verbose_name_plural = _("drills")
         ordering = ["-held_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.held_on}"
+
 
 class Resident(models.Model):
     """An elder's stay in an institution, from admission to discharge or death (入住)."""

@@ -36,6 +36,9 @@ class SubsidyRate(models.Model):
         ordering = ["region_code", "kind", "care_level", "-valid_from"]
         constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="subsidy_rate_not_negative")]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ¥{self.amount}"
+
 
 class SubsidyRoll(models.Model):
     class Status(models.TextChoices):
@@ -60,6 +63,9 @@ class SubsidyRoll(models.Model):
         verbose_name_plural = _("subsidy rolls")
         ordering = ["-month", "region_code"]
         constraints = [models.UniqueConstraint(fields=["region", "month"], name="subsidy_roll_month_once")]
+
+    def __str__(self) -> str:
+        return f"{self.region_code} {self.month:%Y-%m}"
 
 
 class SubsidyLine(models.Model):

@@ -3,13 +3,10 @@ severity and status), 整改清单 (what to put right by when, with what evidenc
 answers for each) — a hazard's page with its photos, the report that it was put right and
 the re-check; photos streamed only to those who may see the hazard."""
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -19,6 +16,7 @@ from django.views.decorators.http import require_POST
 from kangyang.accounts import scope
 from kangyang.institutions.actions import hazards as actions
 from kangyang.institutions.forms.hazards import LIST_LABELS, HazardFilterForm, RecheckForm, RectifyForm
+from kangyang.institutions.files import photo_response
 from kangyang.institutions.queries import hazards as queries
 
 
@@ -120,12 +118,8 @@ def hazard_recheck(request, hazard_id: int):
 @login_required
 def hazard_photo(request, photo_id: int):
     """The photo itself, to those who may see its hazard (never a public media address)."""
-    photo = queries.get_photo_for(request.user, photo_id)
-    kind = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
-    response = FileResponse(photo.image.open("rb"), content_type=kind)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return photo_response(queries.get_photo_for(request.user, photo_id))
+
 
 
 urlpatterns = [

@@ -39,9 +39,10 @@ WORD = re.compile(r"[A-Za-z]{3,}")
 # Addresses such as POST /api/v1/auth/token are code the reader types, not words.
 ADDRESS = re.compile(r"(\b(GET|POST|PUT|PATCH|DELETE)\s+)?\S*/\S+")
 VISIBLE_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
-# Not our words: scripts and styles, and what a text field holds (the reader's own data, as an
-# input's value is: a bureau's targets file, in YAML with its codes).
-HIDDEN = ("script", "style", "template", "textarea")
+# Not our words: scripts and styles, what a text field holds (the reader's own data, as an
+# input's value is: a bureau's targets file, in YAML with its codes), and code the reader types
+# (a command such as `kangyang inspections draw --plan 7`, set in <code>).
+HIDDEN = ("script", "style", "template", "textarea", "code")
 
 
 class Page(HTMLParser):
