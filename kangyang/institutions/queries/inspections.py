@@ -122,8 +122,9 @@ def problems_by_section(inspection_ids) -> dict[int, dict[str, int]]:
 
 def published_results(institution: Institution) -> list[dict]:
     """What the public sees of an institution's inspections: finished and published ones, with
-    the date, on site or not, the outcome, the summary and the number of problems by section of
-    the checklist (no inspector, no resident, no member of staff named)."""
+    the date, on site or not, the outcome and the number of problems by section of the
+    checklist. No inspector, resident or member of staff is named, and no text an inspector
+    wrote (a summary may name people)."""
     inspections = list(Inspection.objects.filter(
         institution=institution, status=Inspection.Status.DONE, published_at__isnull=False).order_by("-done_on", "-id"))
     problems = problems_by_section(i.pk for i in inspections)
@@ -133,7 +134,6 @@ def published_results(institution: Institution) -> list[dict]:
         "on_site": i.on_site,
         "outcome": i.outcome,
         "outcome_label": i.get_outcome_display(),
-        "summary": i.summary,
         "problems": [{"section": code, "name": rules.SECTIONS[code].name, "count": n}
                      for code, n in sorted(problems.get(i.pk, {}).items()) if code in rules.SECTIONS],
         "problem_count": sum(problems.get(i.pk, {}).values()),

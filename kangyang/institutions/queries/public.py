@@ -3,8 +3,7 @@ nothing here may carry anything personal — no elder, resident or staff name, n
 person or phone of the organisation, no inspector, no ID number, no note written by a person
 (an inspection's summary, a review's note, a blacklist's reason may name people).
 
-Each read is one small function, so the topic queries (queries.register.with_occupancy,
-queries.rating.public_history, queries.inspections.published_results) can replace it one by one.
+Occupancy is the register's one definition (queries.register.with_occupancy).
 
 Price bands go by the lowest monthly fee (`Fee` with unit "month") an institution publishes:
 under ¥2,000, ¥2,000–3,999, ¥4,000–5,999 and ¥6,000 or more. An institution without a monthly
@@ -17,12 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kangyang.institutions.models import Answer, Fee, Inspection, Institution, RatingReview, Resident
+from kangyang.institutions.models import Fee, Institution
+from kangyang.institutions.queries.register import with_occupancy
 from kangyang.regions.models import Region
 
 # code → (label, lowest fee included, first fee excluded), yuan per month.
@@ -35,16 +34,6 @@ PRICE_BANDS: dict[str, tuple] = {
 
 
 # -- the register ------------------------------------------------------------------------------
-def with_occupancy(qs: QuerySet) -> QuerySet:
-    """`beds_occupied`: the open stays (Resident.left_on is null) of each institution; and
-    `beds_available`: beds_total less those, never below zero. (queries.register has its own.)"""
-    # COUNT without GROUP BY: one index-only probe of resident_inst_open_idx per institution.
-    open_stays = (Resident.objects.filter(institution=OuterRef("pk"), left_on__isnull=True)
-                  .order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values("n"))
-    return qs.annotate(beds_occupied=Coalesce(Subquery(open_stays, output_field=IntegerField()), Value(0))).annotate(
-        beds_available=Greatest(F("beds_total") - F("beds_occupied"), Value(0)))
-
-
 def with_min_fee(qs: QuerySet) -> QuerySet:
     """`min_monthly_fee`: the lowest monthly fee an institution publishes (None without one)."""
     lowest = Fee.objects.filter(institution=OuterRef("pk"), unit=Fee.Unit.MONTH).order_by("price").values("price")[:1]
@@ -119,43 +108,6 @@ def institution(pk: int) -> Institution | None:
 
 def fees(inst: Institution) -> list[Fee]:
     return list(inst.fees.order_by("unit", "price", "id").only("item", "unit", "price", "note"))
-
-
-def rating_history(inst: Institution) -> list[dict]:
-    """The assessors' decided reviews, newest first: date, stars, the card and whether the card
-    is an example (not the official weights). (queries.rating.public_history is the topic's.)"""
-    reviews = (RatingReview.objects.filter(institution=inst, kind=RatingReview.Kind.ASSESSORS,
-                                           status=RatingReview.Status.DECIDED)
-               .select_related("scorecard").order_by("-decided_on", "-id"))
-    return [{"decided_on": r.decided_on, "stars": r.stars, "veto_failed": r.veto_failed,
-             "scorecard": f"{r.scorecard.name} v{r.scorecard.version}", "is_example": r.scorecard.is_example}
-            for r in reviews]
-
-
-AREA_SEPARATORS = (".", ":", "/", "-", "_")
-
-
-def area_of(item: str) -> str:
-    """The area of a checklist item: its code up to the first separator ("fire.exits" → "fire")."""
-    cut = min((i for i in (item.find(s) for s in AREA_SEPARATORS) if i > 0), default=len(item))
-    return item[:cut]
-
-
-def published_results(inst: Institution) -> list[dict]:
-    """Inspections whose results are published, newest first: date, on site or not, outcome, and
-    the problems found counted by checklist area. No summary or note (they may name people).
-    (queries.inspections.published_results is the topic's.)"""
-    inspections = list(Inspection.objects.filter(institution=inst, published_at__isnull=False)
-                       .order_by("-done_on", "-id").only("pk", "done_on", "on_site", "outcome", "published_at"))
-    problems: dict[int, dict[str, int]] = {}
-    for inspection_id, item in (Answer.objects.filter(inspection__in=inspections, result=Answer.Result.PROBLEM)
-                                .values_list("inspection_id", "item")):
-        by_area = problems.setdefault(inspection_id, {})
-        by_area[area_of(item)] = by_area.get(area_of(item), 0) + 1
-    return [{"done_on": i.done_on or timezone.localtime(i.published_at).date(), "on_site": i.on_site,
-             "outcome": i.get_outcome_display() if i.outcome else "",
-             "problems": sorted(problems.get(i.pk, {}).items()),
-             "problem_count": sum(problems.get(i.pk, {}).values())} for i in inspections]
 
 
 def credit_status(inst: Institution) -> dict:

@@ -117,7 +117,8 @@ def public_history(institution: Institution) -> list[dict]:
     nothing about who assessed. `is_example`: the card is an example, not the official
     weights of GB/T 37276 — say so beside the result."""
     return [
-        {"date": r.decided_on, "stars": r.stars, "points": r.points, "card": r.scorecard.name,
+        {"date": r.decided_on, "stars": r.stars, "points": r.points, "veto_failed": r.veto_failed,
+         "card": r.scorecard.name,
          "card_version": r.scorecard.version, "is_example": r.scorecard.is_example}
         for r in institution.rating_reviews.filter(kind=K.ASSESSORS, status=S.DECIDED)
         .select_related("scorecard").order_by("-decided_on", "-id")

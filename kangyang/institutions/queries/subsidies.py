@@ -18,6 +18,7 @@ from kangyang.accounts import scope
 from kangyang.institutions.models import Institution, Resident, SubsidyRate, SubsidyRoll
 from kangyang.regions import codes
 from kangyang.regions.models import Region
+from kangyang.registry.models import Elder
 
 K = Institution.Kind
 # The institutions with beds people live in (as the indicators count them).
@@ -42,8 +43,10 @@ class Stay:
 def occupied_bed_days(district_code: str, month: dt.date) -> list[Stay]:
     """Every stay in the district's residential institutions that overlaps the month, with the
     days it occupied a bed in it: from the admission day (counted) to the leaving day (not
-    counted: the bed is free that night), clipped to the month. The elder's capability level
-    is the one of their latest valid assessment on the month's last day (None: not assessed)."""
+    counted: the bed is free that night), clipped to the month; a death the registry recorded
+    ends the stay as leaving does (queries.register.stays_open: the same rule for occupancy).
+    The elder's capability level is the one of their latest valid assessment on the month's
+    last day (None: not assessed)."""
     from kangyang.assessment.queries import current_level_subquery
 
     first, last, _days = month_bounds(month)
@@ -52,9 +55,13 @@ def occupied_bed_days(district_code: str, month: dt.date) -> list[Stay]:
                     institution__kind__in=RESIDENTIAL, admitted_on__lte=last)
             .filter(Q(left_on__isnull=True) | Q(left_on__gt=first))
             .annotate(level=current_level_subquery(last, elder_ref="elder_id"))
-            .values_list("institution_id", "bed", "level", "admitted_on", "left_on"))
+            .values_list("institution_id", "bed", "level", "admitted_on", "left_on", "elder__status",
+                         "elder__status_date"))
     found = []
-    for institution_id, bed, level, admitted_on, left_on in rows.iterator(chunk_size=2000):
+    for institution_id, bed, level, admitted_on, left_on, status, died_on in rows.iterator(chunk_size=2000):
+        if status == Elder.Status.DECEASED:
+            # A death without a date counts as before the stay (as queries.register has it).
+            left_on = min(left_on or died_on or admitted_on, died_on or admitted_on)
         start = max(admitted_on, first)
         end = min(left_on, last + dt.timedelta(days=1)) if left_on else last + dt.timedelta(days=1)
         days = (end - start).days

@@ -149,7 +149,7 @@ def test_the_three_lists_show_overdue_in_words(client, home, inspector, admin, t
         r = client.get("/institutions/hazards/", {"list": which})
         assert r.status_code == 200
         body = r.content.decode()
-        assert expected in body and "overdue by 4 days" in body
+        assert expected in body and "逾期4天" in body
     only_late = client.get("/institutions/hazards/", {"overdue": "yes"}).content.decode()
     assert "床边无护栏" in only_late and "消毒记录缺页" not in only_late
     assert client.get("/institutions/hazards/", {"severity": "bogus", "list": "x"}).status_code == 200

@@ -253,7 +253,8 @@ def test_the_inspector_finishes_and_publishes_from_the_page(client, inspector, m
     client.post(f"/institutions/inspections/{mine.pk}/publish/")
     mine.refresh_from_db()
     assert mine.status == "done" and mine.published_at is not None and mine.done_on is not None
-    assert queries.published_results(mine.institution)[0]["summary"] == "未发现问题。"
+    published = queries.published_results(mine.institution)[0]
+    assert published["outcome"] == "passed" and "summary" not in published  # a summary may name people
 
 
 def test_finishing_with_items_unanswered_says_so_on_the_page(client, inspector, mine):

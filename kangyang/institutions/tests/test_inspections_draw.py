@@ -70,7 +70,7 @@ def test_the_load_is_spread_evenly():
 
 
 def test_a_pool_too_small_for_an_institution_is_refused_in_words():
-    with pytest.raises(rules.DrawRefused, match="conflict"):
+    with pytest.raises(rules.DrawRefused, match="利益冲突"):
         rules.draw(seed="s", targets=[{"institution": 1, "organisation": 9, "due": True}], inspectors=[1, 2],
                    conflicts=[[1, 9]], target_count=1, inspectors_per_target=2)
     with pytest.raises(rules.DrawRefused):

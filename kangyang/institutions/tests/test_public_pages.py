@@ -89,7 +89,7 @@ def test_the_detail_page_says_fees_rating_inspections_and_credit_in_words(client
     assert "example scorecard, not the official weights" in body  # on the history's row too
     # The published inspection: the problems by area, no note or summary.
     assert "problems found, to be put right" in body
-    assert "safety risks (GB 38600): 2" in body and "fire safety: 1" in body and "food" not in body.split(
+    assert "Safety risks (GB 38600-2019): 2" in body and "Fire safety: 1" in body and "Food" not in body.split(
         'id="inspection-results"')[1].split("</table>")[0]
     assert "床边无护栏" not in body and "热水无标识" not in body
     # The organisation's status in words; the other organisation is on the blacklist.

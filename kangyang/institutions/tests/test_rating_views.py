@@ -310,7 +310,7 @@ def test_history_is_newest_first_and_public_history_has_only_decisions(client, c
     assert [(h["date"], h["stars"]) for h in public] == [(dt.date(2026, 3, 10), new.stars), (dt.date(2025, 3, 10), old.stars)]
     assert (old.points, old.stars, new.points, new.stars) == (275, 2, 419, 4)
     assert all(h["is_example"] and h["card"] == card.name and h["points"] for h in public)
-    assert set(public[0]) == {"date", "stars", "points", "card", "card_version", "is_example"}
+    assert set(public[0]) == {"date", "stars", "points", "veto_failed", "card", "card_version", "is_example"}
     client.force_login(admin)
     page = client.get(f"/institutions/rating/{home_a.pk}/").text
     order = [page.index(f'data-review="{r.pk}"') for r in (own, new, old)]

@@ -149,12 +149,12 @@ def test_one_open_stay_and_full_house(world, admin, worker_a, community_a):
     actions.admit(world["a"], by=admin, elder=e)
     with pytest.raises(ValidationError) as caught:
         actions.admit(world["b"], by=admin, elder=e)
-    assert "already lives in" in str(caught.value)
+    assert "已入住" in str(caught.value)
     Institution.objects.filter(pk=world["a"].pk).update(beds_total=1, beds_nursing=0)
     world["a"].refresh_from_db()
     with pytest.raises(ValidationError) as caught:
         actions.admit(world["a"], by=admin, elder=_elder(worker_a, community_a, 2))
-    assert "Every bed is taken" in str(caught.value)
+    assert "床位已满" in str(caught.value)
 
 
 def test_extreme_poverty_admitted_in_centralised_care(world, admin, worker_a, community_a):
@@ -277,7 +277,7 @@ def test_fees_staffing_drills(world, provider, inspector, today):
     assert not world["a"].staffing.exists()
     with pytest.raises(ValidationError) as caught:
         actions.add_drill(world["a"], by=provider, kind="fire", held_on=today + dt.timedelta(days=1))
-    assert "before it is held" in str(caught.value)
+    assert "尚未举行" in str(caught.value)
     with pytest.raises(PermissionDenied):
         actions.add_fee(world["b"], by=provider, item="x", price="1")
     with pytest.raises(PermissionDenied):

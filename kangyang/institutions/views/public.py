@@ -20,7 +20,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from kangyang.institutions.models import Institution
-from kangyang.institutions.queries import public as queries
+from kangyang.institutions.queries import inspections as inspection_queries, public as queries, rating as rating_queries
 
 PER_PAGE = 25
 MAX_ID = 2**63 - 1
@@ -29,18 +29,6 @@ MAX_ID = 2**63 - 1
 CACHE = {"public": True, "max_age": 60}
 PAGE_CACHE = {"private": True, "max_age": 60}
 SUBDISTRICTS_CACHE_SECONDS = 300
-
-# Checklist areas (the prefix of an Answer's item) in words; an unknown area shows its code.
-AREAS = {
-    "risk": gettext_lazy("safety risks (GB 38600)"),
-    "risks": gettext_lazy("safety risks (GB 38600)"),
-    "safety": gettext_lazy("safety risks (GB 38600)"),
-    "fire": gettext_lazy("fire safety"),
-    "food": gettext_lazy("food safety"),
-    "records": gettext_lazy("records"),
-    "record": gettext_lazy("records"),
-}
-
 
 class DirectoryFilterForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False)
@@ -127,10 +115,8 @@ def detail(request: HttpRequest, institution_id: int) -> HttpResponse:
     inst = queries.institution(institution_id) if 0 < institution_id <= MAX_ID else None
     if inst is None:
         return render(request, "institutions/public/not_found.html", status=404)
-    inspections = queries.published_results(inst)
-    for i in inspections:
-        i["problems"] = [(str(AREAS.get(area, area)), n) for area, n in i["problems"]]
-    history = queries.rating_history(inst)
+    inspections = inspection_queries.published_results(inst)
+    history = rating_queries.public_history(inst)
     subdistrict = inst.community.parent if inst.community_id else None
     return render(request, "institutions/public/detail.html", {
         "inst": inst, "subdistrict": subdistrict, "fees": queries.fees(inst),

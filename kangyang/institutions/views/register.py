@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kangyang.accounts import scope
+from kangyang.institutions import standards
 from kangyang.institutions.actions import register as actions
 from kangyang.institutions.forms import register as forms
 from kangyang.institutions.models import Fee, Institution, Resident
@@ -85,9 +86,7 @@ def institution_detail(request, institution_id: int):
         "can_edit": scope.manages_register_of(request.user, institution.region_code),
         "keeps_facts": keeps,
         "sees_residents": scope.sees_residents_of(request.user, institution),
-        # The standards check (issue 16 §3) is wired by the merger: kangyang.institutions.standards.check(institution)
-        # fills `checks`, which institutions/_standards.html shows.
-        "checks": [],
+        "checks": standards.check(institution),  # institutions/_standards.html shows them
         "fee_form": forms.FeeForm(prefix="fee") if keeps else None,
         "staffing_form": forms.StaffingForm(prefix="staff") if keeps else None,
         "drill_form": forms.DrillForm(prefix="drill") if keeps else None,
