@@ -104,6 +104,27 @@ TEMPLATES: dict[str, Template] = {
         _("%(count)s of your care visits are overdue, the first since %(date)s. Please visit or tell your "
           "community worker."),
     ),
+    # Supervision of institutions (kangyang/institutions), to the district's bureau admins: a
+    # medical agreement or liability insurance that ends soon or ended (actions/register.py).
+    "institution.document_expiring": Template(
+        _("Institution's document ending"),
+        _("The %(document)s of %(institution)s (%(organisation)s) ends on %(date)s."),
+    ),
+    "institution.document_expired": Template(
+        _("Institution's document ended"),
+        _("The %(document)s of %(institution)s (%(organisation)s) ended on %(date)s. Please have it renewed."),
+    ),
+    # A hazard past its deadline (to the subdistrict, then the district) and a serious one found
+    # (to the district at once), from actions/hazards.py: the hazard's number, never a person.
+    "hazard.overdue": Template(
+        _("Hazard overdue"),
+        _("Hazard %(hazard)s at %(institution)s was to be put right by %(deadline)s and is %(days)s days "
+          "overdue (escalation level %(level)s). Please follow it up."),
+    ),
+    "hazard.serious": Template(
+        _("Serious hazard found"),
+        _("A serious hazard %(hazard)s was found at %(institution)s, to be put right by %(deadline)s."),
+    ),
     # Sent by hand from the preferences page, to check an address.
     "test": Template(_("Test message"), _("This is a test message from %(site)s.")),
 }

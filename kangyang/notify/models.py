@@ -29,6 +29,8 @@ class Kind(models.TextChoices):
     VISIT = "visit", _("care visit")
     # A care call that found an elder living alone in need, or not at all (kangyang/visits).
     CARE_CALL = "care_call", _("care call")
+    # Supervision of institutions (kangyang/institutions): documents ending, hazards.
+    SUPERVISION = "supervision", _("supervision of institutions")
 
 
 class Preference(models.Model):
@@ -76,7 +78,7 @@ class Delivery(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     template = models.CharField(_("template"), max_length=40)
     # Who the recipient is to the sender ("family", "duty_officer"…), for the log's readers.

@@ -21,14 +21,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from kangyang.accounts import scope
 from kangyang.accounts.models import User
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
 from kangyang.institutions.models import Hazard, HazardPhoto, Institution
-from kangyang.notify import messages as notify_messages
 
 log = logging.getLogger(__name__)
 S = Hazard.Status
@@ -39,17 +37,6 @@ MAX_PHOTO_BYTES = 8 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MAX_PHOTOS = 10
 
-# The messages of this topic (kangyang.notify renders them by code). Registered here, beside
-# their senders; the merger may move them into kangyang/notify/messages.py.
-notify_messages.TEMPLATES.setdefault("hazard.overdue", notify_messages.Template(
-    gettext_lazy("Hazard overdue"),
-    gettext_lazy("Hazard %(hazard)s at %(institution)s was to be put right by %(deadline)s and is %(days)s days "
-                 "overdue (escalation level %(level)s). Please follow it up."),
-))
-notify_messages.TEMPLATES.setdefault("hazard.serious", notify_messages.Template(
-    gettext_lazy("Serious hazard found"),
-    gettext_lazy("A serious hazard %(hazard)s was found at %(institution)s, to be put right by %(deadline)s."),
-))
 
 
 def escalate_after_days() -> int:
@@ -119,7 +106,7 @@ def _tell(users, *, template: str, context: dict, key: str, region_code: str, no
         # Kind: the supervision's notices to the bureau go with the licence notices (the
         # nearest kind; a kind of its own would need a notify migration).
         notify.notify(notify_queries.recipient_for(user, audience="bureau"), template=template, context=context,
-                      kind=Kind.LICENCE, key=f"{key}:user:{user.pk}", region_code=region_code, now=now)
+                      kind=Kind.SUPERVISION, key=f"{key}:user:{user.pk}", region_code=region_code, now=now)
         told += 1
     return told
 

@@ -23,7 +23,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -486,15 +485,13 @@ def _warn(institution: Institution, document: str, expires: dt.date, *, today: d
                                                      document=document, expires=expires, threshold=threshold)
     except IntegrityError:
         return False
-    # The licence templates say "the licence X of Y expires on D": X is the document and the
-    # institution, Y its organisation.
-    template = "licence.expired" if threshold == 0 else "licence.expiring"
-    context = {"licence": format_lazy("{} · {}", DOCUMENT_WORDS[document], institution.name),
+    template = "institution.document_expired" if threshold == 0 else "institution.document_expiring"
+    context = {"document": DOCUMENT_WORDS[document], "institution": institution.name,
                "organisation": institution.organisation.name, "date": expires.isoformat()}
     told = 0
     for user in bureau_admins_of(institution):
         recipient = notify_queries.recipient_for(user, audience="bureau")
-        queued = notify.notify(recipient, template=template, context=context, kind=Kind.LICENCE,
+        queued = notify.notify(recipient, template=template, context=context, kind=Kind.SUPERVISION,
                                key=f"institution_document:{warning.pk}:user:{user.pk}",
                                region_code=institution.region_code)
         told += bool(queued)
