@@ -11,6 +11,7 @@ import zlib
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kangyang.institutions import rating
 from kangyang.institutions.actions import rating as actions
@@ -85,4 +86,5 @@ def seed(*, district, rng, elders: int) -> str:
             _review(institution, card, items, part, kind=RatingReview.Kind.SELF, status=RatingReview.Status.DRAFT,
                     started=now - dt.timedelta(days=rng.randint(1, 20)))
             drafts += 1
-    return f"{decided} institutions rated, {drafts} self-assessments in progress (example card)"
+    return _("%(rated)d institutions rated, %(drafts)d self-assessments in progress (example scorecard)") % {
+        "rated": decided, "drafts": drafts}

@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kangyang.accounts.models import Organisation
 from kangyang.accounts.organisations import register_organisation
@@ -246,9 +247,10 @@ def seed(*, district, rng, elders: int) -> str:
     wishes = _wishes(prefix=prefix, rng=rng, today=today)
     by_kind = {}
     for i in made:
-        by_kind[i.kind] = by_kind.get(i.kind, 0) + 1
-    return (f"{len(made)} institutions and facilities ({', '.join(f'{k} {n}' for k, n in sorted(by_kind.items()))}), "
-            f"{admitted} residents, {wishes} wishes for centralised care")
+        by_kind[i.get_kind_display()] = by_kind.get(i.get_kind_display(), 0) + 1
+    return _("%(n)d institutions and facilities (%(kinds)s), %(residents)d residents, %(wishes)d wishes for "
+             "centralised care") % {"n": len(made), "kinds": ", ".join(f"{k} {n}" for k, n in sorted(by_kind.items())),
+                                    "residents": admitted, "wishes": wishes}
 
 
 def _residents(made: list[Institution], *, prefix: str, rng: random.Random, today: dt.date) -> int:

@@ -13,6 +13,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kangyang.institutions.actions import subsidies as actions
 from kangyang.institutions.models import SubsidyRate, SubsidyRoll
@@ -66,7 +67,7 @@ def seed(*, district, rng, elders: int) -> str:
     rolls = seed_rolls(district)
     if not rates and not rolls:
         return ""
-    return f"{rates} example subsidy rates, {len(rolls)} subsidy rolls"
+    return _("%(rates)d example subsidy rates, %(rolls)d subsidy rolls") % {"rates": rates, "rolls": len(rolls)}
 
 
 def seed_accounts(*, accounts: dict, district, rng) -> str:
@@ -76,4 +77,4 @@ def seed_accounts(*, accounts: dict, district, rng) -> str:
         return ""
     n = SubsidyRoll.objects.filter(region=district, approved_by__isnull=True).exclude(
         status=SubsidyRoll.Status.DRAFT).update(approved_by=admin)
-    return f"{n} subsidy rolls signed by {admin.username}" if n else ""
+    return _("%(n)d subsidy rolls approved by %(user)s") % {"n": n, "user": admin.username} if n else ""
