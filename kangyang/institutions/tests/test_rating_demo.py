@@ -25,7 +25,7 @@ def _outcome():
 def test_demo_rates_most_institutions_with_a_spread_of_stars(tree, community_a, community_b, provider_org):
     homes = _institutions(tree, community_a, community_b, provider_org)
     text = demo_rating.seed(district=tree, rng=random.Random(7), elders=100)
-    assert "rated" in text
+    assert "已评定星级的机构" in text
     card = Scorecard.objects.get()
     assert card.is_example
     decided = RatingReview.objects.filter(kind="assessors", status="decided")

@@ -233,7 +233,7 @@ def test_demo_seeds_rates_and_three_rolls(march, admin, district):
     assert demo_subsidies.seed_accounts(accounts={"admin": admin}, district=district, rng=random.Random(1))
     assert SubsidyRoll.objects.filter(approved_by=admin).count() == 2
     # With today's date: the three months before today's, once.
-    assert demo_subsidies.seed(district=district, rng=random.Random(1), elders=0) == "0 example subsidy rates, 3 subsidy rolls"
+    assert demo_subsidies.seed(district=district, rng=random.Random(1), elders=0) == "示例补贴标准 0 条，补贴发放名册 3 份"
     assert demo_subsidies.seed(district=district, rng=random.Random(1), elders=0) == ""
 
 

@@ -630,7 +630,9 @@ def test_openapi_document_offers_the_full_id_number_only_from_reveal(client):
     schemas = client.get("/api/openapi.json").json()["components"]["schemas"]
 
     holding_full_id = sorted(name for name, s in schemas.items() if "id_number" in s.get("properties", {}))
-    assert set(holding_full_id) <= {"ElderIn", "ElderPatch", "RevealOut"}
+    # Inputs take a number the caller already has (registering, correcting, admitting an elder
+    # to an institution); the only output that gives one is the audited reveal.
+    assert set(holding_full_id) <= {"ElderIn", "ElderPatch", "AdmitIn", "RevealOut"}
     assert "id_number" not in schemas["ElderOut"]["properties"]
     assert "phone" not in schemas["ElderOut"]["properties"]
 

@@ -55,7 +55,9 @@ def leaks(numbers: list[str]) -> list[str]:
             tail = number[-4:]
             if (
                 number in text                              # the number itself
-                or re.search(r"\*{4,}" + re.escape(tail), text)  # a mask: the address code + tail
+                # a mask: the address code, the eight birth-date digits starred, the tail (a phone's
+                # mask, 139****1234, stars four: its last four may equal a tail by chance)
+                or re.search(r"\*{8,}" + re.escape(tail), text)
                 or number[6:] in text                       # birth date, sequence and check
                 or (text.strip().upper() == tail and not (column in ROW_ID_COLUMNS and text.isdigit()))  # the tail alone
             ):
