@@ -1,7 +1,7 @@
 """Demo data of the institutions' credit topic (kangyang/institutions/demo.py calls it): the
 day's credit scores of every organisation running an institution or a provider, and one
-organisation blacklisted by the bureau (the worst-scoring one running an institution; never
-the organisation of the demo's `provider` account)."""
+organisation blacklisted by the bureau (the worst-scoring one running an institution and no
+home services: the services demo bars a provider of its own)."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,9 @@ def seed(*, district, rng, elders: int) -> str:
         return ""
     prefix = district.code[:6]
     candidates = (CreditScore.objects.filter(computed_on=today, organisation__institutions__region_code__startswith=prefix)
-                  .exclude(organisation__name=DEMO_PROVIDER_NAME).select_related("organisation", "organisation__region")
+                  .exclude(organisation__name=DEMO_PROVIDER_NAME)
+                  # not one that also delivers home services: the services demo bars its own
+                  .filter(organisation__provider__isnull=True).select_related("organisation", "organisation__region")
                   .order_by("score", "organisation_id").distinct())
     barred = ""
     already = Organisation.objects.filter(institutions__region_code__startswith=prefix, blacklisted_at__isnull=False)
