@@ -40,6 +40,7 @@ VERBS = {
     "inspections.inspection.finish": _("finished an inspection"),
     "inspections.inspection.publish": _("published an inspection's result"),
     # Hazards (actions/hazards.py).
+    "hazard.open": _("recorded a hazard"),
     "hazard.rectify": _("reported a hazard put right"),
     "hazard.recheck": _("re-checked a hazard"),
     "hazard.escalate": _("escalated an overdue hazard"),
@@ -64,6 +65,7 @@ FIELDS = {
     "recipients": _("people told"),
     "photos": _("photos"),
     "passed": _("re-check passed"),
+    "deadline": _("put right by"),
     "participants": _("participants"),
     "on": _("date"),
     "lines": _("lines"),

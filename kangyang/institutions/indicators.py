@@ -36,11 +36,12 @@ from django.utils.translation import gettext_lazy as _
 from kangyang.indicators.registry import (
     COUNT, PERCENT, PREFIX_LENGTH, Figure, Indicator, Query, node_code, ratio,
 )
-from kangyang.institutions.models import CentralisedCareWish, Institution, Resident
+from kangyang.institutions.models import RESIDENTIAL_KINDS, CentralisedCareWish, Institution
+from kangyang.institutions.queries.register import stays_open
 from kangyang.regions.models import Region
 
 K = Institution.Kind
-RESIDENTIAL = (K.CARE_HOME, K.TOWNSHIP_HOME, K.SUBDISTRICT_CENTRE, K.EMBEDDED_HOME)
+RESIDENTIAL = RESIDENTIAL_KINDS
 COMMUNITY_FACILITIES = (K.DAY_CARE_CENTRE, K.EMBEDDED_HOME, K.MEAL_POINT, K.RURAL_HOME)
 OPEN_AS_OF = _("institutions open on the period's last day (today while it runs): opened by then and not closed, "
                "in the community they stand in")
@@ -105,9 +106,8 @@ def extreme_poverty_elders(q: Query):
 
 
 def _in_centralised_care(q: Query) -> Q:
-    return Q(Exists(Resident.objects.filter(
-        elder=OuterRef("pk"), centralised_care=True, admitted_on__lte=q.as_of).filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=q.as_of))))
+    """An open stay in centralised care on the as-of day, by the register's rule of an open stay."""
+    return Q(Exists(stays_open(q.as_of).filter(elder=OuterRef("pk"), centralised_care=True)))
 
 
 def _opened_in_period(q: Query):

@@ -103,8 +103,6 @@ def _tell(users, *, template: str, context: dict, key: str, region_code: str, no
 
     told = 0
     for user in users:
-        # Kind: the supervision's notices to the bureau go with the licence notices (the
-        # nearest kind; a kind of its own would need a notify migration).
         notify.notify(notify_queries.recipient_for(user, audience="bureau"), template=template, context=context,
                       kind=Kind.SUPERVISION, key=f"{key}:user:{user.pk}", region_code=region_code, now=now)
         told += 1
@@ -133,6 +131,8 @@ def open_hazard(*, institution: Institution, description: str, severity: str, re
         institution=institution, region_code=institution.region_code, inspection=inspection, item=item,
         description=description, severity=severity, responsible_person=responsible_person, deadline=deadline,
         evidence_required=evidence_required, created_by=by)
+    record(by, AuditEntry.Action.CREATE, hazard, verb="hazard.open",
+           changes={"severity": severity, "deadline": deadline.isoformat(), "item": item})
     now = timezone.now()
     if photos:
         _add_photos(hazard, photos, kind=HazardPhoto.Kind.FOUND, by=by, now=now)

@@ -54,7 +54,7 @@ def add_inspector(pool: InspectorPool, *, by: User, inspector: User) -> Inspecto
         raise ValidationError(_("Only an active inspector of this area can join the pool."), code="not_inspector")
     pool.inspectors.add(inspector)
     _record(by, "inspections.pool.add", pool, note=str(inspector.pk))
-    return pool
+    return _unpublish(pool)
 
 
 @transaction.atomic
@@ -62,6 +62,15 @@ def remove_inspector(pool: InspectorPool, *, by: User, inspector: User) -> Inspe
     """A draw already made keeps its frozen pool; later draws go without them."""
     pool.inspectors.remove(inspector)
     _record(by, "inspections.pool.remove", pool, note=str(inspector.pk))
+    return _unpublish(pool)
+
+
+def _unpublish(pool: InspectorPool) -> InspectorPool:
+    """A pool whose members changed is no longer the published one: it is published again
+    before the next draw, so that every draw comes from a pool as the public saw it."""
+    if pool.published_at is not None:
+        pool.published_at = None
+        pool.save(update_fields=["published_at"])
     return pool
 
 
@@ -141,13 +150,6 @@ def frozen_pools(plan: InspectionPlan, *, on: dt.date | None = None) -> dict:
     conflicts = sorted([i, o] for i, o in Conflict.objects.filter(
         inspector_id__in=inspectors, organisation_id__in=organisations).values_list("inspector_id", "organisation_id"))
     return {"target_pool": targets, "inspector_pool": inspectors, "conflicts": conflicts}
-
-
-def rerun(plan: InspectionPlan) -> list[dict]:
-    """The plan's draw again, from its recorded seed and frozen pools (raises DrawRefused)."""
-    return rules.draw(seed=plan.seed, targets=plan.target_pool, inspectors=plan.inspector_pool,
-                      conflicts=plan.conflicts, target_count=plan.target_count,
-                      inspectors_per_target=plan.inspectors_per_target)
 
 
 @transaction.atomic
@@ -246,7 +248,9 @@ def answer_item(inspection: Inspection, *, by: User, item: str, result: str, not
                 evidence_required: str = "") -> Answer:
     """Record one checklist item (again: the new answer replaces the old). A problem opens a
     hazard with the severity, the person responsible and the deadline the inspector gives,
-    once per item of an inspection."""
+    once per item of an inspection (under a lock of the inspection's row: two answers at once
+    never open two hazards, nor land after the inspection is finished)."""
+    inspection.status = Inspection.objects.select_for_update().values_list("status", flat=True).get(pk=inspection.pk)
     if inspection.status == Inspection.Status.DONE:
         raise ValidationError(_("This inspection is finished."), code="conflict")
     errors = {}

@@ -125,10 +125,17 @@ def rescore(review: RatingReview) -> rating.Result:
     return result
 
 
+def _lock(review: RatingReview) -> None:
+    """Lock the review's row and read its status again (two submissions or decisions at once:
+    the second sees the first's)."""
+    review.status = RatingReview.objects.select_for_update().values_list("status", flat=True).get(pk=review.pk)
+
+
 @transaction.atomic
 def record_scores(review: RatingReview, *, by, answers: dict) -> RatingReview:
     """Record what the reviewer gave each item ({item id: {"points", "passed", "evidence",
     "attachment"}}); points above the item's maximum are capped. Only while being filled in."""
+    _lock(review)
     if review.status != S.DRAFT:
         raise ValidationError(_("This review has been submitted and can no longer be changed."), code="not_draft")
     items = {i.id: i for i in ScorecardItem.objects.filter(section__scorecard_id=review.scorecard_id)}
@@ -174,6 +181,7 @@ def submit_review(review: RatingReview, *, by) -> RatingReview:
 def decide_review(review: RatingReview, *, by, note: str = "", on=None) -> RatingReview:
     """The bureau decides a submitted evaluation: its stars become the institution's rating
     (`Institution.stars`, `rated_on`), audited with the stars before and after."""
+    _lock(review)
     if review.kind != K.ASSESSORS:
         raise ValidationError(_("Only an assessors' evaluation can be decided."), code="not_evaluation")
     if review.status != S.SUBMITTED:

@@ -321,14 +321,22 @@ def admit(institution: Institution, *, by, elder: Elder, admitted_on: dt.date | 
         raise _err("admitted_on", _("The institution was closed by then."), "closed")
     if institution.opened_on and admitted_on < institution.opened_on:
         raise _err("admitted_on", _("The institution had not opened by then."), "not_open")
+    # Whoever does not keep the elder's record (a provider manager admitting by ID number) learns
+    # nothing of her from a refusal: not whether she is dead, moved, or living elsewhere.
+    knows_elder = scope.can_edit(by, elder.region_code)
+    unknown = _("This elder cannot be admitted here: ask the community worker of her residence.")
     if elder.status != Elder.Status.ACTIVE:
-        raise _err("elder", _("The registry records this elder as deceased or moved out."), "not_active")
+        raise _err("elder", _("The registry records this elder as deceased or moved out.") if knows_elder else unknown,
+                   "not_active")
     if admitted_on < elder.birth_date:
         raise _err("admitted_on", _("The date cannot be before the elder's birth."), "before_birth")
     elsewhere = Resident.objects.filter(elder=elder, left_on__isnull=True).select_related("institution").first()
     if elsewhere is not None:
         raise _err("elder", _("The elder already lives in %(place)s: record the move instead.")
-                   % {"place": elsewhere.institution.name}, "conflict")
+                   % {"place": elsewhere.institution.name} if knows_elder or scope.sees_residents_of(by, elsewhere.institution)
+                   else unknown, "conflict")
+    # Counted under a lock of the institution's row: two admissions at once never overfill it.
+    Institution.objects.select_for_update().filter(pk=institution.pk).first()
     occupied = queries.occupancy_of(institution, on=admitted_on)
     if occupied >= institution.beds_total:
         raise _err("institution", _("Every bed is taken (%(beds)s beds, %(occupied)s occupied).")
@@ -384,7 +392,9 @@ def transfer(stay: Resident, *, by, to: Institution, on: dt.date | None = None,
 
 @transaction.atomic
 def record_death(stay: Resident, *, by, on: dt.date | None = None) -> Resident:
-    """The elder died: the stay ends, and the registry records the death (unless it has)."""
+    """The elder died: the stay ends, and the registry records the death (unless it has) when
+    the one recording it keeps the elder's record (staff of her area); otherwise the stay ends
+    and the registry's staff record the death themselves, as they would from any report."""
     from kangyang.registry.actions import set_elder_status
 
     _require_residents(by, stay.institution)
@@ -393,7 +403,7 @@ def record_death(stay: Resident, *, by, on: dt.date | None = None) -> Resident:
         on = on or elder.status_date
     on = on or timezone.localdate()
     stay = _close(stay, by=by, on=on, reason=Resident.Left.DIED, verb="institution.death")
-    if elder.status != Elder.Status.DECEASED:
+    if elder.status != Elder.Status.DECEASED and scope.can_edit(by, elder.region_code):
         set_elder_status(elder, by=by, status=Elder.Status.DECEASED, on=on,
                          note=_("Recorded by %(institution)s") % {"institution": stay.institution.name})
     return stay

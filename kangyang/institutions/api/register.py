@@ -304,7 +304,7 @@ def admit_resident(request, payload: AdmitIn, institution_id: int):
     elder = queries.elder_by_id_number(payload.id_number)
     if elder is None:
         raise ValidationError({"id_number": ValidationError(
-            _("There is no elder with this ID number in the registry."), code="unknown")})
+            _("No elder with this ID number can be admitted: check the number, or ask the community worker of her residence."), code="unknown")})
     stay = actions.admit(institution, by=request.auth, elder=elder, admitted_on=payload.admitted_on, bed=payload.bed)
     return Status(201, queries.residents_of(institution).get(pk=stay.pk))
 

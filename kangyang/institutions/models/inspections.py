@@ -17,6 +17,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kangyang.institutions.models.uploads import Renamed
+
 __all__ = ["InspectorPool", "Conflict", "InspectionPlan", "Inspection", "Answer"]
 
 
@@ -139,7 +141,7 @@ class Answer(models.Model):
     item = models.CharField(_("checklist item"), max_length=40)
     result = models.CharField(_("result"), max_length=8, choices=Result.choices)
     note = models.TextField(_("note"), blank=True)
-    photo = models.ImageField(_("photo"), upload_to="institutions/inspections/", blank=True)
+    photo = models.ImageField(_("photo"), upload_to=Renamed("institutions/inspections"), blank=True)
 
     class Meta:
         verbose_name = _("checklist answer")

@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kangyang.institutions.models.uploads import Renamed
+
 __all__ = ["Scorecard", "ScorecardSection", "ScorecardItem", "RatingReview", "RatingScore"]
 
 
@@ -116,7 +118,7 @@ class RatingScore(models.Model):
     points = models.PositiveIntegerField(_("points"), default=0)
     passed = models.BooleanField(_("passed"), default=True, help_text=_("For a veto item: whether it is met."))
     evidence = models.TextField(_("evidence"), blank=True)
-    attachment = models.FileField(_("attachment"), upload_to="institutions/rating/", blank=True)
+    attachment = models.FileField(_("attachment"), upload_to=Renamed("institutions/rating"), blank=True)
 
     class Meta:
         verbose_name = _("rating score")

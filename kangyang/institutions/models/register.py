@@ -18,8 +18,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kangyang.institutions.models.uploads import Renamed
+
 __all__ = [
-    "InstitutionQuerySet", "Institution", "Fee", "Staffing", "Drill", "Resident", "CentralisedCareWish",
+    "RESIDENTIAL_KINDS", "InstitutionQuerySet", "Institution", "Fee", "Staffing", "Drill", "Resident", "CentralisedCareWish",
 ]
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -146,6 +148,12 @@ class Institution(models.Model):
         return self.name
 
 
+# The kinds where elders live (beds, residents): the nursing-bed ratio, medical-care integration
+# and the operating subsidies count these.
+RESIDENTIAL_KINDS = (Institution.Kind.CARE_HOME, Institution.Kind.TOWNSHIP_HOME, Institution.Kind.SUBDISTRICT_CENTRE,
+                     Institution.Kind.EMBEDDED_HOME)
+
+
 class Fee(models.Model):
     """One line of an institution's published fees (收费标准)."""
 
@@ -209,7 +217,7 @@ class Drill(models.Model):
     held_on = models.DateField(_("held on"))
     participants = models.PositiveIntegerField(_("participants"), default=0)
     record = models.TextField(_("record"), blank=True)
-    attachment = models.FileField(_("attachment"), upload_to="institutions/drills/", blank=True)
+    attachment = models.FileField(_("attachment"), upload_to=Renamed("institutions/drills"), blank=True)
 
     class Meta:
         verbose_name = _("drill")

@@ -3,12 +3,13 @@
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, JSONField, Max, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from kangyang.accounts import scope
-from kangyang.accounts.models import Organisation
+from kangyang.accounts.models import Organisation, barred_filter
 from kangyang.institutions import credit
-from kangyang.institutions.models import CreditScore, Hazard, Inspection, Institution
+from kangyang.institutions.models import CreditScore, Hazard, Inspection, Institution, overdue_filter
 
 
 def scored_organisations():
@@ -32,8 +33,7 @@ def counts_for(organisation_ids, *, today: dt.date) -> dict[int, credit.Counts]:
     found = Hazard.objects.filter(institution__organisation_id__in=ids, created_at__date__gt=since,
                                   created_at__date__lte=today)
     for org, severity, n, late in (found.values_list("institution__organisation_id", "severity")
-                                   .annotate(n=Count("id"), late=Count("id", filter=~Q(status=Hazard.Status.CLOSED)
-                                                                        & Q(deadline__lt=today)))
+                                   .annotate(n=Count("id"), late=Count("id", filter=overdue_filter(today)))
                                    .order_by()):
         hazards[org][severity][0] += n
         hazards[org][severity][1] += late
@@ -52,20 +52,19 @@ def counts_for(organisation_ids, *, today: dt.date) -> dict[int, credit.Counts]:
 
 
 def credit_rows_for(user, *, status: str = "", barred: str = ""):
-    """The credit page: organisations the user may see (scored ones), each with its latest
-    score. Returns a list of (organisation, latest CreditScore or None)."""
+    """The credit page: organisations the user may see (scored ones), filtered in the database,
+    each annotated with its latest score (`latest_score`, `latest_on`), in name order."""
     organisations = (scored_organisations().filter(scope.organisation_filter(user))
                      .select_related("region").order_by("name", "pk"))
     if status:
         organisations = organisations.filter(credit_status=status)
-    organisations = list(organisations[:500])
     if barred in ("yes", "no"):
-        organisations = [o for o in organisations if o.is_barred() == (barred == "yes")]
-    latest = {}
-    for s in CreditScore.objects.filter(organisation__in=organisations).order_by("organisation_id", "-computed_on",
-                                                                                 "-id"):
-        latest.setdefault(s.organisation_id, s)
-    return [(o, latest.get(o.pk)) for o in organisations]
+        bar = barred_filter(on=timezone.localdate())
+        organisations = organisations.filter(bar) if barred == "yes" else organisations.exclude(bar)
+    latest = CreditScore.objects.filter(organisation=OuterRef("pk")).order_by("-computed_on", "-id")
+    return organisations.annotate(latest_score=Subquery(latest.values("score")[:1]),
+                                  latest_on=Subquery(latest.values("computed_on")[:1]),
+                                  latest_parts=Subquery(latest.values("parts")[:1], output_field=JSONField()))
 
 
 def history_of(organisation, *, limit: int = 30):

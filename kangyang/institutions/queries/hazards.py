@@ -45,9 +45,9 @@ def get_photo_for(user, photo_id: int) -> HazardPhoto:
 
 
 def days_overdue(hazard: Hazard, today: dt.date | None = None) -> int:
-    """Days past the deadline of a hazard not closed (0 when not overdue)."""
+    """Days past the deadline of a hazard still to be put right (0 when not overdue)."""
     today = today or timezone.localdate()
-    if hazard.status == Hazard.Status.CLOSED or hazard.deadline >= today:
+    if hazard.status != Hazard.Status.OPEN or hazard.deadline >= today:
         return 0
     return (today - hazard.deadline).days
 

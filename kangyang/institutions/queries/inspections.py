@@ -1,11 +1,11 @@
 """Reads of random inspections: the gates (`get_*_for`), the lists of the pages and the API, the
-re-run of a recorded draw, and what the public pages show (`published_results`,
-`published_pools`: no inspector's contact, no resident, no staff member)."""
+re-run of a recorded draw, and what the public pages show (`published_results`: no inspector,
+no resident, no staff member)."""
 
 import datetime as dt
 from collections import Counter
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -17,7 +17,7 @@ from kangyang.institutions.models import Answer, Inspection, InspectionPlan, Ins
 
 __all__ = [
     "plans_for", "get_plan_for", "pools_for", "get_pool_for", "inspections_for", "get_inspection_for",
-    "my_inspections", "not_inspected_on_site", "rerun_draw", "published_results", "published_pools",
+    "my_inspections", "not_inspected_on_site", "rerun_draw", "published_results",
 ]
 
 
@@ -139,18 +139,6 @@ def published_results(institution: Institution) -> list[dict]:
         "problem_count": sum(problems.get(i.pk, {}).values()),
     } for i in inspections]
 
-
-def published_pools(region_code: str | None = None) -> list[dict]:
-    """The published inspector pools (双随机: the pool is public): names only."""
-    pools = InspectorPool.objects.filter(published_at__isnull=False).prefetch_related("inspectors")
-    if region_code:
-        pools = pools.filter(Q(region_code=region_code) | Q(region_code__in=_ancestors(region_code)))
-    return [{"id": p.pk, "name": p.name, "region_code": p.region_code, "published_at": p.published_at,
-             "inspectors": sorted(u.full_name or u.username for u in p.inspectors.all())} for p in pools]
-
-
-def _ancestors(code: str) -> list[str]:
-    return [code[:n].ljust(12, "0") for n in (4, 6, 9)]
 
 
 def plan_counts(plan: InspectionPlan) -> dict:

@@ -44,12 +44,13 @@ def institutions_for_rating(user, *, stars: str = "", kind: str = "", state: str
         in_progress=Count("rating_reviews", filter=~Q(rating_reviews__status=S.DECIDED)
                           & ~Q(rating_reviews__kind=K.SELF, rating_reviews__status=S.SUBMITTED)),
     ).order_by("region_code", "name")
-    if stars.isdigit() and 0 <= int(stars) <= 5:
+    if stars in {"0", "1", "2", "3", "4", "5"}:
         qs = qs.filter(stars=int(stars))
     if kind in Institution.Kind.values:
         qs = qs.filter(kind=kind)
+    q = q.replace("\x00", "").strip()[:100]  # a NUL is no part of a name (PostgreSQL refuses it)
     if q:
-        qs = qs.filter(name__icontains=q[:100])
+        qs = qs.filter(name__icontains=q)
     if state == "in_progress":
         qs = qs.filter(in_progress__gt=0)
     elif state == "never":

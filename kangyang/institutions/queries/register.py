@@ -17,7 +17,6 @@ from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
 
-from kangyang.accounts import scope
 from kangyang.institutions.models import Institution, Resident
 from kangyang.registry.models import Elder
 
@@ -181,16 +180,6 @@ def residents_of(institution: Institution, *, current: bool = True, on: dt.date 
 def ended_by_registry(stay: Resident) -> bool:
     """An open stay whose elder the registry records as dead: to be closed."""
     return stay.left_on is None and stay.elder.status == Elder.Status.DECEASED
-
-
-def centralised_care_count(*, prefix: str = "", on: dt.date | None = None) -> int:
-    """特困 elders cared for in institutions (集中供养) on the day, in an area."""
-    return stays_open(on).filter(centralised_care=True, region_code__startswith=prefix).values(
-        "elder").distinct().count()
-
-
-def sees_residents(user, institution: Institution) -> bool:
-    return scope.sees_residents_of(user, institution)
 
 
 def elder_by_id_number(number: str) -> Elder | None:

@@ -1,8 +1,9 @@
 """Reads for operating subsidies: rolls and rates a bureau admin sees, the rates in force for a
 district and month, and the one place occupancy is counted for the rolls (`occupied_bed_days`).
 
-Occupancy is counted from `Resident` stays here (not from queries.register's `with_occupancy`,
-which another topic writes): swap `occupied_bed_days` alone when the two are unified."""
+Bed-days are counted from `Resident` stays by the register's rule of an open stay (admitted,
+not left, not dead by the registry: queries.register.stays_open), day by day over the month,
+which a count on one day (`with_occupancy`) cannot give."""
 
 from __future__ import annotations
 
@@ -15,14 +16,13 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from kangyang.accounts import scope
-from kangyang.institutions.models import Institution, Resident, SubsidyRate, SubsidyRoll
+from kangyang.institutions.models import RESIDENTIAL_KINDS, Institution, Resident, SubsidyRate, SubsidyRoll
 from kangyang.regions import codes
 from kangyang.regions.models import Region
 from kangyang.registry.models import Elder
 
-K = Institution.Kind
 # The institutions with beds people live in (as the indicators count them).
-RESIDENTIAL = (K.CARE_HOME, K.TOWNSHIP_HOME, K.SUBDISTRICT_CENTRE, K.EMBEDDED_HOME)
+RESIDENTIAL = RESIDENTIAL_KINDS
 
 
 def month_bounds(month: dt.date) -> tuple[dt.date, dt.date, int]:

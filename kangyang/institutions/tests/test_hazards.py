@@ -44,6 +44,17 @@ def hazard(home, inspector, today):
                                evidence_required="清理后的通道照片", by=inspector)
 
 
+def test_opening_a_hazard_is_audited_and_one_put_right_awaiting_recheck_is_not_overdue(hazard, provider, today):
+    from kangyang.audit.models import AuditEntry
+    from kangyang.institutions.models import Hazard
+
+    assert AuditEntry.objects.filter(verb="hazard.open", target_id=str(hazard.pk)).exists()
+    Hazard.objects.filter(pk=hazard.pk).update(deadline=today - dt.timedelta(days=2))
+    assert Hazard.objects.overdue(today).filter(pk=hazard.pk).exists()
+    actions.rectify_hazard(Hazard.objects.get(pk=hazard.pk), by=provider, text="已清理")
+    assert not Hazard.objects.overdue(today).filter(pk=hazard.pk).exists()  # the bureau's re-check is due, not hers
+
+
 def test_the_lifecycle_closes_only_with_a_recheck_photo(hazard, provider, inspector):
     hazard = actions.rectify_hazard(hazard, by=provider, text="已清理杂物，张贴禁放标识", photos=[png()])
     assert hazard.status == S.RECTIFIED and hazard.rectified_at is not None

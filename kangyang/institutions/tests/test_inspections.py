@@ -239,12 +239,6 @@ def test_another_districts_admin_sees_no_plan(client, api_token, plan):
                        **headers).status_code == 404
 
 
-def test_published_pools_name_the_inspectors_only(pool, inspector):
-    pools = queries.published_pools()
-    assert pools[0]["inspectors"] and inspector.full_name in pools[0]["inspectors"]
-    assert set(pools[0]) == {"id", "name", "region_code", "published_at", "inspectors"}
-
-
 def test_the_inspector_finishes_and_publishes_from_the_page(client, inspector, mine):
     answer_all(mine, inspector)
     client.force_login(inspector)

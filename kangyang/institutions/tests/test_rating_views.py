@@ -94,6 +94,14 @@ def test_list_shows_each_person_the_institutions_of_their_area(client, card, hom
     assert home_b.name in page and home_a.name not in page
 
 
+def test_hostile_filters_of_the_list_are_ignored_not_a_500(client, card, home_a, admin):
+    client.force_login(admin)
+    for query in ({"stars": "²"}, {"stars": "9" * 30}, {"q": "颐养" * 200}, {"state": ["a", "b"]}):
+        assert client.get("/institutions/rating/", query).status_code == 200, query
+    # A NUL byte is refused before any view, in words (the site's middleware).
+    assert client.get("/institutions/rating/", {"q": "颐\x00养"}).status_code == 400
+
+
 def test_list_filters_by_stars_and_state(client, card, home_a, home_b, admin):
     Institution.objects.filter(pk=home_a.pk).update(stars=4, rated_on=timezone.localdate())
     client.force_login(admin)
@@ -240,6 +248,13 @@ def test_an_assessor_attaches_evidence_to_an_item(client, card, items, home_a, a
         f"p_{item.id}": "10", f"e_{item.id}": "看过照片", f"a_{item.id}": SimpleUploadedFile("site.jpg", b"\xff\xd8jpeg")})
     score = review.scores.get(item=item)
     assert score.points == 10 and score.evidence == "看过照片" and score.attachment.name.endswith(".jpg")
+    assert "site" not in score.attachment.name  # stored under a name of its own, not the uploader's
+    # The file through the review's own gate, not a media address: the assessor gets it, the
+    # institution's manager not before the decision.
+    link = f"/institutions/rating/reviews/{review.pk}/files/{item.id}/"
+    assert link in client.get(f"/institutions/rating/reviews/{review.pk}/").content.decode()
+    assert b"".join(client.get(link).streaming_content) == b"\xff\xd8jpeg"
+    assert client.get(f"/institutions/rating/reviews/{review.pk}/files/{items[1].id}/").status_code == 404
     response = client.post(f"/institutions/rating/reviews/{review.pk}/", {
         f"p_{item.id}": "12", f"a_{item.id}": SimpleUploadedFile("run.sh", b"#!/bin/sh")})
     assert response.status_code == 400

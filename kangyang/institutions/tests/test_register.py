@@ -162,7 +162,7 @@ def test_extreme_poverty_admitted_in_centralised_care(world, admin, worker_a, co
     other = _elder(worker_a, community_a, 4)
     assert actions.admit(world["b"], by=admin, elder=poor).centralised_care is True
     assert actions.admit(world["b"], by=admin, elder=other).centralised_care is False
-    assert queries.centralised_care_count(prefix="360103") == 1
+    assert queries.stays_open().filter(centralised_care=True, region_code__startswith="360103").count() == 1
 
 
 def test_death_ends_stay_and_marks_registry(world, admin, worker_a, community_a, today):
@@ -295,3 +295,31 @@ def test_care_level_from_latest_assessment(world, admin, worker_a, community_a, 
                                   valid_until=today + dt.timedelta(days=300))
     [stay] = queries.residents_of(world["a"])
     assert stay.care_level == 3
+
+
+# -- what a provider manager admitting by ID number learns, and may do, of an elder not hers ----
+def test_a_provider_manager_learns_nothing_of_an_elder_elsewhere_from_a_refusal(world, admin, provider, worker_b,
+                                                                               community_b):
+    e = _elder(worker_b, community_b, 21)
+    actions.admit(world["b"], by=admin, elder=e)
+    with pytest.raises(ValidationError) as caught:
+        actions.admit(world["a"], by=provider, elder=e)
+    assert "朝阳敬老院" not in str(caught.value) and "社区工作人员" in str(caught.value)
+    set_elder_status(Elder.objects.get(pk=e.pk), by=worker_b, status=Elder.Status.MOVED_OUT, on=timezone.localdate())
+    with pytest.raises(ValidationError) as moved:
+        actions.admit(world["a"], by=provider, elder=Elder.objects.get(pk=e.pk))
+    assert str(moved.value) == str(caught.value)  # the same words, whatever the reason
+    with pytest.raises(ValidationError) as told:  # her own area's staff are told why
+        actions.admit(world["a"], by=admin, elder=Elder.objects.get(pk=e.pk))
+    assert "迁出" in str(told.value)
+
+
+def test_a_death_recorded_by_the_provider_ends_the_stay_but_only_the_area_marks_the_registry(
+        world, provider, worker_b, community_b, today):
+    e = _elder(worker_b, community_b, 22)
+    stay = actions.admit(world["a"], by=provider, elder=e, admitted_on=today - dt.timedelta(days=3))
+    actions.record_death(stay, by=provider, on=today)
+    stay.refresh_from_db()
+    e.refresh_from_db()
+    assert stay.left_reason == Resident.Left.DIED and stay.left_on == today
+    assert e.status == Elder.Status.ACTIVE  # the registry's staff record the death themselves

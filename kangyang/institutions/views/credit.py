@@ -4,6 +4,7 @@ history; from here the admin blacklists an organisation (the register's own acti
 dishonest band only proposes it) or lifts the bar."""
 
 from django import forms
+from django.core.paginator import Paginator
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -49,10 +50,12 @@ def credit_page(request):
     _check(request.user)
     form = CreditFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    rows = queries.credit_rows_for(request.user, status=data.get("status", ""), barred=data.get("barred", ""))
+    page = Paginator(queries.credit_rows_for(request.user, status=data.get("status", ""),
+                                             barred=data.get("barred", "")), 100).get_page(request.GET.get("page"))
     return render(request, "institutions/credit.html", {
-        "form": form, "rows": [{"organisation": o, "score": s, "proposes": actions.proposes_blacklist(o),
-                                "barred": o.is_barred()} for o, s in rows],
+        "form": form, "page": page,
+        "rows": [{"organisation": o, "proposes": actions.proposes_blacklist(o), "barred": o.is_barred()}
+                 for o in page],
         "weights": credit.WEIGHTS, "overdue_factor": credit.OVERDUE_FACTOR,
         "good_from": credit.GOOD_FROM, "watched_from": credit.WATCHED_FROM,
     })

@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kangyang.accounts import scope
 from kangyang.institutions.actions import rating as actions
+from kangyang.institutions.files import file_response
 from kangyang.institutions.forms.rating import AppointForm, DecideForm, ReviewForm
 from kangyang.institutions.models import Institution, RatingReview, Scorecard
 from kangyang.institutions.queries import rating as queries
@@ -142,6 +143,13 @@ def decide(request, review_id: int):
     return redirect("institutions:rating_institution", review.institution_id)
 
 
+@login_required
+def attachment(request, review_id: int, item_id: int):
+    """The evidence attached to one item of a review, to those who may see the review."""
+    review = queries.get_review_for(request.user, review_id)
+    return file_response(get_object_or_404(review.scores, item_id=item_id).attachment)
+
+
 urlpatterns = [
     path("rating/", rating_list, name="rating"),
     path("rating/<int:institution_id>/", institution_rating, name="rating_institution"),
@@ -149,4 +157,5 @@ urlpatterns = [
     path("rating/<int:institution_id>/evaluation/", start_evaluation, name="rating_start_evaluation"),
     path("rating/reviews/<int:review_id>/", review_page, name="rating_review"),
     path("rating/reviews/<int:review_id>/decide/", decide, name="rating_decide"),
+    path("rating/reviews/<int:review_id>/files/<int:item_id>/", attachment, name="rating_attachment"),
 ]

@@ -215,7 +215,7 @@ def residents(request, institution_id: int):
         if admit_form.is_valid():
             elder = queries.elder_by_id_number(admit_form.cleaned_data["id_number"])
             if elder is None:
-                admit_form.add_error("id_number", _("There is no elder with this ID number in the registry."))
+                admit_form.add_error("id_number", _("No elder with this ID number can be admitted: check the number, or ask the community worker of her residence."))
             else:
                 try:
                     actions.admit(institution, by=request.user, elder=elder,

@@ -29,11 +29,8 @@ def shortfall_list(request):
     subdistrict = subdistrict if subdistrict in {r.code for r in subdistricts} else ""
     missing = request.GET.get("missing", "1") != "0"
     rows = queries.shortfalls(request.user, kind=kind, subdistrict=subdistrict, missing=missing)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "institutions/standards.html", {
-        "rows": rows, "page_obj": Paginator(rows, PER_PAGE).get_page(request.GET.get("page")),
-        "querystring": query.urlencode(), "kinds": kinds, "kind": kind, "subdistricts": subdistricts, "subdistrict": subdistrict,
+        "rows": rows, "page_obj": Paginator(rows, PER_PAGE).get_page(request.GET.get("page")), "kinds": kinds, "kind": kind, "subdistricts": subdistricts, "subdistrict": subdistrict,
         "missing": missing,
     })
 
