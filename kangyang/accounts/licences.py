@@ -53,18 +53,21 @@ class ExpiringLicence:
     expires: dt.date
 
 
-def thresholds() -> tuple[int, ...]:
-    """Days before expiry at which people are told, widest first: (30, 7, 0) by default."""
-    first = settings.LICENCE_WARNING_DAYS
+def thresholds(first: int | None = None) -> tuple[int, ...]:
+    """Days before expiry at which people are told, widest first: (30, 7, 0) by default; `first`
+    another first warning (an institution's documents: KANGYANG_INSTITUTION_EXPIRY_DAYS)."""
+    first = settings.LICENCE_WARNING_DAYS if first is None else first
     return tuple(sorted({t for t in (first, SECOND_WARNING_DAYS, 0) if t <= first}, reverse=True))
 
 
-def threshold_due(days_left: int) -> int | None:
+def threshold_due(days_left: int, *, first: int | None = None) -> int | None:
     """The warning due with this many days left: the narrowest threshold reached; None before
-    the first, or once the catch-up time after the expiry is over."""
-    if days_left > settings.LICENCE_WARNING_DAYS or days_left < -CATCH_UP_DAYS:
+    the first, or once the catch-up time after the expiry is over. (The same rule tells of the
+    institutions' documents, with their own `first`.)"""
+    first = settings.LICENCE_WARNING_DAYS if first is None else first
+    if days_left > first or days_left < -CATCH_UP_DAYS:
         return None
-    return min(t for t in thresholds() if days_left <= t)
+    return min(t for t in thresholds(first) if days_left <= t)
 
 
 def warning_window(today: dt.date) -> tuple[dt.date, dt.date]:

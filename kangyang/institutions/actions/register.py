@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kangyang.accounts import scope
+from kangyang.accounts import licences, scope
 from kangyang.accounts.models import Organisation, User
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
@@ -433,23 +433,15 @@ def audit_residents_read(by, institution: Institution, *, count: int, via: str) 
 
 
 # -- expiring documents (a daily chore) ------------------------------------------------------
-SECOND_WARNING_DAYS = 7
-CATCH_UP_DAYS = 7
 DOCUMENT_WORDS = {
     DocumentWarning.Document.MEDICAL_AGREEMENT: gettext_lazy("medical agreement"),
     DocumentWarning.Document.LIABILITY_INSURANCE: gettext_lazy("liability insurance"),
 }
 
 
-def thresholds() -> tuple[int, ...]:
-    first = settings.KANGYANG_INSTITUTION_EXPIRY_DAYS
-    return tuple(sorted({t for t in (first, SECOND_WARNING_DAYS, 0) if t <= first}, reverse=True))
-
-
 def threshold_due(days_left: int) -> int | None:
-    if days_left > settings.KANGYANG_INSTITUTION_EXPIRY_DAYS or days_left < -CATCH_UP_DAYS:
-        return None
-    return min(t for t in thresholds() if days_left <= t)
+    """The warning due (the licences' rule, with the institutions' first warning)."""
+    return licences.threshold_due(days_left, first=settings.KANGYANG_INSTITUTION_EXPIRY_DAYS)
 
 
 def bureau_admins_of(institution: Institution) -> list[User]:
@@ -466,7 +458,7 @@ def warn_expiring_documents_once(today: dt.date | None = None) -> int:
     """One pass: tell the district's bureau admins of each medical agreement and liability
     insurance whose warning is due today and not told yet. Returns how many warnings."""
     today = today or timezone.localdate()
-    start, end = today - dt.timedelta(days=CATCH_UP_DAYS), today + dt.timedelta(days=settings.KANGYANG_INSTITUTION_EXPIRY_DAYS)
+    start, end = today - dt.timedelta(days=licences.CATCH_UP_DAYS), today + dt.timedelta(days=settings.KANGYANG_INSTITUTION_EXPIRY_DAYS)
     made = 0
     for institution in (Institution.objects.open(today).select_related("organisation")
                         .filter(medical=Institution.Medical.AGREEMENT, medical_agreement_until__range=(start, end))
