@@ -255,19 +255,17 @@ def keeps_facts_of(user, institution) -> bool:
 def sees_residents_of(user, institution) -> bool:
     """Who lives there (names, ages, care levels): the registry staff whose area covers it
     and the running organisation's manager. Every such read is audited."""
-    if runs_institution(user, institution):
-        return True
-    if not (user.is_superuser or user.role in RESIDENT_STAFF_ROLES):
-        return False
-    prefix = area_prefix(user)
-    return prefix is not None and institution.region_code.startswith(prefix)
+    return runs_institution(user, institution) or _area_staff_of(user, institution, RESIDENT_STAFF_ROLES)
 
 
 def keeps_residents_of(user, institution) -> bool:
     """Admitting, discharging and transferring residents and recording a death."""
-    if runs_institution(user, institution):
-        return True
-    if not (user.is_superuser or user.role in RESIDENT_KEEPER_ROLES):
+    return runs_institution(user, institution) or _area_staff_of(user, institution, RESIDENT_KEEPER_ROLES)
+
+
+def _area_staff_of(user, institution, roles) -> bool:
+    """Registry staff of one of `roles` whose area covers the institution."""
+    if not (user.is_superuser or user.role in roles):
         return False
     prefix = area_prefix(user)
     return prefix is not None and institution.region_code.startswith(prefix)

@@ -20,6 +20,7 @@ from kangyang.accounts.models import Organisation
 from kangyang.institutions import credit
 from kangyang.institutions.actions import credit as actions
 from kangyang.institutions.queries import credit as queries
+from kangyang.lib.forms import add_errors
 
 
 class CreditFilterForm(forms.Form):
@@ -90,11 +91,7 @@ def _decide(request, organisation_id: int, form_class, key: str, act, done):
         try:
             act(organisation, by=request.user, **form.cleaned_data)
         except ValidationError as e:
-            if hasattr(e, "error_dict"):
-                for field, errors in e.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, e)
+            add_errors(form, e)
         else:
             messages.success(request, done(organisation))
             return redirect("institutions:credit_organisation", organisation_id=organisation.pk)

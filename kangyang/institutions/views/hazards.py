@@ -18,6 +18,7 @@ from kangyang.institutions.actions import hazards as actions
 from kangyang.institutions.forms.hazards import LIST_LABELS, HazardFilterForm, RecheckForm, RectifyForm
 from kangyang.institutions.files import photo_response
 from kangyang.institutions.queries import hazards as queries
+from kangyang.lib.forms import add_errors
 
 
 def _may_open(user) -> bool:
@@ -67,14 +68,6 @@ def hazard_detail(request, hazard_id: int):
     return _detail(request, queries.get_hazard_for(request.user, hazard_id))
 
 
-def _errors_into(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @login_required
 @require_POST
 def hazard_rectify(request, hazard_id: int):
@@ -87,7 +80,7 @@ def hazard_rectify(request, hazard_id: int):
             actions.rectify_hazard(hazard, by=request.user, text=form.cleaned_data["text"],
                                    photos=form.cleaned_data["photos"])
         except ValidationError as e:
-            _errors_into(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, _("Reported put right; it awaits the re-check."))
             return redirect("institutions:hazard", hazard_id=hazard.pk)
@@ -107,7 +100,7 @@ def hazard_recheck(request, hazard_id: int):
                                             note=form.cleaned_data["note"], photos=form.cleaned_data["photos"],
                                             new_deadline=form.cleaned_data["deadline"])
         except ValidationError as e:
-            _errors_into(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, _("The hazard is closed.") if hazard.status == hazard.Status.CLOSED
                              else _("The hazard is back to be put right."))

@@ -23,6 +23,7 @@ from kangyang.institutions.forms.inspections import (
 )
 from kangyang.institutions.models import Conflict, Hazard, Institution
 from kangyang.institutions.queries import inspections as queries
+from kangyang.lib.forms import add_errors
 from kangyang.regions.models import Region
 
 
@@ -278,11 +279,7 @@ def answer(request: HttpRequest, inspection_id: int) -> HttpResponse:
                             responsible_person=data["responsible_person"], deadline=data["deadline"],
                             evidence_required=data["evidence_required"])
     except ValidationError as e:
-        if hasattr(e, "error_dict"):
-            for field, errors in e.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, e)
+        add_errors(form, e)
         return _render_detail(request, inspection, failed={item: form}, status=422)
     return redirect(f"{reverse('institutions:inspections_detail', args=[inspection.pk])}#item-{item}")
 

@@ -18,6 +18,7 @@ from kangyang.institutions.actions import register as actions
 from kangyang.institutions.forms import register as forms
 from kangyang.institutions.models import Fee, Institution, Resident
 from kangyang.institutions.queries import register as queries
+from kangyang.lib.forms import add_errors
 from kangyang.regions.models import Region
 
 PER_PAGE = 50
@@ -26,18 +27,6 @@ PER_PAGE = 50
 def _require_register(user) -> None:
     if not scope.opens_register(user):
         raise PermissionDenied
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for e in errors:
-                for m in e.messages:
-                    form.add_error(target, m)
-    else:
-        for m in exc.messages:
-            form.add_error(None, m)
 
 
 def _subdistricts(user):
@@ -106,7 +95,7 @@ def institution_create(request):
         try:
             institution = actions.register_institution(by=request.user, **form.values())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The institution is registered."))
             return redirect("institutions:detail", institution.pk)
@@ -124,7 +113,7 @@ def institution_edit(request, institution_id: int):
         try:
             actions.edit_institution(Institution.objects.get(pk=institution.pk), by=request.user, **form.values())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The register entry is saved."))
             return redirect("institutions:detail", institution.pk)
@@ -221,7 +210,7 @@ def residents(request, institution_id: int):
                     actions.admit(institution, by=request.user, elder=elder,
                                   admitted_on=admit_form.cleaned_data["admitted_on"], bed=admit_form.cleaned_data["bed"])
                 except ValidationError as exc:
-                    _form_errors(admit_form, exc)
+                    add_errors(admit_form, exc)
                 else:
                     messages.success(request, _("The elder is admitted."))
                     return redirect("institutions:residents", institution.pk)
