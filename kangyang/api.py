@@ -255,6 +255,7 @@ def _add_routers() -> None:
     from kangyang.timebank.api import router as timebank_router
     from kangyang.visits.api import router as visits_router
     from kangyang.institutions.api import hazards_router, inspections_router, institutions_router
+    from kangyang.health.api import router as health_router
 
     api.add_router("/v1/auth", auth_router)
     api.add_router("/v1/users", users_router)
@@ -274,6 +275,7 @@ def _add_routers() -> None:
     api.add_router("/v1/institutions", institutions_router)
     api.add_router("/v1/inspections", inspections_router)
     api.add_router("/v1/hazards", hazards_router)
+    api.add_router("/v1/health", health_router)
 
 
 _add_routers()

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "kangyang.visits",
     "kangyang.timebank",
     "kangyang.institutions",
+    # Health services (issue 17): after alarms (its devices send readings) and visits (tiers).
+    "kangyang.health",
     # Paying the elder's share of an order (issue 14): after services, whose orders it pays.
     "kangyang.payments",
     "kangyang.portal",
@@ -466,3 +468,14 @@ if KANGYANG_PREPAID_FLAG_YUAN < 0:
 KANGYANG_INSTITUTION_EXPIRY_DAYS = envint("KANGYANG_INSTITUTION_EXPIRY_DAYS", "30")
 if KANGYANG_INSTITUTION_EXPIRY_DAYS < 1:
     raise ImproperlyConfigured("KANGYANG_INSTITUTION_EXPIRY_DAYS must be at least 1")
+
+# Health (issue 17): an urgent reading's alert not acknowledged within this many minutes is told
+# to the subdistrict (level 1), and after twice as long to the district bureau (level 2).
+KANGYANG_HEALTH_ALERT_ESCALATE_MINUTES = envint("KANGYANG_HEALTH_ALERT_ESCALATE_MINUTES", "30")
+if KANGYANG_HEALTH_ALERT_ESCALATE_MINUTES < 1:
+    raise ImproperlyConfigured("KANGYANG_HEALTH_ALERT_ESCALATE_MINUTES must be at least 1")
+# Health, contracts (issue 17 §2): the elder and the team are reminded this many days before a
+# family-doctor contract ends (and again at 7 days and on the day).
+KANGYANG_CONTRACT_RENEWAL_DAYS = envint("KANGYANG_CONTRACT_RENEWAL_DAYS", "30")
+if KANGYANG_CONTRACT_RENEWAL_DAYS < 1:
+    raise ImproperlyConfigured("KANGYANG_CONTRACT_RENEWAL_DAYS must be at least 1")

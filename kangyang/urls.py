@@ -31,6 +31,8 @@ def home(request):
         return redirect("portal:visits")
     if role == User.Role.INSPECTOR:  # their own inspections (issue 16 §5)
         return redirect("institutions:inspections_mine")
+    if role == User.Role.DOCTOR:  # their team's panel (issue 17 §8)
+        return redirect("health:index")
     return redirect("registry:list")
 
 
@@ -69,6 +71,7 @@ urlpatterns = [
     path("timebank/", include("kangyang.timebank.urls")),
     path("institutions/", include("kangyang.institutions.urls")),
     path("public/institutions/", include("kangyang.institutions.urls_public")),
+    path("health/", include("kangyang.health.urls")),
     path("app/", include("kangyang.portal.urls")),
     # The own page lived at /me/ before the app: old links and bookmarks still arrive.
     path("me/", RedirectView.as_view(url="/app/", query_string=True)),

@@ -17,6 +17,7 @@ NAVIGATION = [
     ("visits", "visits:plan", _("Care visits")),
     ("timebank", "timebank:confirm", _("Time bank")),
     ("institutions", "institutions:list", _("Institutions")),
+    ("health", "health:index", _("Health")),
     ("regions", "regions:list", _("Regions")),
     ("organisations", "organisations:list", _("Organisations")),
     ("audit", "audit:list", _("Audit log")),

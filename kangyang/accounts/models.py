@@ -192,6 +192,7 @@ class User(AbstractUser):
         ELDER = "elder", _("elder")
         FAMILY = "family", _("family member")
         INSPECTOR = "inspector", _("inspector")
+        DOCTOR = "doctor", _("family-doctor team member")
 
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
     full_name = models.CharField(_("full name"), max_length=100, blank=True)

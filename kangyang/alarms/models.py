@@ -37,6 +37,11 @@ class Device(models.Model):
         DOOR = "door", _("door sensor")
         MOTION = "motion", _("motion sensor")
         WATER_METER = "water_meter", _("water meter")
+        # Health meters (kangyang/health): they send readings, not alarms.
+        BP_METER = "bp_meter", _("blood-pressure meter")
+        GLUCOSE_METER = "glucose_meter", _("glucose meter")
+        OXIMETER = "oximeter", _("pulse oximeter")
+        SCALE = "scale", _("scale")
 
     class Status(models.TextChoices):
         ONLINE = "online", _("online")

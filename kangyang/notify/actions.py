@@ -65,9 +65,9 @@ class Recipient:
 
 def quiet_until(recipient: Recipient, *, kind: str, now: dt.datetime) -> dt.datetime | None:
     """When the recipient's quiet hours end, if `now` is inside them; None otherwise (and
-    always for alarms and sign-in codes). A window may run over midnight (22:00–07:00)."""
+    always for alarms, health alerts and sign-in codes). A window may run over midnight (22:00–07:00)."""
     start, end = recipient.quiet_from, recipient.quiet_until
-    if kind in (Kind.ALARM, Kind.SIGN_IN) or start is None or end is None or start == end:
+    if kind in (Kind.ALARM, Kind.HEALTH_ALERT, Kind.SIGN_IN) or start is None or end is None or start == end:
         return None
     local = timezone.localtime(now)
     t = local.time()

@@ -31,6 +31,10 @@ class Kind(models.TextChoices):
     CARE_CALL = "care_call", _("care call")
     # Supervision of institutions (kangyang/institutions): documents ending, hazards.
     SUPERVISION = "supervision", _("supervision of institutions")
+    # Health services (kangyang/health): an urgent reading's alert (sent at once, like alarms),
+    # and a family-doctor contract to renew.
+    HEALTH_ALERT = "health_alert", _("health alert")
+    HEALTH = "health", _("health services")
 
 
 class Preference(models.Model):

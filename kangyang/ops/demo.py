@@ -94,6 +94,8 @@ DEMO_ACCOUNTS = [
     DemoAccount("elder", R.ELDER, "张桂兰", "community_a"),
     DemoAccount("family", R.FAMILY, "王芳", ""),
     DemoAccount("inspector", R.INSPECTOR, "徐建国", "district"),
+    # Extends CONTRACTS.md's list (issue 17): a family doctor of the team that serves `elder`'s community.
+    DemoAccount("doctor", R.DOCTOR, "刘敏", ""),
 ]
 
 

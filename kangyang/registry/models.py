@@ -274,6 +274,14 @@ class HealthRecord(models.Model):
     contract_signed_on = models.DateField(_("contract signed on"), null=True, blank=True)
     last_checkup_on = models.DateField(_("last check-up"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The health app keeps the structured record (kangyang/health); these link it to the
+    # hospital's system and carry the elder's own choice about her health alerts.
+    ehr_number = models.CharField(_("health record number"), max_length=40, blank=True,
+                                  help_text=_("The number of the elder's record in the health centre's system."))
+    ehr_opened_on = models.DateField(_("health record opened on"), null=True, blank=True)
+    alerts_to_family = models.BooleanField(
+        _("tell the family of health alerts"), default=False,
+        help_text=_("The elder agreed that her family is told when a reading needs urgent attention."))
 
     class Meta:
         verbose_name = _("health record")

@@ -90,6 +90,8 @@ MODULE_ROLES = {
     "wall": {R.BUREAU_ADMIN, R.HOTLINE_OPERATOR},
     # Supervision of institutions: the area's supervisors and the inspectors (scope/institutions.py).
     "institutions": {R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER, R.COMMUNITY_WORKER, R.INSPECTOR},
+    # Health services: the family-doctor teams, and the area's staff who follow who is due (scope/health.py).
+    "health": {R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER, R.COMMUNITY_WORKER, R.DOCTOR},
 }
 
 
@@ -115,12 +117,9 @@ def can_reveal(user, region_code: str) -> bool:
 
 
 def can_see_health(user, elder) -> bool:
-    """Health summary: staff whose area covers the elder, the elder, and their family."""
-    if user.role == R.ELDER:
-        return elder.user_id == user.pk
-    if user.role == R.FAMILY:
-        return elder.contacts.filter(user=user).exists()
-    return (user.role in AREA_ROLES or user.is_superuser) and in_area(user, elder.region_code)
+    """Health summary: the one rule of scope/health.py (the elder's family-doctor team, staff whose
+    area covers the elder, the elder, and their family)."""
+    return reads_health(user, elder)  # noqa: F405 - from scope/health.py, below
 
 
 def can_import(user) -> bool:
@@ -144,7 +143,7 @@ def can_read_audit(user) -> bool:
 # work for the bureau and inspections show institutions' residents and staff.
 TWO_FACTOR_ROLES = {
     R.BUREAU_ADMIN, R.SUBDISTRICT_OFFICER, R.COMMUNITY_WORKER, R.HOTLINE_OPERATOR,
-    R.PROVIDER_MANAGER, R.CAREGIVER, R.INSPECTOR,
+    R.PROVIDER_MANAGER, R.CAREGIVER, R.INSPECTOR, R.DOCTOR,
 }
 
 
@@ -686,6 +685,7 @@ def decides_own_bindings(user, elder) -> bool:
 
 # The rules of the larger modules live beside this one, by topic, and are re-exported here so
 # that every caller keeps saying `scope.<rule>`.
+from kangyang.accounts.scope.health import *  # noqa: E402,F401,F403
 from kangyang.accounts.scope.institutions import *  # noqa: E402,F401,F403
 from kangyang.accounts.scope.timebank import *  # noqa: E402,F401,F403
 from kangyang.accounts.scope.visits import *  # noqa: E402,F401,F403

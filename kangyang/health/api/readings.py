@@ -1,0 +1,5 @@
+"""/api/v1/health: the readings topic."""
+
+from ninja import Router
+
+router = Router(tags=["health"])

@@ -1,0 +1,5 @@
+"""The health app's demo, records topic (kangyang/health/demo.py calls it)."""
+
+
+def seed(*, district, rng, elders: int) -> str:
+    return ""

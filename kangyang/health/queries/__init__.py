@@ -1,0 +1,1 @@
+"""The health app's queries, one module per topic (see kangyang/health/models)."""

@@ -1,0 +1,1 @@
+"""The health app's pages (/health/): the panel, and one module per topic."""

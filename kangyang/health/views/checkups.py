@@ -1,0 +1,3 @@
+"""Pages of the health app's checkups topic."""
+
+urlpatterns = []
