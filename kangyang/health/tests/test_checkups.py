@@ -5,7 +5,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from kangyang.audit.models import AuditEntry
 from kangyang.health.actions import checkups as actions
