@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from kangyang.accounts import scope
 from kangyang.health.actions import screening as actions
@@ -164,8 +165,9 @@ def list_screenings(request, filters: Query[ElderFilter]):
 def create_screening(request, payload: ScreeningIn):
     """Scores the answers (Mini-Cog: recall + clock, positive below 3; AD8: count of “yes”, positive from 2)."""
     elder = _elder(request.auth, payload.elder)
-    return 201, actions.record_screening(by=request.auth, elder=elder, tool=payload.tool, answers=payload.answers,
+    screening = actions.record_screening(by=request.auth, elder=elder, tool=payload.tool, answers=payload.answers,
                                          screened_on=payload.screened_on)
+    return Status(201, screening)
 
 
 @router.get("/referrals", response=list[ReferralOut], summary="List referrals")
@@ -180,9 +182,10 @@ def list_referrals(request, filters: Query[ReferralFilter]):
 @router.post("/referrals", response={201: ReferralOut}, summary="Refer an elder to a medical institution")
 def create_referral(request, payload: ReferralIn):
     elder = _elder(request.auth, payload.elder)
-    return 201, actions.refer(by=request.auth, elder=elder,
-                              to_institution=_institution(payload.to_institution, "to_institution"),
-                              reason=payload.reason, urgent=payload.urgent, referred_on=payload.referred_on)
+    referral = actions.refer(by=request.auth, elder=elder,
+                             to_institution=_institution(payload.to_institution, "to_institution"),
+                             reason=payload.reason, urgent=payload.urgent, referred_on=payload.referred_on)
+    return Status(201, referral)
 
 
 @router.post("/referrals/{referral_id}/receive", response=ReferralOut, summary="Mark a referral received")
@@ -217,10 +220,11 @@ def list_sickbeds(request, filters: Query[SickbedFilter]):
 @router.post("/sickbeds", response={201: SickbedOut}, summary="Open a home sickbed")
 def open_sickbed(request, payload: SickbedIn):
     elder = _elder(request.auth, payload.elder)
-    return 201, actions.open_sickbed(by=request.auth, elder=elder,
-                                     institution=_institution(payload.institution, "institution"),
-                                     diagnosis=payload.diagnosis, visits_per_week=payload.visits_per_week,
-                                     opened_on=payload.opened_on)
+    sickbed = actions.open_sickbed(by=request.auth, elder=elder,
+                                   institution=_institution(payload.institution, "institution"),
+                                   diagnosis=payload.diagnosis, visits_per_week=payload.visits_per_week,
+                                   opened_on=payload.opened_on)
+    return Status(201, sickbed)
 
 
 @router.post("/sickbeds/{sickbed_id}/close", response=SickbedOut, summary="Close a home sickbed")
