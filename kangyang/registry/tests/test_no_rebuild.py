@@ -98,6 +98,9 @@ PARAMS = {
     "institution_id": ("institutions.Institution", "pk"),
     "stay_id": ("institutions.Resident", "pk"),
     "fee_id": ("institutions.Fee", "pk"),
+    # issue 17 §6: referrals and home sickbeds
+    "referral_id": ("health.Referral", "pk"),
+    "sickbed_id": ("health.Sickbed", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)
