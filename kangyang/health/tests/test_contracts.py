@@ -148,6 +148,7 @@ def test_a_renewed_or_ended_contract_is_not_reminded(elder_in_a, elder_in_b, tea
     assert actions.remind_renewals_once(today) == 0
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_workers_health_pass_runs_the_reminders(elder_in_a, team_a, doctor_a, today):
     from kangyang.ops import housekeeping
 
