@@ -119,7 +119,8 @@ def seed(*, district, rng, elders: int) -> str:
                 if c.starts_on <= today <= c.ends_on and (c.ended_on is None or c.ended_on > today)}
     records = {h.elder_id: h for h in HealthRecord.objects.filter(elder__region_code__startswith=prefix)}
     changed, new = [], []
-    for pk, region_code, _birth in rows:
+    everyone = Elder.objects.filter(region_code__startswith=prefix).values_list("pk", "region_code").order_by("pk")
+    for pk, region_code in everyone:
         c = in_force.get(pk)
         values = (True, f"{leads[c.team_id]}（{c.team.institution.name}）", c.signed_on) if c else (False, "", None)
         h = records.get(pk)
