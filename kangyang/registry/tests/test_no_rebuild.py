@@ -98,6 +98,9 @@ PARAMS = {
     "institution_id": ("institutions.Institution", "pk"),
     "stay_id": ("institutions.Resident", "pk"),
     "fee_id": ("institutions.Fee", "pk"),
+    # issue 17 (health: contracts): family-doctor teams and contracts
+    "team_id": ("health.Team", "pk"),
+    "contract_id": ("health.Contract", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)
