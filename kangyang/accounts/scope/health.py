@@ -132,3 +132,15 @@ def enters_resident_counts(user, region_code: str) -> bool:
 def reads_contract_rates(user) -> bool:
     """The per-community rates: area staff."""
     return user.is_authenticated and user.is_active and (user.role in AREA_ROLES or user.is_superuser)
+
+
+def may_sign_for(user, elder) -> bool:
+    """A team member may offer a contract to an elder her team serves before she has one (she
+    then sees the contract form only, none of the elder's other health data)."""
+    if user.role != R.DOCTOR or not user.is_active:
+        return False
+    from kangyang.health.models import Team
+    from kangyang.regions import codes
+
+    return any(elder.region_code.startswith(codes.prefix(code) if len(code) == 12 else code)
+               for code in Team.objects.filter(pk__in=team_ids(user)).values_list("area_code", flat=True))

@@ -109,6 +109,8 @@ def elder_section(user, elder):
     (scope.reads_health): a dict for health/elder/_contracts.html, or None when there is nothing to show."""
     today = timezone.localdate()
     history = list(Contract.objects.filter(elder=elder).select_related("team__institution", "package", "renewal"))
+    if not scope.reads_health(user, elder):
+        history = []  # a team member offering a contract (scope.may_sign_for) sees no other health data
     current = next((c for c in history if c.starts_on <= today <= c.ends_on
                     and (c.ended_on is None or c.ended_on > today)), None)
     signable = [t for t in Team.objects.filter(active=True).select_related("institution").order_by("name")

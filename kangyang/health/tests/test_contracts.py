@@ -210,10 +210,13 @@ def test_a_doctor_of_another_team_gets_no_team_page(client, team_a, doctor_b, el
 def test_the_elders_page_signs_and_ends(client, elder_in_a, team_a, doctor_a, today):
     package()
     client.force_login(doctor_a)
-    page = client.get(f"/health/elders/{elder_in_a.pk}/contracts/")
-    # Not yet her team's elder: she cannot read her health data until she signs... through the area rule.
-    assert page.status_code == 403
-    contract = contract_for(elder_in_a, with_team=team_a, on=today - dt.timedelta(days=5))
+    # Not yet her team's elder: the page offers the contract and shows no other health data.
+    page = client.get(f"/health/elders/{elder_in_a.pk}/contracts/").content.decode()
+    assert 'data-form="sign"' in page and "data-contract=" not in page
+    r = client.post(f"/health/elders/{elder_in_a.pk}/contracts/sign/", {
+        "sign-team": team_a.pk, "sign-package": package().pk, "sign-signed_on": (today - dt.timedelta(days=5)).isoformat()})
+    assert r.status_code == 302
+    contract = Contract.objects.get(elder=elder_in_a)
     page = client.get(f"/health/elders/{elder_in_a.pk}/contracts/").content.decode()
     assert f'data-current="{contract.pk}"' in page and 'data-form="end"' in page and 'data-form="renew"' in page
     r = client.post(f"/health/contracts/{contract.pk}/end/", {"end-reason": "搬家"})

@@ -52,7 +52,7 @@ def team(request, team_id: int):
 
 def _elder(request, elder_id: int) -> Elder:
     elder = get_object_or_404(Elder, pk=elder_id)
-    if not scope.reads_health(request.user, elder):
+    if not (scope.reads_health(request.user, elder) or scope.may_sign_for(request.user, elder)):
         raise PermissionDenied  # 403 in words; 404 would hide nothing the id does not already
     return elder
 
