@@ -58,6 +58,12 @@ def serves(team: Team, region_code: str) -> bool:
     return bool(team.area_code) and region_code.startswith(_area_prefix(team.area_code))
 
 
+def teams_serving(region_code: str):
+    """The active teams whose area covers a community (its own, its subdistrict's, its district's)."""
+    codes = {region_code, region_code[:9] + "000", region_code[:6] + "000000", region_code[:4] + "0" * 8}
+    return Team.objects.filter(active=True, area_code__in=codes).select_related("institution").order_by("name")
+
+
 def _area_prefix(code: str) -> str:
     """A region code's meaningful digits (a subdistrict 360103001000 → 360103001)."""
     from kangyang.regions import codes

@@ -113,8 +113,9 @@ def elder_section(user, elder):
         history = []  # a team member offering a contract (scope.may_sign_for) sees no other health data
     current = next((c for c in history if c.starts_on <= today <= c.ends_on
                     and (c.ended_on is None or c.ended_on > today)), None)
-    signable = [t for t in Team.objects.filter(active=True).select_related("institution").order_by("name")
-                if _serves(t, elder) and scope.manages_contracts_of(user, t, elder)]
+    from kangyang.health.actions.contracts import teams_serving
+
+    signable = [t for t in teams_serving(elder.region_code) if scope.manages_contracts_of(user, t, elder)]
     manages = current is not None and scope.manages_contracts_of(user, current.team, elder)
     renewable = manages and current.ended_on is None and not hasattr_renewal(current)
     if not history and not signable:
@@ -134,12 +135,6 @@ def hasattr_renewal(contract) -> bool:
         return contract.renewal is not None
     except Contract.DoesNotExist:
         return False
-
-
-def _serves(team, elder) -> bool:
-    from kangyang.health.actions.contracts import serves
-
-    return serves(team, elder.region_code)
 
 
 __all__ = ["teams_for", "contracts_for", "team_contracts", "ending_soon", "community_rates", "panel_section",

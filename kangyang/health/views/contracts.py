@@ -87,8 +87,8 @@ def _failed(request, elder, form, error: ValidationError | None = None):
 def sign(request, elder_id: int):
     _opens(request)
     elder = _elder(request, elder_id)
-    signable = [t for t in Team.objects.filter(active=True) if actions.serves(t, elder.region_code)
-                and scope.manages_contracts_of(request.user, t, elder)]
+    signable = [t for t in actions.teams_serving(elder.region_code)
+                if scope.manages_contracts_of(request.user, t, elder)]
     if not signable:
         raise PermissionDenied
     form = SignForm(request.POST, teams=signable, prefix="sign")
