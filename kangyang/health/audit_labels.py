@@ -46,3 +46,14 @@ FIELDS.update({
     "diagnosis": _("diagnosis"),
     "institution": _("medical institution"),
 })
+
+# -- contracts --
+VERBS.update({
+    # Family-doctor contracts (actions/contracts.py).
+    "health.contract.sign": _("signed a family-doctor contract"),
+    "health.contract.renew": _("renewed a family-doctor contract"),
+    "health.contract.end": _("ended a family-doctor contract early"),
+    "health.contract_reminder": _("reminded of a family-doctor contract ending"),
+    "health.contracts.read": _("read family-doctor contracts"),
+    "health.resident_count": _("reported a community's residents and contracts"),
+})

@@ -127,6 +127,11 @@ TEMPLATES: dict[str, Template] = {
     ),
     # Sent by hand from the preferences page, to check an address.
     "test": Template(_("Test message"), _("This is a test message from %(site)s.")),
+    # A family-doctor contract ending soon (health, issue 17 §2): to the team and the elder.
+    "health.contract_renewal": Template(
+        _("Family-doctor contract ending"),
+        _("The family-doctor contract of %(elder)s with %(team)s ends on %(date)s. Please renew it in time."),
+    ),
 }
 
 # Who a recipient is to the sender, as the delivery log shows it.

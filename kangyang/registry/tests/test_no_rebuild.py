@@ -101,6 +101,9 @@ PARAMS = {
     # issue 17 §6: referrals and home sickbeds
     "referral_id": ("health.Referral", "pk"),
     "sickbed_id": ("health.Sickbed", "pk"),
+    # issue 17 (health: contracts): family-doctor teams and contracts
+    "team_id": ("health.Team", "pk"),
+    "contract_id": ("health.Contract", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)
