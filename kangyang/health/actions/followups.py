@@ -206,3 +206,9 @@ def record_follow_up(elder, *, by, programme: str, followed_on: dt.date, mode: s
 
 def is_urgent(follow_up: FollowUp) -> bool:
     return follow_up.classification == Classification.URGENT
+
+
+def audit_read(user, verb: str, elder=None, *, note: str = "") -> None:
+    """A staff read of elders' follow-ups (a list, or one elder's): audited (scope.health_read_is_audited)."""
+    if scope.health_read_is_audited(user):
+        record(user, verb, elder, note=note, region_code=getattr(elder, "region_code", "") or "")

@@ -98,6 +98,8 @@ PARAMS = {
     "institution_id": ("institutions.Institution", "pk"),
     "stay_id": ("institutions.Resident", "pk"),
     "fee_id": ("institutions.Fee", "pk"),
+    # issue 17 §4: follow-ups
+    "follow_up_id": ("health.FollowUp", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)
