@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from kangyang.accounts import scope
 from kangyang.audit.actions import record
+from kangyang.audit.models import AuditEntry
 from kangyang.health import rules as health_rules
 from kangyang.health.models import Classification, Condition, Contract, FollowUp, RuleSet
 from kangyang.health.models.contracts import valid_on
@@ -116,7 +117,7 @@ def publish_rule_set(rules: dict, *, version: str, source: str, by=None) -> Rule
     with transaction.atomic():
         RuleSet.objects.filter(active=True).update(active=False)
         rule_set = RuleSet.objects.create(version=version, source=source, rules=stored, active=True)
-        record(by, "health.rule_set.publish", rule_set, note=version)
+        record(by, AuditEntry.Action.CREATE, rule_set, verb="health.rule_set.publish", note=version)
     transaction.on_commit(health_rules.forget_cached_rules)
     health_rules.forget_cached_rules()
     return rule_set
@@ -199,8 +200,8 @@ def record_follow_up(elder, *, by, programme: str, followed_on: dt.date, mode: s
         rule_set_id=rules.get("_pk") or RuleSet.objects.get(version=result.rule_set).pk,
         next_due_on=followed_on + dt.timedelta(days=days) if days else None, recorded_by=by,
     )
-    record(by, "health.follow_up.record", follow_up, region_code=elder.region_code,
-           note=f"{programme} {result.classification}")
+    record(by, AuditEntry.Action.CREATE, follow_up, verb="health.follow_up.record", region_code=elder.region_code,
+           note=programme)
     return follow_up
 
 
@@ -211,4 +212,4 @@ def is_urgent(follow_up: FollowUp) -> bool:
 def audit_read(user, verb: str, elder=None, *, note: str = "") -> None:
     """A staff read of elders' follow-ups (a list, or one elder's): audited (scope.health_read_is_audited)."""
     if scope.health_read_is_audited(user):
-        record(user, verb, elder, note=note, region_code=getattr(elder, "region_code", "") or "")
+        record(user, AuditEntry.Action.VIEW_FULL, elder, verb=verb, note=note, region_code=getattr(elder, "region_code", "") or "")

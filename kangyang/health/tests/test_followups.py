@@ -207,6 +207,8 @@ def test_panel_and_elder_sections(patient, doctor, today):
 # -- pages -----------------------------------------------------------------------------------------
 def test_pages(client, patient, doctor, worker_a, worker_b, today):
     client.force_login(doctor)
+    r = client.get("/health/")
+    assert r.status_code == 200 and b'data-section="followups" data-count="1"' in r.content
     r = client.get("/health/follow-ups/")
     assert r.status_code == 200 and f'data-elder="{patient.pk}"'.encode() in r.content
     assert b'data-count="1"' in r.content
