@@ -289,3 +289,29 @@ def test_api_classify(client, api_token, caregiver, body, status, field):
         assert set(r.json()) == {"class", "rule", "rule_set", "text"} and r.json()["class"] in (
             "uncontrolled", "urgent")
     assert not FollowUp.objects.exists()
+
+
+def test_the_admin_publishes_a_checked_rule_set(rf, admin):
+    """The admin's add form checks the structure and publishes; a published set is read-only.
+    (The admin site itself asks a superuser for a second factor; its form and save are tested.)"""
+    from django.contrib.admin import site
+
+    from kangyang.health.admin import RuleSetForm
+    from kangyang.health.models import RuleSet
+
+    model_admin = site._registry[RuleSet]
+    first = rules.active_rule_set()
+    bad = copy.deepcopy(rules.file_rules())
+    bad["kinds"]["spo2"]["rules"][0]["class"] = "fine"
+    form = RuleSetForm({"version": "x.1", "source": "测试", "rules": json.dumps(bad)})
+    assert not form.is_valid() and "fine" in form.errors["rules"][0]
+    form = RuleSetForm({"version": "x.2", "source": "测试", "rules": json.dumps(rules.file_rules())})
+    assert form.is_valid(), form.errors
+    request = rf.post("/admin/health/ruleset/add/")
+    request.user = admin
+    obj = form.save(commit=False)
+    model_admin.save_model(request, obj, form, False)
+    assert RuleSet.objects.get(active=True).version == "x.2" == obj.version and obj.pk
+    assert not RuleSet.objects.get(pk=first.pk).active
+    assert rules.classify({"kind": "spo2", "percent": 95}).rule_set == "x.2"
+    assert set(model_admin.get_readonly_fields(request, first)) >= {"version", "rules", "active"}
