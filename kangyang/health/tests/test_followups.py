@@ -7,7 +7,6 @@ import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from kangyang.audit.models import AuditEntry
 from kangyang.health import rules

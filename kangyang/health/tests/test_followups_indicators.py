@@ -7,7 +7,6 @@ import itertools
 import random
 from decimal import Decimal
 
-import pytest
 
 from kangyang.health import demo_followups, rules
 from kangyang.health.indicators import INDICATORS
