@@ -57,3 +57,12 @@ VERBS.update({
     "health.contracts.read": _("read family-doctor contracts"),
     "health.resident_count": _("reported a community's residents and contracts"),
 })
+
+# -- followups --
+VERBS.update({
+    "health.rule_set.publish": _("published a version of the follow-up rules"),
+    "health.follow_up.record": _("recorded a chronic-disease follow-up"),
+    "health.follow_ups.read": _("read an elder's follow-ups"),
+    "health.follow_ups.due": _("read who is due for a follow-up"),
+    "health.follow_ups.list": _("read a list of follow-ups"),
+})

@@ -104,6 +104,8 @@ PARAMS = {
     # issue 17 (health: contracts): family-doctor teams and contracts
     "team_id": ("health.Team", "pk"),
     "contract_id": ("health.Contract", "pk"),
+    # issue 17 §4: follow-ups
+    "followup_id": ("health.FollowUp", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)
