@@ -108,6 +108,25 @@ def messages(n: int, n_devices: int, urgent_share: float, run: str) -> list[tupl
     return out
 
 
+def backend_cpu() -> float:
+    """CPU seconds of this connection's PostgreSQL backend (/proc, same machine), or 0."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("SELECT pg_backend_pid()")
+        pid = c.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
 def run_batches(msgs, batch_size: int) -> tuple[list[float], dict[str, int]]:
     from kangyang.alarms import ingest
 
@@ -126,13 +145,18 @@ def pct(values, p):
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
-def report(label: str, n: int, times: list[float], kinds: dict, others: float) -> float:
+def report(label: str, n: int, times: list[float], kinds: dict, others: float, cpu: tuple[float, float]) -> float:
     total = sum(times)
     rate = n / total
     flag = "!" if others >= QUIET else " "
+    ingester, backend = cpu
     print(f"{label}: {n:,} readings in {total:.2f} s = {rate:,.0f} readings/s{flag} "
           f"(batch p50 {statistics.median(times) * 1000:.0f} ms, p95 {pct(times, 95) * 1000:.0f} ms; "
           f"others used {others:.2f} CPU) {kinds}")
+    if ingester + backend > 0:
+        # The ingester waits for the database, so on an idle machine a reading costs the sum.
+        print(f"    CPU: ingester {ingester:.2f} s + PostgreSQL backend {backend:.2f} s = "
+              f"{n / (ingester + backend):,.0f} readings per CPU-second")
     return rate
 
 
@@ -166,7 +190,7 @@ def main() -> int:
     alerts_before, readings_before = HealthAlert.objects.count(), Reading.objects.count()
     print(f"{args.readings:,} readings from {n_devices:,} meters, batches of {args.batch_size:,}, "
           f"{args.urgent:.0%} urgent", flush=True)
-    meter = OthersMeter()
+    meter, cpu0 = OthersMeter(), (own_cpu(), backend_cpu())
     if args.profile:
         import cProfile
         import pstats
@@ -178,12 +202,13 @@ def main() -> int:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
     else:
         times, kinds = run_batches(msgs, args.batch_size)
-    rate = report("new readings", args.readings, times, kinds, meter.cpus())
+    rate = report("new readings", args.readings, times, kinds, meter.cpus(),
+                  (own_cpu() - cpu0[0], backend_cpu() - cpu0[1]))
     stored = Reading.objects.count() - readings_before
     alerts = HealthAlert.objects.count() - alerts_before
-    meter = OthersMeter()
+    meter, cpu0 = OthersMeter(), (own_cpu(), backend_cpu())
     times, kinds = run_batches(msgs, args.batch_size)
-    report("redelivered ", args.readings, times, kinds, meter.cpus())
+    report("redelivered ", args.readings, times, kinds, meter.cpus(), (own_cpu() - cpu0[0], backend_cpu() - cpu0[1]))
     print(f"stored {stored:,} readings (expected {args.readings:,}), raised {alerts:,} alerts; "
           f"after redelivery {Reading.objects.count() - readings_before:,} readings, "
           f"{HealthAlert.objects.count() - alerts_before:,} alerts")

@@ -29,6 +29,7 @@ Rules:
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import logging
 import math
@@ -60,9 +61,13 @@ def kinds() -> tuple[str, ...]:
 
 def topic_pattern(prefix: str | None = None) -> re.Pattern:
     """PREFIX/devices/{device_id}/alarm|heartbeat|<registered> (KANGYANG_MQTT_TOPIC_PREFIX, "kangyang")."""
-    prefix = settings.MQTT_TOPIC_PREFIX if prefix is None else prefix
-    names = "|".join(re.escape(k) for k in kinds())
-    return re.compile(rf"^{re.escape(prefix)}/devices/([^/+#]{{1,64}})/({names})$")
+    return _topic_pattern(settings.MQTT_TOPIC_PREFIX if prefix is None else prefix, kinds())
+
+
+@functools.lru_cache(maxsize=16)
+def _topic_pattern(prefix: str, names: tuple[str, ...]) -> re.Pattern:
+    alternatives = "|".join(re.escape(k) for k in names)
+    return re.compile(rf"^{re.escape(prefix)}/devices/([^/+#]{{1,64}})/({alternatives})$")
 
 
 def subscriptions(*, prefix: str | None = None, shared_group: str | None = None) -> list[str]:
