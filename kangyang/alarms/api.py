@@ -17,7 +17,8 @@ Vendors' clouds. `POST /devices/webhook` takes one device message signed with th
 vendor's secret (KANGYANG_DEVICE_WEBHOOK_SECRETS) and feeds the same ingest path as MQTT:
 headers `X-Kangyang-Vendor`, `X-Kangyang-Timestamp` (Unix seconds, within 5 minutes) and
 `X-Kangyang-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`; body
-`{"device_id": ..., "event": "alarm" | "heartbeat", "payload": {... as over MQTT ...}}`.
+`{"device_id": ..., "event": "alarm" | "heartbeat" | a registered kind ("reading"), "payload":
+{... as over MQTT ...}}`.
 """
 
 import datetime as dt
@@ -249,8 +250,9 @@ class DeviceFilter(Schema):
 
 
 class WebhookOut(Schema):
-    outcome: Literal["alarm", "repeat", "duplicate", "heartbeat"]
+    outcome: str  # "alarm", "repeat", "duplicate", "heartbeat", or a registered kind's ("reading")
     alarm: int | None = None
+    record: int | None = None  # the row a registered kind stored (a reading's id)
 
 
 # -- alarms ----------------------------------------------------------------------------------
@@ -379,7 +381,7 @@ def webhook(request):
     try:
         body = json.loads(request.body)
         device_id, event, payload = body["device_id"], body["event"], body["payload"]
-        if not isinstance(device_id, str) or event not in ("alarm", "heartbeat"):
+        if not isinstance(device_id, str) or not isinstance(event, str) or event not in ingest.kinds():
             raise ValueError
     except (ValueError, KeyError, TypeError):
         raise ValidationError(_("The body must be {device_id, event, payload}."), code="bad_message") from None
@@ -390,7 +392,7 @@ def webhook(request):
             _("The message was refused (%(reason)s) and kept for review.") % {"reason": outcome.reason},
             code="bad_message",
         )
-    return {"outcome": outcome.kind, "alarm": outcome.alarm_id}
+    return {"outcome": outcome.kind, "alarm": outcome.alarm_id, "record": outcome.record_id}
 
 
 def _check_signature(vendor: str, timestamp: str, signature: str, body: bytes) -> None:

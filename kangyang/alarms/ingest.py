@@ -4,8 +4,11 @@ command), so tests, the webhook and the command all call the same functions.
 
     kangyang/devices/{device_id}/alarm      {"msg_id", "type", "ts", "lat"?, "lng"?, "coord"?, "battery"?}
     kangyang/devices/{device_id}/heartbeat  {"ts", "battery"?, "reading"?}
+    kangyang/devices/{device_id}/<kind>     a kind another app registers (`register_kind`), e.g.
+                                            "reading" (kangyang/health: readings of home meters)
 
-("kangyang" is KANGYANG_MQTT_TOPIC_PREFIX.)
+("kangyang" is KANGYANG_MQTT_TOPIC_PREFIX.) Apps depend downwards: the alarms app knows
+nothing of the apps that register kinds; they register in their AppConfig.ready().
 
 Rules:
 
@@ -26,12 +29,13 @@ Rules:
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
@@ -50,10 +54,20 @@ log = logging.getLogger(__name__)
 KINDS = ("alarm", "heartbeat")
 
 
+def kinds() -> tuple[str, ...]:
+    """The message kinds (the topics' last level): alarm, heartbeat and the registered ones."""
+    return KINDS + tuple(_registered)
+
+
 def topic_pattern(prefix: str | None = None) -> re.Pattern:
-    """PREFIX/devices/{device_id}/alarm|heartbeat (KANGYANG_MQTT_TOPIC_PREFIX, "kangyang")."""
-    prefix = settings.MQTT_TOPIC_PREFIX if prefix is None else prefix
-    return re.compile(rf"^{re.escape(prefix)}/devices/([^/+#]{{1,64}})/(alarm|heartbeat)$")
+    """PREFIX/devices/{device_id}/alarm|heartbeat|<registered> (KANGYANG_MQTT_TOPIC_PREFIX, "kangyang")."""
+    return _topic_pattern(settings.MQTT_TOPIC_PREFIX if prefix is None else prefix, kinds())
+
+
+@functools.lru_cache(maxsize=16)
+def _topic_pattern(prefix: str, names: tuple[str, ...]) -> re.Pattern:
+    alternatives = "|".join(re.escape(k) for k in names)
+    return re.compile(rf"^{re.escape(prefix)}/devices/([^/+#]{{1,64}})/({alternatives})$")
 
 
 def subscriptions(*, prefix: str | None = None, shared_group: str | None = None) -> list[str]:
@@ -61,7 +75,7 @@ def subscriptions(*, prefix: str | None = None, shared_group: str | None = None)
     prefix = settings.MQTT_TOPIC_PREFIX if prefix is None else prefix
     group = settings.MQTT_SHARED_GROUP if shared_group is None else shared_group
     share = f"$share/{group}/" if group else ""
-    return [f"{share}{prefix}/devices/+/{kind}" for kind in KINDS]
+    return [f"{share}{prefix}/devices/+/{kind}" for kind in kinds()]
 DEVICE_TYPES = ("sos", "fall", "smoke", "gas", "water", "door", "other")  # CONTRACTS.md
 # RFC 3339 date-time: full date, "T" (or space), time, fraction optional, offset required.
 RFC3339 = re.compile(
@@ -128,12 +142,15 @@ class HeartbeatPayload(BaseModel):
 @dataclasses.dataclass(frozen=True)
 class Outcome:
     """What became of one message: "alarm" (new), "repeat" (merged into the elder's open
-    alarm), "duplicate" (a message already stored), "heartbeat", or "bad" with a BadMessage
-    reason."""
+    alarm), "duplicate" (a message already stored), "heartbeat", "bad" with a BadMessage
+    reason (and `detail`, what the BadMessage keeps), or what a registered kind's handler
+    says (e.g. "reading", with `record_id` the stored row)."""
 
-    kind: Literal["alarm", "repeat", "duplicate", "heartbeat", "bad"]
+    kind: str  # "alarm", "repeat", "duplicate", "heartbeat", "bad", or a registered handler's
     alarm_id: int | None = None
     reason: str = ""
+    record_id: int | None = None
+    detail: str = ""
 
 
 @dataclasses.dataclass
@@ -148,9 +165,45 @@ class _Bad:
 @dataclasses.dataclass
 class _Parsed:
     device_id: str
-    kind: Literal["alarm", "heartbeat"]
-    data: AlarmPayload | HeartbeatPayload
+    kind: str
+    data: BaseModel
     ts: dt.datetime
+
+
+# -- kinds other apps register -----------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class DeviceMessage:
+    """A validated message of a registered kind, as its handler gets it: the device (known,
+    of the vendor when the webhook passed one), the payload as the kind's schema made it, and
+    its `ts`."""
+
+    device: DeviceRef
+    device_kind: str
+    data: BaseModel
+    ts: dt.datetime
+
+
+# handler(messages, now) -> one Outcome per message, in order. Called inside the batch's
+# transaction: what it writes commits with the batch (and is acknowledged after), or not at all.
+Handler = Callable[[list[DeviceMessage], dt.datetime], list[Outcome]]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Kind:
+    schema: type[BaseModel]
+    handler: Handler
+
+
+_registered: dict[str, _Kind] = {}
+
+
+def register_kind(name: str, schema: type[BaseModel], handler: Handler) -> None:
+    """Another message kind on `PREFIX/devices/{id}/<name>`. `schema` validates the payload (it
+    must have `ts`, checked as RFC 3339 like the others, and may have `battery`: the message
+    counts as a heartbeat too). Registering the same name again replaces it (reloads, tests)."""
+    if name in KINDS or not re.fullmatch(r"[a-z_]{1,32}", name):
+        raise ValueError(f"cannot register the message kind {name!r}")
+    _registered[name] = _Kind(schema, handler)
 
 
 def parse(topic: str, payload: bytes | str) -> _Parsed | _Bad:
@@ -170,7 +223,8 @@ def parse(topic: str, payload: bytes | str) -> _Parsed | _Bad:
         return _Bad(topic, payload, BadMessage.Reason.MALFORMED, str(e)[:200], device_id)
     if not isinstance(raw, dict):
         return _Bad(topic, payload, BadMessage.Reason.MALFORMED, "not a JSON object", device_id)
-    schema = AlarmPayload if kind == "alarm" else HeartbeatPayload
+    schema = (AlarmPayload if kind == "alarm" else HeartbeatPayload if kind == "heartbeat"
+              else _registered[kind].schema)
     try:
         data = schema.model_validate(raw)
     except ValidationError as e:
@@ -251,7 +305,7 @@ def _handle_batch(messages: Sequence[Message], *, vendor: str | None, now) -> li
     # Plain rows, not model instances: a batch of heartbeats needs only to know the devices exist.
     devices = {
         row[0]: row for row in Device.objects.filter(device_id__in=wanted).values_list(
-            "device_id", "pk", "vendor", "elder_id", "household_id", "region_code")
+            "device_id", "pk", "vendor", "elder_id", "household_id", "region_code", "kind")
     } if wanted else {}
     for i, p in enumerate(parsed):
         if isinstance(p, _Parsed):
@@ -262,6 +316,7 @@ def _handle_batch(messages: Sequence[Message], *, vendor: str | None, now) -> li
 
     outcomes: list[Outcome | None] = [None] * len(parsed)
     alarms: list[tuple[int, DeviceAlarm]] = []
+    extra: dict[str, list[tuple[int, DeviceMessage]]] = {}
     beats: list[Beat] = []
     bad: list[BadMessage] = []
     for i, p in enumerate(parsed):
@@ -272,8 +327,14 @@ def _handle_batch(messages: Sequence[Message], *, vendor: str | None, now) -> li
             ))
             outcomes[i] = Outcome("bad", reason=p.reason)
             continue
-        if p.kind == "alarm":
-            device_id, pk, _vendor, elder_id, household_id, region_code = devices[p.device_id]
+        if p.kind not in KINDS:
+            device_id, pk, _vendor, elder_id, household_id, region_code, device_kind = devices[p.device_id]
+            extra.setdefault(p.kind, []).append((i, DeviceMessage(
+                DeviceRef(pk, device_id, elder_id, household_id, region_code), device_kind, p.data, p.ts)))
+            # Any message proves the device alive now (its clock is not trusted for that).
+            beats.append(Beat(p.device_id, now, getattr(p.data, "battery", None)))
+        elif p.kind == "alarm":
+            device_id, pk, _vendor, elder_id, household_id, region_code, _kind = devices[p.device_id]
             device = DeviceRef(pk, device_id, elder_id, household_id, region_code)
             lat, lng = _position(p.data)
             alarms.append((i, DeviceAlarm(
@@ -294,6 +355,19 @@ def _handle_batch(messages: Sequence[Message], *, vendor: str | None, now) -> li
             for (i, _a), raised in zip(alarms, results, strict=True):
                 kind = "alarm" if raised.created else "repeat" if raised.repeat else "duplicate"
                 outcomes[i] = Outcome(kind, alarm_id=raised.alarm_id)
+        for kind, items in extra.items():
+            results = _registered[kind].handler([m for _i, m in items], now)
+            refused = []
+            for (i, m), outcome in zip(items, results, strict=True):
+                outcomes[i] = outcome
+                if outcome.kind == "bad":
+                    topic, payload = messages[i]
+                    refused.append(bad_message(topic=topic, payload=payload, reason=outcome.reason,
+                                               detail=outcome.detail, device_id=m.device.device_id, now=now))
+                    log.info("bad device message: device=%s reason=%s %s", m.device.device_id,
+                             outcome.reason, outcome.detail[:100])
+            if refused:
+                BadMessage.objects.bulk_create(refused)
         if beats:
             record_heartbeats(beats)
 

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kangyang.alarms import constants, mosquitto
+from kangyang.alarms import constants, ingest, mosquitto
 from kangyang.alarms.actions.access import can_handle
 from kangyang.alarms.models import Alarm, AlarmEvent, BrokerStatus, Device, WorkerTask
 from kangyang.lib import crypto, phone as phones, residentid
@@ -146,14 +146,14 @@ def broker_warnings(*, now: dt.datetime | None = None) -> list[BrokerStatus]:
 
 
 def broker_accounts(*, ingester: mosquitto.Account | None) -> list[mosquitto.Account]:
-    """The broker's accounts: the ingester (may read every device's alarm and heartbeat
-    topics and the broker's $SYS counters), then each device in service that has
+    """The broker's accounts: the ingester (may read every device's topics of the kinds the
+    ingestion handles, alarm, heartbeat and the registered ones, and the broker's $SYS counters), then each device in service that has
     credentials (may write its own topics, read nothing). Retired devices have none."""
     prefix = settings.MQTT_TOPIC_PREFIX
     accounts = []
     if ingester is not None:
         accounts.append(dataclasses.replace(
-            ingester, read=(*(f"{prefix}/devices/+/{k}" for k in ("alarm", "heartbeat")), "$SYS/broker/#"),
+            ingester, read=(*(f"{prefix}/devices/+/{k}" for k in ingest.kinds()), "$SYS/broker/#"),
         ))
     rows = (
         Device.objects.exclude(status=Device.Status.RETIRED).exclude(mqtt_password_hash="")
