@@ -27,7 +27,7 @@ FIELDS = {
     K.GLUCOSE: {"glucose": (0.5, 50.0)},
     K.SPO2: {"spo2": (50, 100)},
     K.HEART_RATE: {"pulse": (20, 250)},
-    K.WEIGHT: {"weight_kg": (20.0, 250.0)},
+    K.WEIGHT: {"weight_kg": (10.0, 300.0)},
 }
 OPTIONAL = {K.BLOOD_PRESSURE: {"pulse": (20, 250)}, K.SPO2: {"pulse": (20, 250)}}
 INTEGER = {"systolic", "diastolic", "pulse", "spo2"}
@@ -103,17 +103,17 @@ def classify_input(kind: str, values: dict, *, age: int) -> dict:
     if kind in (K.FASTING_GLUCOSE, K.GLUCOSE):
         return {"kind": kind, "mmol_l": values["glucose"], "age": age}
     if kind == K.SPO2:
-        return {"kind": kind, "spo2": values["spo2"], "age": age}
+        return {"kind": kind, "percent": values["spo2"], "age": age}
     if kind == K.HEART_RATE:
-        return {"kind": kind, "pulse": values["pulse"], "age": age}
-    return {"kind": kind, "weight_kg": values["weight_kg"], "age": age}
+        return {"kind": kind, "bpm": values["pulse"], "age": age}
+    return {"kind": kind, "kg": values["weight_kg"]}
 
 
 def _classify(kind: str, values: dict, age: int) -> tuple[str, str, RuleSet | None]:
     try:
         result = rules.classify(classify_input(kind, values, age=age))
     except rules.InvalidReading as e:
-        field = {"mmol_l": "glucose"}.get(e.field, e.field)
+        field = {"mmol_l": "glucose", "percent": "spo2", "bpm": "pulse", "kg": "weight_kg"}.get(e.field, e.field)
         raise _invalid(field if field in ALL_VALUES else "kind", e.message) from None
     rule_set = RuleSet.objects.filter(version=result.rule_set).first() if result.rule_set else None
     return result.classification, result.rule, rule_set
