@@ -1,5 +1,4 @@
-"""Forms of the health app's readings topic: the alerts' filter, closing an alert, and the
-"looked at" bulk action."""
+"""Forms of the health app's readings topic: the alerts' filter, closing an alert."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -20,11 +19,3 @@ class CloseAlertForm(forms.Form):
 
 class ReadingFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("all"))] + list(ReadingKind.choices))
-
-
-class ReviewForm(forms.Form):
-    readings = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True)
-
-    def __init__(self, *args, choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["readings"].choices = [(pk, pk) for pk in choices]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from kangyang.accounts import scope
 from kangyang.health.actions import alerts as actions
 from kangyang.health.actions.reviews import mark_reviewed
-from kangyang.health.forms.readings import AlertFilterForm, CloseAlertForm, ReadingFilterForm, ReviewForm
+from kangyang.health.forms.readings import AlertFilterForm, CloseAlertForm, ReadingFilterForm
 from kangyang.health.queries import readings as queries
 from kangyang.lib.forms import add_errors
 
@@ -135,12 +135,12 @@ def review(request):
 @require_POST
 def review_mark(request):
     _may_open(request.user)
-    ids = [v for v in request.POST.getlist("readings") if v.isdigit() and len(v) < 19]
-    form = ReviewForm(request.POST, choices=[int(v) for v in ids])
-    if not form.is_valid():
+    # the ids chosen; anything else in the list (not a number, too long) is ignored
+    ids = {int(v) for v in request.POST.getlist("readings") if v.isdigit() and len(v) < 19}
+    if not ids:
         messages.error(request, _("Choose the readings you have looked at."))
         return redirect("health:readings_review")
-    readings = list(queries.to_look_at(request.user).filter(pk__in=form.cleaned_data["readings"]))
+    readings = list(queries.to_look_at(request.user).filter(pk__in=ids))
     marked = mark_reviewed(readings, request.user)
     messages.success(request, ngettext("%(n)d reading marked looked at.", "%(n)d readings marked looked at.",
                                        marked) % {"n": marked})
