@@ -7,7 +7,8 @@ elder and her family). A record outside the caller's scope is a 404; staff reads
 `POST /readings` takes {"elder", "kind", "measured_at" (RFC 3339 with offset), and the values of
 the kind: systolic/diastolic (pulse), glucose (mmol/L), spo2 (%), pulse (heart rate), weight_kg},
 classifies it by the follow-up rules and raises an alert when urgent. Acknowledging an alert
-that is not open, or closing a closed one, is 422 `wrong_status`."""
+that is not open, or closing a closed one, is 409 `wrong_status`;
+closing without an outcome is 422."""
 
 from typing import Literal
 

@@ -22,8 +22,7 @@ class Command(BaseCommand):
         "period at start and every hour, tell of expiring licences at start and daily, and keep "
         "the indicators' snapshots (the running month and year, and each month once it ended); make the "
         "month's care-visit plan daily and remind visitors of overdue visits every hour; daily, tell of institutions' "
-        "expiring documents, escalate overdue hazards and score the organisations' credit; every minute, escalate the health alerts "
-        "nobody acknowledged."
+        "expiring documents, escalate overdue hazards and score the organisations' credit."
     )
 
     def add_arguments(self, parser):
