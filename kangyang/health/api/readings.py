@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from kangyang.accounts import scope
 from kangyang.health.actions import alerts as actions
@@ -148,7 +149,7 @@ def create_reading(request, payload: ReadingIn):
         raise PermissionDenied(_("Only the elder's family-doctor team, the elder and her family enter her readings."))
     values = payload.dict(include={"systolic", "diastolic", "pulse", "glucose", "spo2", "weight_kg"})
     reading = enter_reading(elder, by=request.auth, kind=payload.kind, measured_at=payload.measured_at, values=values)
-    return 201, reading
+    return Status(201, reading)
 
 
 @router.get("/alerts", response=list[AlertOut], summary="List health alerts")
