@@ -42,6 +42,7 @@ ROLE_WORDS = {
     "社区工作者": R.COMMUNITY_WORKER,
     "热线接线员": R.HOTLINE_OPERATOR,
     "监督检查员": R.INSPECTOR,
+    "家庭医生": R.DOCTOR,
     "志愿者": R.VOLUNTEER,
     "服务商管理员": R.PROVIDER_MANAGER,
     "护理员": R.CAREGIVER,

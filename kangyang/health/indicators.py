@@ -8,6 +8,64 @@ from kangyang.indicators.registry import Indicator  # noqa: F401 - the topics' b
 INDICATORS: list = []
 
 
+# -- checkups --
+# The yearly health management of the 65+ (老年人健康管理, queries/checkups.py) and the coverage of
+# kept-up electronic health records. Both count the registry's elders on the period's as-of day
+# (its last day, today while it runs: registry/indicators.py `elders`), in one grouped query.
+import datetime as _dt  # noqa: E402
+
+from django.db.models import Exists as _Exists, OuterRef as _OuterRef, Q as _Q  # noqa: E402
+from django.utils.translation import gettext_lazy as _lazy  # noqa: E402
+
+from kangyang.indicators.registry import PERCENT as _PERCENT  # noqa: E402
+from kangyang.registry.indicators import ON_THE_DAY as _ON_THE_DAY, aged as _aged, elders as _elders  # noqa: E402
+
+EHR_KEPT_UP_DAYS = 365
+
+
+def _complete_checkup_of_year(q) -> _Q:
+    """A complete check-up (every part of the service) of the period's year, examined by the as-of day."""
+    from kangyang.health.models import Checkup
+
+    return _Q(_Exists(Checkup.objects.filter(elder_id=_OuterRef("pk"), year=q.period.year, complete=True,
+                                             examined_on__lte=q.as_of)))
+
+
+def _ehr_kept_up(q) -> _Q:
+    """A health record number opened by the as-of day, and a check-up or a follow-up in the 365
+    days up to it (the record kept up to date)."""
+    from kangyang.health.models import Checkup, FollowUp
+
+    since = q.as_of - _dt.timedelta(days=EHR_KEPT_UP_DAYS)
+    recent_checkup = Checkup.objects.filter(elder_id=_OuterRef("pk"), examined_on__gt=since, examined_on__lte=q.as_of)
+    recent_follow_up = FollowUp.objects.filter(elder_id=_OuterRef("pk"), followed_on__gt=since,
+                                               followed_on__lte=q.as_of)
+    return (~_Q(health__ehr_number="") & _Q(health__ehr_opened_on__lte=q.as_of)
+            & (_Q(_Exists(recent_checkup)) | _Q(_Exists(recent_follow_up))))
+
+
+INDICATORS += [
+    Indicator(
+        code="elder_health_management_rate", name=_lazy("health management rate of the 65+"), unit=_PERCENT,
+        group="health", sensitivity="health",
+        numerator=_elders, numerator_where=lambda q: _aged(65)(q) & _complete_checkup_of_year(q),
+        numerator_text=_lazy("elders aged 65 or over with a complete yearly check-up of the period's year (every "
+                             "part of the national service: assessment, physical examination, the tests, guidance), "
+                             "examined on or before the day"),
+        denominator=_elders, denominator_where=_aged(65), denominator_text=_lazy("elders aged 65 or over"),
+        as_of_text=_ON_THE_DAY),
+    Indicator(
+        code="elder_ehr_coverage", name=_lazy("kept-up electronic health records of elders"), unit=_PERCENT,
+        group="health", sensitivity="health",
+        numerator=_elders, numerator_where=lambda q: _aged(60)(q) & _ehr_kept_up(q),
+        numerator_text=_lazy("elders aged 60 or over whose health record has a number in the health centre's "
+                             "system opened on or before the day, and a check-up or a follow-up in the 365 days "
+                             "up to the day"),
+        denominator=_elders, denominator_where=_aged(60), denominator_text=_lazy("elders aged 60 or over"),
+        as_of_text=_ON_THE_DAY),
+]
+
+
 # -- readings --
 # The share of readings in range: of the readings measured in the period that have a class
 # (urgent, uncontrolled or controlled; weight has no rule and no class), those "controlled".

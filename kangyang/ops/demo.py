@@ -95,7 +95,7 @@ DEMO_ACCOUNTS = [
     DemoAccount("family", R.FAMILY, "王芳", ""),
     DemoAccount("inspector", R.INSPECTOR, "徐建国", "district"),
     # Extends CONTRACTS.md's list (issue 17): a family doctor of the team that serves `elder`'s community.
-    DemoAccount("doctor", R.DOCTOR, "刘敏", ""),
+    DemoAccount("doctor", R.DOCTOR, "刘敏", "subdistrict_1"),
 ]
 
 

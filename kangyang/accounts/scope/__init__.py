@@ -190,6 +190,9 @@ ACCOUNT_AREA_LEVELS = {
     R.HOTLINE_OPERATOR: ("city", "district"),
     R.INSPECTOR: ("city", "district"),
     R.VOLUNTEER: ("subdistrict", "community"),
+    # A family-doctor team member hangs where her health centre serves; what she reads comes from
+    # her team's contracts (scope/health.py), never from this area.
+    R.DOCTOR: ("district", "subdistrict", "community"),
 }
 AREA_ACCOUNT_ROLES = tuple(ACCOUNT_AREA_LEVELS)
 # Roles whose account belongs to an organisation (and has no area of its own).

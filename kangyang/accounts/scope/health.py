@@ -76,6 +76,41 @@ def records_health_facts(user, elder) -> bool:
         (user.role in EDITOR_ROLES or user.is_superuser) and in_area(user, elder.region_code))
 
 
+# -- checkups --
+def checkup_panel_filter(user, *, path: str = "") -> Q:
+    """Whose yearly check-up the user follows (due lists, the rate table): a family doctor her
+    teams' contracted elders; the bureau admin, a subdistrict officer or a community worker the
+    elders of her area. The hotline operator, who reads health summaries on the alarm card,
+    keeps no lists; nobody else does either."""
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.role == R.DOCTOR:
+        return team_contract_filter(user, path=path)
+    if user.role in EDITOR_ROLES or user.is_superuser:
+        return elder_filter(user, path=path)
+    return NOTHING
+
+
+def follows_checkups(user) -> bool:
+    """Whether the check-up pages (who is due, the rates) are for the user at all."""
+    return user.is_authenticated and user.is_active and (
+        user.is_superuser or user.role in EDITOR_ROLES or (user.role == R.DOCTOR and bool(team_ids(user))))
+
+
+def exports_checkups_due(user) -> bool:
+    """The due list as a spreadsheet: area staff only (masked, audited), not a doctor's phone."""
+    from kangyang.accounts.scope import can_export
+
+    return (user.role in EDITOR_ROLES or user.is_superuser) and can_export(user)
+
+
+def reads_any_health(user) -> bool:
+    """Whether the user's role reads anyone's health data at all (the lists answer 403 otherwise):
+    a team member, the elder, her family, area staff."""
+    return user.is_authenticated and user.is_active and (
+        user.is_superuser or user.role in (R.DOCTOR, R.ELDER, R.FAMILY) or user.role in AREA_ROLES)
+
+
 # -- alerts --
 # Health alerts (kangyang/health/actions/alerts.py) go to the elder's family-doctor team and her
 # community, and, when nobody acknowledges them, to the subdistrict and then the district: those

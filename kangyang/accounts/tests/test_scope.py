@@ -67,9 +67,9 @@ def test_health_data_only_for_those_whose_scope_covers_the_elder(request, person
 
 @pytest.mark.parametrize("persona, links", [
     ("admin", {"/indicators/", "/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/", "/services/",
-               "/regions/", "/organisations/", "/audit/", "/notifications/", "/indicators/wall/", "/visits/", "/institutions/"}),
+               "/regions/", "/organisations/", "/audit/", "/notifications/", "/indicators/wall/", "/visits/", "/institutions/", "/health/"}),
     ("worker_a", {"/indicators/", "/registry/elders/", "/assessment/due/", "/allowances/rolls/", "/alarms/console/",
-                  "/services/", "/regions/", "/visits/calls/", "/visits/", "/timebank/", "/institutions/"}),
+                  "/services/", "/regions/", "/visits/calls/", "/visits/", "/timebank/", "/institutions/", "/health/"}),
     ("operator", {"/registry/elders/", "/alarms/console/", "/services/", "/regions/", "/notifications/",
                   "/indicators/wall/", "/visits/calls/"}),
     ("family", {"/registry/elders/"}),
