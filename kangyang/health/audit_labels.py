@@ -22,6 +22,51 @@ FIELDS.update({
     "ehr_opened_on": _("health record opened on"),
 })
 
+# -- screening --
+VERBS.update({
+    # Screening and referral (actions/screening.py, queries/screening.py).
+    "health.screening.record": _("recorded a cognitive screening"),
+    "health.screening.elder": _("read an elder's screenings, referrals and home sickbeds"),
+    "health.screening.panel": _("read the doctor's screening and referral panel"),
+    "health.screening.list": _("read a list of cognitive screenings"),
+    "health.referral.send": _("referred an elder to a medical institution"),
+    "health.referral.receive": _("marked a referral received"),
+    "health.referral.return": _("recorded a referral's return to the community"),
+    "health.referral.cancel": _("cancelled a referral"),
+    "health.referral.list": _("read a list of referrals"),
+    "health.sickbed.open": _("opened a home sickbed"),
+    "health.sickbed.close": _("closed a home sickbed"),
+    "health.sickbed.list": _("read a list of home sickbeds"),
+})
+FIELDS.update({
+    "tool": _("screening tool"),
+    "score": _("score"),
+    "positive": _("positive"),
+    "urgent": _("urgent"),
+    "diagnosis": _("diagnosis"),
+    "institution": _("medical institution"),
+})
+
+# -- contracts --
+VERBS.update({
+    # Family-doctor contracts (actions/contracts.py).
+    "health.contract.sign": _("signed a family-doctor contract"),
+    "health.contract.renew": _("renewed a family-doctor contract"),
+    "health.contract.end": _("ended a family-doctor contract early"),
+    "health.contract_reminder": _("reminded of a family-doctor contract ending"),
+    "health.contracts.read": _("read family-doctor contracts"),
+    "health.resident_count": _("reported a community's residents and contracts"),
+})
+
+# -- followups --
+VERBS.update({
+    "health.rule_set.publish": _("published a version of the follow-up rules"),
+    "health.follow_up.record": _("recorded a chronic-disease follow-up"),
+    "health.follow_ups.read": _("read an elder's follow-ups"),
+    "health.follow_ups.due": _("read who is due for a follow-up"),
+    "health.follow_ups.list": _("read a list of follow-ups"),
+})
+
 # -- alerts and readings (actions/alerts.py, actions/reviews.py, views and API of readings) --
 VERBS.update({
     "health_alert.raise": _("raised a health alert"),

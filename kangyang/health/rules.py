@@ -67,7 +67,8 @@ def _number(reading: dict, name: str, spec: dict) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidReading(name, _("Give a number."))
-    if not math.isfinite(value) or not spec["min"] <= value <= spec["max"]:
+    # an int is compared as it is (math.isfinite(10**400) would overflow), a float must be finite
+    if (isinstance(value, float) and not math.isfinite(value)) or not spec["min"] <= value <= spec["max"]:
         raise InvalidReading(name, _("%(value)s is not a possible value (from %(min)s to %(max)s %(unit)s).") % {
             "value": value, "min": spec["min"], "max": spec["max"], "unit": spec.get("unit", "")})
     return value

@@ -127,6 +127,11 @@ TEMPLATES: dict[str, Template] = {
     ),
     # Sent by hand from the preferences page, to check an address.
     "test": Template(_("Test message"), _("This is a test message from %(site)s.")),
+    # A family-doctor contract ending soon (health, issue 17 §2): to the team and the elder.
+    "health.contract_renewal": Template(
+        _("Family-doctor contract ending"),
+        _("The family-doctor contract of %(elder)s with %(team)s ends on %(date)s. Please renew it in time."),
+    ),
     # Health alerts (kangyang/health/actions/alerts.py), Kind.HEALTH_ALERT: the staff hear the
     # alert's number, the kind of reading, the community (and the wait); only the family hears
     # the elder's name, when she agreed that they be told.

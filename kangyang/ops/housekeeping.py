@@ -256,6 +256,44 @@ class PeriodicInstitutions(Periodic):
             self.done_on = today
 
 
+# -- health (issue 17) ------------------------------------------------------------------------
+# Daily: each health topic's chore, in the order of HEALTH_DAILY (a topic appends its own; each
+# takes the day and returns how many things it told of or did, and is idempotent for a day).
+from kangyang.health.actions.contracts import remind_renewals_once  # noqa: E402
+
+HEALTH_DAILY = [remind_renewals_once]
+HEALTH_EVERY = dt.timedelta(hours=1)
+
+
+def health_once(*, today: dt.date | None = None) -> int | None:
+    """One daily pass of the health chores; None when the database failed (the next pass tries again)."""
+    close_old_connections()
+    today = today or timezone.localdate()
+    try:
+        done = sum(chore(today) or 0 for chore in HEALTH_DAILY)
+    except DatabaseError:
+        logger.exception("the health daily pass failed; trying again in %s", HEALTH_EVERY)
+        return None
+    finally:
+        connection.close()
+    if done:
+        logger.info("health daily pass: %d reminders and chores", done)
+    return done
+
+
+class PeriodicHealth(Periodic):
+    """health_once() on the first pass of each local day (checked every hour)."""
+
+    def __init__(self, *, every: float = HEALTH_EVERY.total_seconds()) -> None:
+        super().__init__(self._pass, every=every, name="kangyang-health")
+        self.done_on: dt.date | None = None
+
+    def _pass(self) -> None:
+        today = timezone.localdate()
+        if self.done_on != today and health_once(today=today) is not None:
+            self.done_on = today
+
+
 # -- health alerts (issue 17) -----------------------------------------------------------------
 # Every minute: each open health alert nobody acknowledged within
 # KANGYANG_HEALTH_ALERT_ESCALATE_MINUTES goes to the subdistrict, after twice as long to the

@@ -1,6 +1,5 @@
-"""The registry's indicators: how many elders, by age band and vulnerability category, and the
-family-doctor contract rate of the 65+ (a plan indicator, from the health summary's flag
-until the health module keeps the contracts themselves).
+"""The registry's indicators: how many elders, by age band and vulnerability category (the
+family-doctor contract rates are the health app's, kangyang/health/indicators.py).
 
 "Elders of a region as of a day": records created by the end of the period, not deceased or
 moved out on or before the day, counted where they actually live (the community of actual
@@ -10,7 +9,7 @@ residence gives `region_code`).
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kangyang.indicators.registry import COUNT, PERCENT, Indicator, Query, lazy_format
+from kangyang.indicators.registry import COUNT, Indicator, Query, lazy_format
 from kangyang.registry.models import Elder
 from kangyang.registry.queries import AGE_BANDS, AGE_BAND_LABELS, _years_before, birth_range
 
@@ -53,10 +52,4 @@ INDICATORS = [
                 numerator_text=lazy_format(_("elders of the category “%(category)s”"), category=category.label),
                 as_of_text=ON_THE_DAY)
       for category in Elder.Category],
-    Indicator(code="elder_family_doctor_rate", name=_("family-doctor contract rate of the 65+"), unit=PERCENT,
-              group="health", sensitivity="health",
-              numerator=elders, numerator_where=lambda q: aged(65)(q) & Q(health__family_doctor_contract=True),
-              numerator_text=_("elders aged 65 or over whose health summary records a family-doctor contract"),
-              denominator=elders, denominator_where=aged(65), denominator_text=_("elders aged 65 or over"),
-              as_of_text=ON_THE_DAY),
 ]

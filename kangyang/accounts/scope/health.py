@@ -109,6 +109,74 @@ def reads_any_health(user) -> bool:
     a team member, the elder, her family, area staff."""
     return user.is_authenticated and user.is_active and (
         user.is_superuser or user.role in (R.DOCTOR, R.ELDER, R.FAMILY) or user.role in AREA_ROLES)
+# -- contracts --
+# Family-doctor teams and contracts: a contract is signed, renewed or ended by a member of its
+# team, or by a bureau admin whose area covers the elder. Team lists (members, contracted elders)
+# are read by the staff whose area covers the team's area, and by a doctor for her own teams.
+# The resident counts are entered by the community's editors (community worker and above).
+
+def manages_contracts_of(user, team, elder=None) -> bool:
+    """Sign, renew or end a contract of this team (for this elder)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == R.DOCTOR:
+        return team.pk in team_ids(user)
+    if user.role == R.BUREAU_ADMIN or user.is_superuser:
+        return in_area(user, elder.region_code if elder is not None else team.area_code)
+    return False
+
+
+def team_filter(user) -> Q:
+    """Teams whose lists the user may read: a doctor her own; area staff the teams serving
+    their area or a part of it (a community worker: the subdistrict team covering her community)."""
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.role == R.DOCTOR:
+        return Q(pk__in=team_ids(user))
+    from kangyang.accounts.scope import area_prefix
+
+    prefix = area_prefix(user) if (user.role in AREA_ROLES or user.is_superuser) else None
+    if prefix is None:
+        return NOTHING
+    if prefix == "":
+        return Q()
+    above = [prefix[:n].ljust(12, "0") for n in (4, 6, 9) if len(prefix) > n]
+    return Q(area_code__startswith=prefix) | Q(area_code__in=above)
+
+
+def reads_team(user, team) -> bool:
+    from kangyang.health.models import Team
+
+    return Team.objects.filter(team_filter(user), pk=team.pk).exists()
+
+
+def contract_filter(user) -> Q:
+    """Contracts the user may read: those of elders whose health data she reads; a doctor's
+    own teams' contracts (in force or not) too."""
+    teams = team_ids(user)
+    rule = health_filter(user, path="elder__")
+    return rule | Q(team_id__in=teams) if teams else rule
+
+
+def enters_resident_counts(user, region_code: str) -> bool:
+    return (user.role in EDITOR_ROLES or user.is_superuser) and in_area(user, region_code)
+
+
+def reads_contract_rates(user) -> bool:
+    """The per-community rates: area staff."""
+    return user.is_authenticated and user.is_active and (user.role in AREA_ROLES or user.is_superuser)
+
+
+def may_sign_for(user, elder) -> bool:
+    """A team member may offer a contract to an elder her team serves before she has one (she
+    then sees the contract form only, none of the elder's other health data)."""
+    if user.role != R.DOCTOR or not user.is_active:
+        return False
+    from kangyang.health.models import Team
+    from kangyang.regions import codes
+
+    return any(elder.region_code.startswith(codes.prefix(code) if len(code) == 12 else code)
+               for code in Team.objects.filter(pk__in=team_ids(user)).values_list("area_code", flat=True))
 
 
 # -- alerts --

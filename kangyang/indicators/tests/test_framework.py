@@ -18,9 +18,10 @@ from kangyang.indicators import targets as T
 from kangyang.indicators.actions import periods_due, take_snapshot
 from kangyang.indicators.models import Snapshot
 from kangyang.indicators.registry import Period, Query, evaluate, site
+from kangyang.health.tests.contract_helpers import contract_for
 from kangyang.lib import residentid
 from kangyang.registry.actions import create_elder
-from kangyang.registry.models import Elder, HealthRecord
+from kangyang.registry.models import Elder
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +45,7 @@ def people(worker_a, worker_b, community_a, community_b, today):
                                  id_number=residentid.make(community.code[:6], birth, len(made) + 1),
                                  community=community, categories=categories)
     for key in ("a85", "a66"):
-        HealthRecord.objects.update_or_create(elder=made[key], defaults={
-            "region_code": made[key].region_code, "family_doctor_contract": True})
+        contract_for(made[key], on=today)
     Elder.objects.filter(pk=made["b91"].pk).update(status=Elder.Status.DECEASED,
                                                    status_date=today - dt.timedelta(days=1))
     return made

@@ -16,9 +16,9 @@ from kangyang.indicators import targets as T
 from kangyang.indicators.actions import take_snapshot
 from kangyang.indicators.models import ManualValue, Snapshot, TargetSet
 from kangyang.indicators.registry import PERCENT, Figure, Period
+from kangyang.health.tests.contract_helpers import contract_for
 from kangyang.lib import residentid
 from kangyang.registry.actions import create_elder
-from kangyang.registry.models import HealthRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +42,7 @@ def people(worker_a, worker_b, community_a, community_b, today):
                                  id_number=residentid.make(community.code[:6], _born(today, age), n),
                                  community=community)
     for key in ("a85", "a66"):
-        HealthRecord.objects.update_or_create(elder=made[key], defaults={
-            "region_code": made[key].region_code, "family_doctor_contract": True})
+        contract_for(made[key], on=today)
     return made
 
 

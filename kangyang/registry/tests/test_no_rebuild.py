@@ -98,6 +98,14 @@ PARAMS = {
     "institution_id": ("institutions.Institution", "pk"),
     "stay_id": ("institutions.Resident", "pk"),
     "fee_id": ("institutions.Fee", "pk"),
+    # issue 17 §6: referrals and home sickbeds
+    "referral_id": ("health.Referral", "pk"),
+    "sickbed_id": ("health.Sickbed", "pk"),
+    # issue 17 (health: contracts): family-doctor teams and contracts
+    "team_id": ("health.Team", "pk"),
+    "contract_id": ("health.Contract", "pk"),
+    # issue 17 §4: follow-ups
+    "followup_id": ("health.FollowUp", "pk"),
     # issue 17 §5: health alerts
     "alert_id": ("health.HealthAlert", "pk"),
 }

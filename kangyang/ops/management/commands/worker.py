@@ -12,6 +12,7 @@ from kangyang.ops.housekeeping import (
     PeriodicCareCalls, PeriodicInstitutions, PeriodicPrune, PeriodicSnapshots, PeriodicVisits, institutions_once,
     prune_once, schedule_care_calls_once, snapshot_once, visits_once, warn_licences_once,
 )
+from kangyang.ops.housekeeping import PeriodicHealth, health_once
 from kangyang.ops.housekeeping import PeriodicHealthAlerts, health_alerts_once
 
 
@@ -22,7 +23,8 @@ class Command(BaseCommand):
         "period at start and every hour, tell of expiring licences at start and daily, and keep "
         "the indicators' snapshots (the running month and year, and each month once it ended); make the "
         "month's care-visit plan daily and remind visitors of overdue visits every hour; daily, tell of institutions' "
-        "expiring documents, escalate overdue hazards and score the organisations' credit."
+        "expiring documents, escalate overdue hazards and score the organisations' credit; daily, remind of family-doctor contracts ending soon (and the "
+        "other health chores)."
     )
 
     def add_arguments(self, parser):
@@ -45,9 +47,11 @@ class Command(BaseCommand):
             schedule_care_calls_once()
             visits_once()
             institutions_once()
+            health_once()
             health_alerts_once()
         else:
-            chores = [PeriodicPrune(), PeriodicSnapshots(), PeriodicCareCalls(), PeriodicVisits(), PeriodicInstitutions()]
+            chores = [PeriodicPrune(), PeriodicSnapshots(), PeriodicCareCalls(), PeriodicVisits(), PeriodicInstitutions(),
+                      PeriodicHealth()]
             chores.append(PeriodicHealthAlerts())
             for chore in chores:
                 chore.start()
