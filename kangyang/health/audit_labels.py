@@ -66,3 +66,23 @@ VERBS.update({
     "health.follow_ups.due": _("read who is due for a follow-up"),
     "health.follow_ups.list": _("read a list of follow-ups"),
 })
+
+# -- alerts and readings (actions/alerts.py, actions/reviews.py, views and API of readings) --
+VERBS.update({
+    "health_alert.raise": _("raised a health alert"),
+    "health_alert.family_told": _("told the family of a health alert"),
+    "health_alert.acknowledge": _("acknowledged a health alert"),
+    "health_alert.close": _("closed a health alert"),
+    "health_alert.escalate": _("escalated a health alert nobody acknowledged"),
+    "health_alert.read": _("read a health alert"),
+    "health_alert.list": _("read health alerts"),
+    "reading.enter": _("entered a reading by hand"),
+    "reading.review": _("marked a reading looked at"),
+    "reading.read": _("read an elder's readings"),
+})
+FIELDS.update({
+    "escalation_level": _("escalation level"),
+    "family_told": _("family told"),
+    "rule": _("rule"),
+    "reviewed": _("looked at"),
+})

@@ -132,6 +132,24 @@ TEMPLATES: dict[str, Template] = {
         _("Family-doctor contract ending"),
         _("The family-doctor contract of %(elder)s with %(team)s ends on %(date)s. Please renew it in time."),
     ),
+    # Health alerts (kangyang/health/actions/alerts.py), Kind.HEALTH_ALERT: the staff hear the
+    # alert's number, the kind of reading, the community (and the wait); only the family hears
+    # the elder's name, when she agreed that they be told.
+    "health.alert": Template(
+        _("Health alert"),
+        _("Health alert %(alert)s: a %(kind)s reading in %(community)s needs urgent attention. "
+          "Please acknowledge it: %(link)s"),
+    ),
+    "health.alert_escalated": Template(
+        _("Health alert waiting"),
+        _("Health alert %(alert)s (%(kind)s) in %(community)s has waited %(minutes)s min without an "
+          "acknowledgement. Please follow it up: %(link)s"),
+    ),
+    "health.alert_family": Template(
+        _("Health alert of your relative"),
+        _("A %(kind)s reading of %(elder)s at %(time)s needs urgent attention. Her family-doctor team "
+          "has been told."),
+    ),
 }
 
 # Who a recipient is to the sender, as the delivery log shows it.
@@ -148,6 +166,8 @@ AUDIENCES = {
     "bureau": _("bureau admin"),
     "sign_in": _("person signing in to the app"),
     "visitor": _("visitor"),
+    "health_team": _("family-doctor team"),
+    "subdistrict_officer": _("subdistrict officer"),
 }
 
 

@@ -292,3 +292,31 @@ class PeriodicHealth(Periodic):
         today = timezone.localdate()
         if self.done_on != today and health_once(today=today) is not None:
             self.done_on = today
+
+
+# -- health alerts (issue 17) -----------------------------------------------------------------
+# Every minute: each open health alert nobody acknowledged within
+# KANGYANG_HEALTH_ALERT_ESCALATE_MINUTES goes to the subdistrict, after twice as long to the
+# district (kangyang/health/actions/alerts.py); each level once, so the pass is idempotent.
+HEALTH_ALERTS_EVERY = dt.timedelta(minutes=1)
+
+
+def health_alerts_once(*, now: dt.datetime | None = None) -> int | None:
+    """One escalation pass; returns how many escalations were made, None when the database failed."""
+    from kangyang.health.actions.alerts import escalate_health_alerts_once
+
+    close_old_connections()
+    try:
+        return escalate_health_alerts_once(now)
+    except DatabaseError:
+        logger.exception("escalating health alerts failed; trying again in %s", HEALTH_ALERTS_EVERY)
+        return None
+    finally:
+        connection.close()
+
+
+class PeriodicHealthAlerts(Periodic):
+    """health_alerts_once() now and then every `every` seconds."""
+
+    def __init__(self, *, every: float = HEALTH_ALERTS_EVERY.total_seconds()) -> None:
+        super().__init__(health_alerts_once, every=every, name="kangyang-health-alerts")

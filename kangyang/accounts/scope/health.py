@@ -177,3 +177,56 @@ def may_sign_for(user, elder) -> bool:
 
     return any(elder.region_code.startswith(codes.prefix(code) if len(code) == 12 else code)
                for code in Team.objects.filter(pk__in=team_ids(user)).values_list("area_code", flat=True))
+
+
+# -- alerts --
+# Health alerts (kangyang/health/actions/alerts.py) go to the elder's family-doctor team and her
+# community, and, when nobody acknowledges them, to the subdistrict and then the district: those
+# see and handle them (the team's members; the community workers, subdistrict officers and bureau
+# admins whose area covers the elder). The elder and her family read their own; hotline
+# operators, providers, caregivers, volunteers and inspectors see none. "Readings to look at" are
+# marked looked at by the elder's team or an editor of her area; a reading is entered by hand by
+# the elder's team, or in the app by the elder or her family.
+ALERT_AREA_ROLES = EDITOR_ROLES  # bureau admin, subdistrict officer, community worker
+
+
+def health_alert_filter(user) -> Q:
+    """Health alerts the user may see."""
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.role == R.DOCTOR:
+        teams = team_ids(user)
+        return (Q(team_id__in=teams) | team_contract_filter(user, path="elder__")) if teams else NOTHING
+    if user.role in (R.ELDER, R.FAMILY):
+        return elder_filter(user, path="elder__")
+    if user.role in ALERT_AREA_ROLES or user.is_superuser:
+        from kangyang.accounts.scope import region_filter
+
+        return region_filter(user)
+    return NOTHING
+
+
+def handles_health_alert(user, alert) -> bool:
+    """Whether the user may acknowledge and close the alert: a member of its team, or staff of
+    the area (community worker, subdistrict officer, bureau admin) whose area covers the elder."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == R.DOCTOR:
+        teams = team_ids(user)
+        return bool(teams) and (alert.team_id in teams or reads_health(user, alert.elder))
+    return (user.role in ALERT_AREA_ROLES or user.is_superuser) and in_area(user, alert.region_code)
+
+
+def reviews_readings(user, elder) -> bool:
+    """Whether the user may mark the elder's readings looked at."""
+    return records_health_facts(user, elder)
+
+
+def enters_readings(user, elder) -> bool:
+    """Whether the user may enter a reading of the elder by hand: her team, or the elder and her
+    family in the app."""
+    if user.is_authenticated and user.is_active and user.role in (R.ELDER, R.FAMILY):
+        from kangyang.registry.models import Elder
+
+        return Elder.objects.filter(elder_filter(user), pk=elder.pk).exists()
+    return writes_health(user, elder)

@@ -106,6 +106,8 @@ PARAMS = {
     "contract_id": ("health.Contract", "pk"),
     # issue 17 §4: follow-ups
     "followup_id": ("health.FollowUp", "pk"),
+    # issue 17 §5: health alerts
+    "alert_id": ("health.HealthAlert", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)

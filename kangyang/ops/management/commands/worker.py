@@ -13,6 +13,7 @@ from kangyang.ops.housekeeping import (
     prune_once, schedule_care_calls_once, snapshot_once, visits_once, warn_licences_once,
 )
 from kangyang.ops.housekeeping import PeriodicHealth, health_once
+from kangyang.ops.housekeeping import PeriodicHealthAlerts, health_alerts_once
 
 
 class Command(BaseCommand):
@@ -47,9 +48,11 @@ class Command(BaseCommand):
             visits_once()
             institutions_once()
             health_once()
+            health_alerts_once()
         else:
             chores = [PeriodicPrune(), PeriodicSnapshots(), PeriodicCareCalls(), PeriodicVisits(), PeriodicInstitutions(),
                       PeriodicHealth()]
+            chores.append(PeriodicHealthAlerts())
             for chore in chores:
                 chore.start()
         try:
