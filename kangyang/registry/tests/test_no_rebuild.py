@@ -98,6 +98,10 @@ PARAMS = {
     "institution_id": ("institutions.Institution", "pk"),
     "stay_id": ("institutions.Resident", "pk"),
     "fee_id": ("institutions.Fee", "pk"),
+    # issue 17 (health records): an elder's conditions, medicines and disabilities
+    "condition_id": ("health.Condition", "pk"),
+    "medication_id": ("health.Medication", "pk"),
+    "disability_id": ("health.Disability", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)
