@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.utils import timezone
 
-MARKS = ("I10", "苯磺酸氨氯地平片", "青霉素过敏", "EHR-0001")  # what would betray the elder's record
 
 
 def team_with_doctor(username: str, *, area_code: str, centre: str):
@@ -31,15 +30,22 @@ def contract(elder, team):
                                    starts_on=today - dt.timedelta(days=30), ends_on=today + dt.timedelta(days=335))
 
 
+def marks(elder) -> list[str]:
+    """What would betray this elder's health record (full_record writes them)."""
+    return [f"青霉素过敏{elder.pk}号", f"EHR-{elder.pk:04d}", f"苯磺酸氨氯地平片{elder.pk}号", f"高血压{elder.pk}号"]
+
+
 def full_record(elder):
-    """Something in every part of the record (written straight, not through the actions)."""
+    """Something in every part of the record (written straight, not through the actions), each
+    part marked with the elder's pk (`marks`)."""
     from kangyang.health.models import Condition, Disability, Medication, Reading
     from kangyang.registry.models import HealthRecord
 
-    Condition.objects.create(elder=elder, code="I10", name="高血压", programme="hypertension")
-    Medication.objects.create(elder=elder, name="苯磺酸氨氯地平片", dose="5mg")
+    allergy, ehr, medicine, condition = marks(elder)
+    Condition.objects.create(elder=elder, code="I10", name=condition, programme="hypertension")
+    Medication.objects.create(elder=elder, name=medicine, dose="5mg")
     Disability.objects.create(elder=elder, kind="physical", grade=2)
     HealthRecord.objects.update_or_create(elder=elder, defaults={
-        "region_code": elder.region_code, "allergies": "青霉素过敏", "ehr_number": "EHR-0001"})
+        "region_code": elder.region_code, "allergies": allergy, "ehr_number": ehr})
     Reading.objects.create(elder=elder, kind="blood_pressure", systolic=152, diastolic=91,
                            measured_at=timezone.now() - dt.timedelta(hours=2), classification="uncontrolled")
