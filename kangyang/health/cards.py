@@ -9,12 +9,16 @@ from kangyang.lib.cards import Card
 
 
 def my_health_card(user, elder) -> dict | None:
+    """Shown when health services know something of her (readings, a condition, a contract)."""
     if not scope.is_own_elder(user, elder) or not scope.reads_health(user, elder):
         return None
-    return {"elder": elder, "readings": queries.latest_readings(user, elder)[:3]}
+    readings = queries.latest_readings(user, elder)[:3]
+    if not readings and not queries.has_health_record(user, elder):
+        return None
+    return {"elder": elder, "readings": readings}
 
 
 CARDS = [
     Card(code="health.mine", title=_("My health"), template="health/cards/mine.html",
-         context=my_health_card, order=40),
+         context=my_health_card, order=50),
 ]

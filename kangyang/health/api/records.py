@@ -2,7 +2,7 @@
 
 GET /records/{elder_id} gives her coded conditions, medications, disabilities, allergies, the
 health record number and the contract in force; POST /records/{elder_id}/conditions (ICD-10) and
-DELETE /records/{elder_id}/conditions/{condition_id}, POST /records/{elder_id}/medications for her
+DELETE /records/conditions/{condition_id}, POST /records/{elder_id}/medications for her
 family-doctor team (403 for other readers). An elder whose health data the caller may not read is
 404; every staff read is audited (scope.health_read_is_audited)."""
 
@@ -102,7 +102,9 @@ def get_record(request, elder_id: int):
 
 
 class ConditionIn(Schema):
-    code: str = Field(..., max_length=16, description="ICD-10, e.g. I10 (hypertension), E11 (type 2 diabetes).")
+    # Required, but checked by the action (after the elder is found), so that an elder outside the
+    # caller's scope is 404 whatever the body.
+    code: str = Field("", max_length=16, description="Required. ICD-10, e.g. I10 (hypertension), E11 (type 2 diabetes).")
     name: str = Field("", max_length=100, description="Taken from the code for the common ones when empty.")
     diagnosed_on: StrictDate | None = None
 
@@ -113,11 +115,11 @@ def add_condition(request, payload: ConditionIn, elder_id: int):
     return Status(201, actions.add_condition(elder, by=request.auth, **payload.dict()))
 
 
-@router.delete("/records/{elder_id}/conditions/{condition_id}", response={204: None},
+@router.delete("/records/conditions/{condition_id}", response={204: None},
                summary="Remove a chronic condition recorded in error")
-def remove_condition(request, elder_id: int, condition_id: int):
-    elder = queries.elder_for(request.auth, elder_id)
-    condition = get_object_or_404(Condition.objects.visible_to(request.auth), pk=condition_id, elder=elder)
+def remove_condition(request, condition_id: int):
+    """404 for a condition of an elder outside the caller's scope."""
+    condition = get_object_or_404(Condition.objects.visible_to(request.auth).select_related("elder"), pk=condition_id)
     actions.remove_condition(condition, by=request.auth)
     return Status(204, None)
 

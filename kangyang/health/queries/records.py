@@ -75,6 +75,12 @@ def record_for(user, elder: Elder) -> dict:
     return section
 
 
+def has_health_record(user, elder: Elder) -> bool:
+    """Whether health services know anything of her: a coded condition or a contract in force."""
+    return (Condition.objects.visible_to(user).filter(elder=elder).exists()
+            or contract_in_force(user, elder) is not None)
+
+
 # -- the elder's and family's own page ("My health" in the app) ------------------------------
 @dataclass
 class LatestReading:

@@ -235,10 +235,10 @@ def test_the_api_writes_conditions_and_medicines_and_answers_bad_input_in_json(c
     assert r.status_code == 201 and r.json()["stopped_on"] is None
     worker = api_token(worker_a)
     assert client.post(f"{url}/conditions", {"code": "I25"}, content_type="application/json", **worker).status_code == 403
-    assert client.delete(f"{url}/conditions/{condition_id}", **worker).status_code == 403
-    assert client.delete(f"{url}/conditions/{condition_id}", **headers).status_code == 204
-    assert client.delete(f"{url}/conditions/{condition_id}", **headers).status_code == 404
-    assert client.delete(f"{url}/conditions/99999999999999999999", **headers).status_code in (400, 404, 422)
+    assert client.delete(f"/api/v1/health/records/conditions/{condition_id}", **worker).status_code == 403
+    assert client.delete(f"/api/v1/health/records/conditions/{condition_id}", **headers).status_code == 204
+    assert client.delete(f"/api/v1/health/records/conditions/{condition_id}", **headers).status_code == 404
+    assert client.delete("/api/v1/health/records/conditions/99999999999999999999", **headers).status_code in (400, 404, 422)
 
 
 def test_the_api_is_404_outside_scope(client, api_token, doctor, other_doctor, worker_b, elder_in_a):

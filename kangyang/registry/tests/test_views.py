@@ -366,7 +366,8 @@ def test_the_health_form_leaves_the_family_doctor_to_the_health_app(client, work
     from kangyang.registry.models import HealthRecord
 
     a, _b = elders
-    HealthRecord.objects.create(elder=a, region_code=a.region_code, family_doctor_contract=True, family_doctor="刘敏")
+    HealthRecord.objects.update_or_create(elder=a, defaults={"region_code": a.region_code,
+                                                             "family_doctor_contract": True, "family_doctor": "刘敏"})
     client.force_login(worker_a)
     client.post(f"/registry/elders/{a.pk}/health/", {
         "chronic_conditions": "高血压", "allergies": "", "family_doctor_contract": "", "family_doctor": "x",
