@@ -85,7 +85,8 @@ def add_condition(elder: Elder, *, by, code, name: str = "", diagnosed_on: dt.da
     name = _text(name, "name", 100) or NAMES.get(code[:3], "")
     _check_day(diagnosed_on, "diagnosed_on")
     if Condition.objects.filter(elder=elder, code=code).exists():
-        raise ValidationError({"code": ValidationError(_("This condition is already on the record."), code="duplicate")})
+        raise ValidationError({"code": ValidationError(_("This condition is already on the record."),
+                                                       code="duplicate")})
     try:
         with transaction.atomic():
             condition = Condition.objects.create(elder=elder, code=code, name=name, programme=programme_for(code),

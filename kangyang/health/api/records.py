@@ -104,7 +104,8 @@ def get_record(request, elder_id: int):
 class ConditionIn(Schema):
     # Required, but checked by the action (after the elder is found), so that an elder outside the
     # caller's scope is 404 whatever the body.
-    code: str = Field("", max_length=16, description="Required. ICD-10, e.g. I10 (hypertension), E11 (type 2 diabetes).")
+    code: str = Field("", max_length=16,
+                      description="Required. ICD-10, e.g. I10 (hypertension), E11 (type 2 diabetes).")
     name: str = Field("", max_length=100, description="Taken from the code for the common ones when empty.")
     diagnosed_on: StrictDate | None = None
 
