@@ -40,6 +40,9 @@ urlpatterns = [
     path("timebank/take/", views.timebank_take, name="timebank_take"),
     path("timebank/spend/", views.timebank_spend, name="timebank_spend"),
     path("timebank/give/", views.timebank_give, name="timebank_give"),
+    # issue 17 (health records): the elder's and family's own health page
+    path("health/", views.health, name="health"),
+    path("health/consent/", views.health_consent, name="health_consent"),
     # Signing in and family bindings (views/sign_in.py, views/binding.py).
     path("login/", views.app_login, name="login"),
     path("login/code/", views.app_login_code, name="login_code"),

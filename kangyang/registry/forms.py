@@ -183,8 +183,9 @@ class HealthForm(forms.ModelForm):
     class Meta:
         model = HealthRecord
         fields = [
-            "chronic_conditions", "allergies", "family_doctor_contract", "family_doctor",
-            "contract_signed_on", "last_checkup_on", "notes",
+            # The family-doctor contract is kept by the health app (kangyang/health, contracts),
+            # which fills family_doctor_contract and family_doctor; they are read, not typed here.
+            "chronic_conditions", "allergies", "contract_signed_on", "last_checkup_on", "notes",
         ]
         widgets = {
             "chronic_conditions": forms.Textarea(attrs={"rows": 3}),

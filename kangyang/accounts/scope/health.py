@@ -230,3 +230,33 @@ def enters_readings(user, elder) -> bool:
 
         return Elder.objects.filter(elder_filter(user), pk=elder.pk).exists()
     return writes_health(user, elder)
+# -- records --
+# The health record (kangyang/health/actions/records.py), field by field:
+# * conditions (ICD-10) and medications are clinical: the elder's own team (writes_health);
+# * disabilities (as on the disability certificate) and allergies are what the community hears
+#   and writes down: the team or an editor of the elder's area (records_health_facts);
+# * the consent to tell the family of health alerts (alerts_to_family) is the elder's: she sets
+#   it herself in the app, or staff who may record health facts record what she said.
+def edits_conditions(user, elder) -> bool:
+    return writes_health(user, elder)
+
+
+def edits_medications(user, elder) -> bool:
+    return writes_health(user, elder)
+
+
+def edits_disabilities(user, elder) -> bool:
+    return records_health_facts(user, elder)
+
+
+def edits_allergies(user, elder) -> bool:
+    return records_health_facts(user, elder)
+
+
+def sets_alerts_consent(user, elder) -> bool:
+    """The elder herself (her own account), or staff recording what she said."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == R.ELDER:
+        return elder.user_id == user.pk
+    return records_health_facts(user, elder)

@@ -275,3 +275,121 @@ def test_no_full_id_number_in_any_list_page_export_or_api_list(client, admin, ap
         if method == "GET" and "{" not in path:
             r = client.get(path, **headers)
             assert not full.search(hashes.sub("", r.content.decode())), f"GET {path} shows a full ID number"
+
+
+# -- health data (issue 17, PIPL art. 28) ---------------------------------------------------
+# Health data are read only by the elder's family-doctor team, the elder and family, and the
+# staff whose area covers her (audited). The health surfaces are discovered too: every page under
+# /health/ and every GET of /api/v1/health, so a topic's list joins this test by existing.
+HEALTH_VIEWERS = ["worker_b", "provider", "caregiver", "other_doctor"]
+
+
+@pytest.fixture
+def health_world(community_a, community_b, elder_in_a, elder_in_b):
+    """Both elders with a full health record; elder_in_a has a contract with the team of the
+    `doctor`, and `doctor2` is a doctor of a team of community B with no contract with her."""
+    from kangyang.health.tests.records_world import contract, full_record, team_with_doctor
+
+    team, doctor = team_with_doctor("doctor", area_code=community_a.code, centre="南浦街道社区卫生服务中心")
+    _team2, doctor2 = team_with_doctor("doctor2", area_code=community_b.code, centre="朝阳洲街道社区卫生服务中心")
+    contract(elder_in_a, team)
+    full_record(elder_in_a)
+    full_record(elder_in_b)
+    return {"doctor": doctor, "other_doctor": doctor2}
+
+
+def _health_hidden(viewer: str, elder_in_a, elder_in_b) -> list:
+    """worker_b reads her own community's elder_in_b; the others read no one's health data."""
+    return [elder_in_a] if viewer == "worker_b" else [elder_in_a, elder_in_b]
+
+
+def _health_object_ids(elder) -> set[str]:
+    """The pks of everything of the health app hanging on the elder (to fill a route's other ids)."""
+    from django.apps import apps
+
+    ids = set()
+    for model in apps.get_app_config("health").get_models():
+        if any(f.name == "elder" for f in model._meta.fields):
+            ids |= {str(pk) for pk in model._default_manager.filter(elder=elder).values_list("pk", flat=True)}
+    return ids or {"1"}
+
+
+def _fill(route: str, elder, ids: set[str]) -> list[str]:
+    """The route with elder_id as the elder's pk and any other parameter as each of `ids`."""
+    urls = [re.sub(r"<int:elder_id>|\{elder_id\}", str(elder.pk), route)]
+    while True:
+        found = re.search(r"<(?:\w+:)?\w+>|\{\w+\}", urls[0])
+        if not found:
+            return urls
+        urls = [u.replace(found.group(0), v, 1) for u in urls for v in sorted(ids)]
+
+
+@pytest.mark.parametrize("viewer", HEALTH_VIEWERS)
+def test_no_health_page_or_health_api_shows_an_elders_health_data_outside_scope(
+        client, request, api_token, health_world, elder_in_a, elder_in_b, viewer):
+    from kangyang.health.tests.records_world import marks
+
+    user = health_world.get(viewer) or request.getfixturevalue(viewer)
+    hidden = _health_hidden(viewer, elder_in_a, elder_in_b)
+    client.force_login(user)
+    pages = [r for r in _patterns() if r.startswith("health/")]
+    assert "health/elders/<int:elder_id>/" in pages
+    for elder in hidden:
+        ids = _health_object_ids(elder)
+        for route in pages:
+            for url in _fill(route, elder, ids):
+                r = client.get("/" + url)
+                if "elder_id" in route:
+                    assert r.status_code in (404, 405), f"GET /{url} → {r.status_code} for {viewer}"
+                text = _text(r)
+                for mark in marks(elder):
+                    assert mark not in text, f"/{url} shows {mark!r} to {viewer}"
+    headers = api_token(user)
+    operations = [p for m, p in _api_operations() if m == "GET" and p.startswith("/api/v1/health/")]
+    assert "/api/v1/health/records/{elder_id}" in operations
+    for elder in hidden:
+        ids = _health_object_ids(elder)
+        for path in operations:
+            for url in _fill(path, elder, ids):
+                r = client.get(url, {"page_size": 200}, **headers)
+                if "{elder_id}" in path:
+                    assert r.status_code == 404, f"GET {url} → {r.status_code} for {viewer}"
+                text = r.content.decode()
+                for mark in [*marks(elder), elder.id_number_masked]:
+                    assert mark not in text, f"GET {url} shows {mark!r} to {viewer}"
+    from kangyang.audit.models import AuditEntry
+
+    assert not AuditEntry.objects.filter(verb="health.record.read", actor=user).exists()
+
+
+@pytest.mark.parametrize("reader", ["worker_a", "doctor", "admin", "operator"])
+def test_each_health_read_by_permitted_staff_writes_one_audit_entry(
+        client, request, api_token, health_world, elder_in_a, reader):
+    from kangyang.audit.models import AuditEntry
+    from kangyang.health.tests.records_world import marks
+
+    user = health_world.get(reader) or request.getfixturevalue(reader)
+    headers = api_token(user)
+    client.force_login(user)
+    reads = AuditEntry.objects.filter(verb="health.record.read", actor=user, target_id=str(elder_in_a.pk))
+    page = client.get(f"/health/elders/{elder_in_a.pk}/")
+    assert page.status_code == 200 and marks(elder_in_a)[0] in page.content.decode()
+    assert reads.count() == 1
+    assert client.get(f"/api/v1/health/records/{elder_in_a.pk}", **headers).status_code == 200
+    assert client.get(f"/health/elders/{elder_in_a.pk}/").status_code == 200
+    assert reads.count() == 3
+    assert set(reads.values_list("note", flat=True)) == {"page", "api"}
+
+
+@pytest.mark.parametrize("reader", ["elder", "family"])
+def test_the_elders_and_familys_own_reads_need_no_audit_entry(client, request, api_token, health_world, elder_in_a,
+                                                               reader):
+    from kangyang.audit.models import AuditEntry
+    from kangyang.health.tests.records_world import marks
+
+    user = request.getfixturevalue(reader)
+    client.force_login(user)
+    assert marks(elder_in_a)[2] in client.get("/app/health/").content.decode()
+    assert client.get(f"/health/elders/{elder_in_a.pk}/").status_code == 200
+    assert client.get(f"/api/v1/health/records/{elder_in_a.pk}", **api_token(user)).status_code == 200
+    assert not AuditEntry.objects.filter(verb="health.record.read").exists()

@@ -15,3 +15,4 @@ from kangyang.portal.views.sign_in import app_login, app_login_code, card, elder
 from kangyang.portal.views.timebank import (  # noqa: F401  (issue 15: tbpages)
     timebank, timebank_give, timebank_register, timebank_spend, timebank_take,
 )
+from kangyang.portal.views.health import health, health_consent  # noqa: F401  (issue 17: records)

@@ -108,6 +108,10 @@ PARAMS = {
     "followup_id": ("health.FollowUp", "pk"),
     # issue 17 §5: health alerts
     "alert_id": ("health.HealthAlert", "pk"),
+    # issue 17 (health records): an elder's conditions, medicines and disabilities
+    "condition_id": ("health.Condition", "pk"),
+    "medication_id": ("health.Medication", "pk"),
+    "disability_id": ("health.Disability", "pk"),
 }
 SLUGS = {"step": ["review"], "category": ["alone"],
          "token": ["an-unknown-card-token-000000"]}  # portal:card (a real one would sign in)
