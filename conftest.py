@@ -142,7 +142,10 @@ def shared_data(django_db_setup, django_db_blocker, tmp_path_factory):
 def _clear_cache(db):
     from django.core.cache import cache
 
+    from kangyang.health.rules import forget_cached_rules
+
     cache.clear()
+    forget_cached_rules()  # the process keeps the active follow-up rules; a test's set is rolled back
 
 
 def _flag_as_demo_account(sender, instance, **kwargs):
