@@ -1,9 +1,21 @@
 """Health services' indicators for the dashboard (issue 17 §7), with the plans' codes
 (plan-targets.yaml): the 65+ health management rate, the family-doctor contract rates, electronic
-health record coverage, follow-up rates and the share of readings in range. Each topic's block
-below says how it counts."""
+health record coverage, follow-up rates, cognitive screening and the share of readings in range.
+Each topic's block below says how it counts."""
 
-from kangyang.indicators.registry import Indicator  # noqa: F401 - the topics' blocks below use it
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from kangyang.health.models import (
+    Checkup, Condition, Contract, Disability, FollowUp, Reading, ResidentCount, Screening,
+)
+from kangyang.health.models.contracts import valid_on
+from kangyang.indicators.registry import (
+    PERCENT, PREFIX_LENGTH, Figure, Indicator, Query, node_code, ratio,
+)
+from kangyang.registry.indicators import ON_THE_DAY, aged, elders
 
 INDICATORS: list = []
 
@@ -12,74 +24,59 @@ INDICATORS: list = []
 # The yearly health management of the 65+ (老年人健康管理, queries/checkups.py) and the coverage of
 # kept-up electronic health records. Both count the registry's elders on the period's as-of day
 # (its last day, today while it runs: registry/indicators.py `elders`), in one grouped query.
-import datetime as _dt  # noqa: E402
 
-from django.db.models import Exists as _Exists, OuterRef as _OuterRef, Q as _Q  # noqa: E402
-from django.utils.translation import gettext_lazy as _lazy  # noqa: E402
-
-from kangyang.indicators.registry import PERCENT as _PERCENT  # noqa: E402
-from kangyang.registry.indicators import ON_THE_DAY as _ON_THE_DAY, aged as _aged, elders as _elders  # noqa: E402
 
 EHR_KEPT_UP_DAYS = 365
 
 
-def _complete_checkup_of_year(q) -> _Q:
+def _complete_checkup_of_year(q) -> Q:
     """A complete check-up (every part of the service) of the period's year, examined by the as-of day."""
-    from kangyang.health.models import Checkup
-
-    return _Q(_Exists(Checkup.objects.filter(elder_id=_OuterRef("pk"), year=q.period.year, complete=True,
+    return Q(Exists(Checkup.objects.filter(elder_id=OuterRef("pk"), year=q.period.year, complete=True,
                                              examined_on__lte=q.as_of)))
 
 
-def _ehr_kept_up(q) -> _Q:
+def _ehr_kept_up(q) -> Q:
     """A health record number opened by the as-of day, and a check-up or a follow-up in the 365
     days up to it (the record kept up to date)."""
-    from kangyang.health.models import Checkup, FollowUp
 
-    since = q.as_of - _dt.timedelta(days=EHR_KEPT_UP_DAYS)
-    recent_checkup = Checkup.objects.filter(elder_id=_OuterRef("pk"), examined_on__gt=since, examined_on__lte=q.as_of)
-    recent_follow_up = FollowUp.objects.filter(elder_id=_OuterRef("pk"), followed_on__gt=since,
+    since = q.as_of - dt.timedelta(days=EHR_KEPT_UP_DAYS)
+    recent_checkup = Checkup.objects.filter(elder_id=OuterRef("pk"), examined_on__gt=since, examined_on__lte=q.as_of)
+    recent_follow_up = FollowUp.objects.filter(elder_id=OuterRef("pk"), followed_on__gt=since,
                                                followed_on__lte=q.as_of)
-    return (~_Q(health__ehr_number="") & _Q(health__ehr_opened_on__lte=q.as_of)
-            & (_Q(_Exists(recent_checkup)) | _Q(_Exists(recent_follow_up))))
+    return (~Q(health__ehr_number="") & Q(health__ehr_opened_on__lte=q.as_of)
+            & (Q(Exists(recent_checkup)) | Q(Exists(recent_follow_up))))
 
 
 INDICATORS += [
     Indicator(
-        code="elder_health_management_rate", name=_lazy("health management rate of the 65+"), unit=_PERCENT,
+        code="elder_health_management_rate", name=_("health management rate of the 65+"), unit=PERCENT,
         group="health", sensitivity="health",
-        numerator=_elders, numerator_where=lambda q: _aged(65)(q) & _complete_checkup_of_year(q),
-        numerator_text=_lazy("elders aged 65 or over with a complete yearly check-up of the period's year (every "
+        numerator=elders, numerator_where=lambda q: aged(65)(q) & _complete_checkup_of_year(q),
+        numerator_text=_("elders aged 65 or over with a complete yearly check-up of the period's year (every "
                              "part of the national service: assessment, physical examination, the tests, guidance), "
                              "examined on or before the day"),
-        denominator=_elders, denominator_where=_aged(65), denominator_text=_lazy("elders aged 65 or over"),
-        as_of_text=_ON_THE_DAY),
+        denominator=elders, denominator_where=aged(65), denominator_text=_("elders aged 65 or over"),
+        as_of_text=ON_THE_DAY),
     Indicator(
-        code="elder_ehr_coverage", name=_lazy("kept-up electronic health records of elders"), unit=_PERCENT,
+        code="elder_ehr_coverage", name=_("kept-up electronic health records of elders"), unit=PERCENT,
         group="health", sensitivity="health",
-        numerator=_elders, numerator_where=lambda q: _aged(60)(q) & _ehr_kept_up(q),
-        numerator_text=_lazy("elders aged 60 or over whose health record has a number in the health centre's "
+        numerator=elders, numerator_where=lambda q: aged(60)(q) & _ehr_kept_up(q),
+        numerator_text=_("elders aged 60 or over whose health record has a number in the health centre's "
                              "system opened on or before the day, and a check-up or a follow-up in the 365 days "
                              "up to the day"),
-        denominator=_elders, denominator_where=_aged(60), denominator_text=_lazy("elders aged 60 or over"),
-        as_of_text=_ON_THE_DAY),
+        denominator=elders, denominator_where=aged(60), denominator_text=_("elders aged 60 or over"),
+        as_of_text=ON_THE_DAY),
 ]
 # -- screening --
 # The cognitive screening rate of the 65+: elders aged 65 or over on the day who were screened (Mini-Cog
 # or AD8) from 1 January of the period's year to the period's day, of the elders aged 65 or over on
 # the registry. plan-targets.yaml has no code for Alzheimer's or cognitive screening, so this is an
 # operational indicator without a target.
-from django.db.models import Q  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
-
-from kangyang.indicators.registry import PERCENT  # noqa: E402
-from kangyang.registry.indicators import ON_THE_DAY, aged, elders  # noqa: E402
 
 
 def _screened_this_year(q) -> Q:
     import datetime as dt
 
-    from kangyang.health.models import Screening
 
     screened = Screening.objects.filter(screened_on__gte=dt.date(q.period.year, 1, 1), screened_on__lte=q.as_of)
     return aged(65)(q) & Q(pk__in=screened.values("elder_id"))
@@ -111,23 +108,13 @@ INDICATORS.append(Indicator(
 # * family_doctor_rate_all, 全人群: Kangyang keeps elders only, so this is the health centres'
 #   figures: per community the latest ResidentCount on or before the as-of date,
 #   Σ contracted / Σ residents.
-from django.db.models import Exists, OuterRef, Q  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
-
-from kangyang.indicators.registry import PERCENT, PREFIX_LENGTH, Figure, Query, node_code, ratio  # noqa: E402
-from kangyang.registry.indicators import ON_THE_DAY, aged, elders  # noqa: E402
 
 
 def _contracted(q: Query) -> Q:
-    from kangyang.health.models import Contract
-    from kangyang.health.models.contracts import valid_on
-
     return Q(Exists(Contract.objects.filter(valid_on(q.as_of), elder=OuterRef("pk"))))
 
 
 def _key_group(q: Query) -> Q:
-    from kangyang.health.models import Condition, Disability
-
     return (aged(65)(q)
             | Q(Exists(Condition.objects.filter(elder=OuterRef("pk")).exclude(programme="")))
             | Q(Exists(Disability.objects.filter(elder=OuterRef("pk")))))
@@ -142,8 +129,6 @@ def _priority(q: Query) -> Q:
 
 def residents_contracted(q: Query, by: str) -> dict[str, Figure]:
     """Σ contracted / Σ residents of the latest ResidentCount per community on or before the as-of date."""
-    from kangyang.health.models import ResidentCount
-
     latest: dict[str, tuple[int, int]] = {}
     for code, residents, contracted in (ResidentCount.objects
                                         .filter(region__code__startswith=q.prefix, as_of__lte=q.as_of)
@@ -197,16 +182,9 @@ INDICATORS += [
 # had at least four follow-ups from the first of January of the period's year up to the day, over
 # the patients of the programme. Controlled rate: patients whose latest follow-up of the year (up
 # to the day) was classified "controlled", over the patients followed up in the year.
-from django.db.models import Count, Exists, OuterRef, Q  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
-
-from kangyang.indicators.registry import PERCENT  # noqa: E402
 
 
 def _programme_patients(programme: str):
-    from kangyang.health.models import Condition
-    from kangyang.registry.indicators import elders
-
     def base(q):
         return elders(q).filter(Exists(Condition.objects.filter(elder_id=OuterRef("pk"), programme=programme)))
 
@@ -280,27 +258,22 @@ INDICATORS += [
 # (urgent, uncontrolled or controlled; weight has no rule and no class), those "controlled".
 # By the elder's community (the reading's elder's region code). No plan target: an operational
 # indicator of the platform.
-from django.utils.translation import gettext_lazy as _readings_  # noqa: E402
-
-from kangyang.indicators.registry import PERCENT as _PERCENT  # noqa: E402
 
 
 def _classified_readings(q):
-    from kangyang.health.models import Reading
-
     return Reading.objects.filter(measured_at__gte=q.start, measured_at__lt=q.end,
                                   classification__in=("urgent", "uncontrolled", "controlled"))
 
 
 INDICATORS += [
     Indicator(
-        code="readings_in_range_share", name=_readings_("share of home-device readings in range"), unit=_PERCENT,
+        code="readings_in_range_share", name=_("share of home-device readings in range"), unit=PERCENT,
         group="health",
         numerator=lambda q: _classified_readings(q).filter(classification="controlled"),
-        numerator_text=_readings_("readings classed controlled by the follow-up rules"),
+        numerator_text=_("readings classed controlled by the follow-up rules"),
         denominator=_classified_readings,
-        denominator_text=_readings_("readings with a class (urgent, not controlled or controlled)"),
-        as_of_text=_readings_("readings measured from the first to the last day of the period, by the elder's "
+        denominator_text=_("readings with a class (urgent, not controlled or controlled)"),
+        as_of_text=_("readings measured from the first to the last day of the period, by the elder's "
                               "community"),
         region_field="elder__region_code", sensitivity="health",
     ),

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from kangyang.accounts import scope
@@ -58,14 +58,8 @@ def elder_follow_ups(request, elder_id: int):
 
 
 def referral_url(elder) -> str:
-    """The screening topic's referral form for the elder, when the installation has it."""
-    for args in ((elder.pk,), ()):
-        try:
-            url = reverse("health:referral_new", args=args)
-        except NoReverseMatch:
-            continue
-        return url if args else f"{url}?elder={elder.pk}"
-    return ""
+    """The screening topic's referral form for the elder."""
+    return reverse("health:screening_refer", args=[elder.pk])
 
 
 @login_required
