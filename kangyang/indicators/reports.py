@@ -326,12 +326,14 @@ def _breakdown(region: Region, period: Period, rows: list[queries.Row]) -> Break
 
 
 def _chart_code(breakdown: Breakdown | None) -> str | None:
-    """The first key indicator that some sub-region has a figure for."""
+    """The first key indicator whose bars would show something (a sub-region above zero), else the
+    first that some sub-region has a figure for: a chart of empty bars tells the reader nothing."""
     if breakdown is None:
         return None
-    for column in breakdown.columns:
-        if any(f.value is not None for f in breakdown.figures[column.code].values()):
-            return column.code
+    for shows in (lambda v: v is not None and v != 0, lambda v: v is not None):
+        for column in breakdown.columns:
+            if any(shows(f.value) for f in breakdown.figures[column.code].values()):
+                return column.code
     return breakdown.columns[0].code
 
 

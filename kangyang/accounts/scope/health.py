@@ -53,10 +53,20 @@ def health_filter(user, *, path: str = "") -> Q:
 
 
 def reads_health(user, elder) -> bool:
-    """Whether the user may read this elder's health data."""
-    from kangyang.registry.models import Elder
+    """Whether the user may read this elder's health data: health_filter for one elder, asking the
+    database only where the answer is there (a family's contacts, a team's contracts); a list of
+    elders checks each without a query of its own for the area's staff."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == R.ELDER:
+        return elder.user_id == user.pk
+    if user.role == R.FAMILY:
+        return elder.contacts.filter(user=user).exists()
+    if user.role == R.DOCTOR:
+        from kangyang.registry.models import Elder
 
-    return Elder.objects.filter(health_filter(user), pk=elder.pk).exists()
+        return Elder.objects.filter(team_contract_filter(user), pk=elder.pk).exists()
+    return (user.role in AREA_ROLES or user.is_superuser) and in_area(user, elder.region_code)
 
 
 def health_read_is_audited(user) -> bool:

@@ -19,6 +19,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from openpyxl import load_workbook
 
+from kangyang.accounts import scope
 from kangyang.api import api
 
 # viewer persona → the elder fixture they must never see. Every Xihu persona is also shown
@@ -282,6 +283,10 @@ def test_no_full_id_number_in_any_list_page_export_or_api_list(client, admin, ap
 # staff whose area covers her (audited). The health surfaces are discovered too: every page under
 # /health/ and every GET of /api/v1/health, so a topic's list joins this test by existing.
 HEALTH_VIEWERS = ["worker_b", "provider", "caregiver", "other_doctor"]
+# A doctor whose team serves the elder's community opens this page to offer her a contract
+# (scope.may_sign_for): it shows her name and the sign form, and none of her health data (the
+# marks are checked on it as on every page).
+OFFERS_A_CONTRACT = "health/elders/<int:elder_id>/contracts/"
 
 
 @pytest.fixture
@@ -339,7 +344,7 @@ def test_no_health_page_or_health_api_shows_an_elders_health_data_outside_scope(
         for route in pages:
             for url in _fill(route, elder, ids):
                 r = client.get("/" + url)
-                if "elder_id" in route:
+                if "elder_id" in route and not (route == OFFERS_A_CONTRACT and scope.may_sign_for(user, elder)):
                     assert r.status_code in (404, 405), f"GET /{url} → {r.status_code} for {viewer}"
                 text = _text(r)
                 for mark in marks(elder):

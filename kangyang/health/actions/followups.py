@@ -19,6 +19,7 @@ from kangyang.health import rules as health_rules
 from kangyang.health.models import Classification, Condition, Contract, FollowUp, RuleSet
 from kangyang.health.models.contracts import valid_on
 from kangyang.health.models.records import Programme
+from kangyang.health.actions import audit_read as health_audit_read
 
 CLASSES = ("urgent", "uncontrolled", "controlled")
 RULE_KEYS = {"id", "class", "source", "text", "all", "any"}
@@ -210,6 +211,5 @@ def is_urgent(follow_up: FollowUp) -> bool:
 
 
 def audit_read(user, verb: str, elder=None, *, note: str = "") -> None:
-    """A staff read of elders' follow-ups (a list, or one elder's): audited (scope.health_read_is_audited)."""
-    if scope.health_read_is_audited(user):
-        record(user, AuditEntry.Action.VIEW_FULL, elder, verb=verb, note=note, region_code=getattr(elder, "region_code", "") or "")
+    """A staff read of elders' follow-ups (a list, or one elder's)."""
+    health_audit_read(user, elder, verb=verb, note=note)

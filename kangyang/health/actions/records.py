@@ -17,6 +17,7 @@ from kangyang.audit.models import AuditEntry
 from kangyang.health.models import Condition, Disability, Medication
 from kangyang.health.models.records import Programme
 from kangyang.registry.models import Elder, HealthRecord
+from kangyang.health.actions import audit_read as health_audit_read
 
 # The names of the conditions elder care meets most, by ICD-10 category (a condition added
 # without a name takes this one).
@@ -191,7 +192,5 @@ def set_alerts_to_family(elder: Elder, *, by, consent: bool) -> HealthRecord:
 
 # -- reads -----------------------------------------------------------------------------------
 def audit_health_read(by, elder: Elder, *, via: str) -> None:
-    """A staff member read the elder's health data (the page, the API): one audit entry. The
-    elder's and her family's own reads are not audited (scope.health_read_is_audited)."""
-    if scope.health_read_is_audited(by):
-        record(by, AuditEntry.Action.VIEW_FULL, elder, verb="health.record.read", note=via)
+    """A staff member read the elder's health record (the page, the API)."""
+    health_audit_read(by, elder, verb="health.record.read", note=via)

@@ -22,14 +22,13 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from kangyang.accounts import scope
-from kangyang.audit.actions import record
-from kangyang.audit.models import AuditEntry
 from kangyang.health.actions import checkups as actions
 from kangyang.health.models import CHECKUP_PARTS, Checkup
 from kangyang.health.queries import checkups as queries
 from kangyang.lib.pagination import Page
 from kangyang.lib.schemas import DB_INT_MAX, UtcDatetime
 from kangyang.registry.models import Elder
+from kangyang.health.actions import audit_read as health_audit_read
 
 router = Router(tags=["health"])
 
@@ -100,10 +99,7 @@ class DueOut(Schema):
 
 
 def _audit(request, verb: str, target=None, **changes) -> None:
-    user = request.auth
-    if scope.health_read_is_audited(user):
-        region = getattr(target, "region_code", "") or (user.region.code if getattr(user, "region_id", None) else "")
-        record(user, AuditEntry.Action.VIEW_FULL, target, verb=verb, region_code=region, changes=changes)
+    health_audit_read(request.auth, target, verb=verb, changes=changes)
 
 
 @router.get("/checkups", response=list[CheckupOut], summary="List yearly check-ups")

@@ -19,8 +19,6 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from kangyang.accounts import scope
-from kangyang.audit.actions import record
-from kangyang.audit.models import AuditEntry
 from kangyang.health.actions import contracts as actions
 from kangyang.health.models import Contract, ServicePackage, Team
 from kangyang.health.models.contracts import valid_on
@@ -28,6 +26,7 @@ from kangyang.health.queries import contracts as queries
 from kangyang.lib.pagination import Page
 from kangyang.lib.schemas import DB_INT_MAX, StrictDate
 from kangyang.registry.models import Elder
+from kangyang.health.actions import audit_read as health_audit_read
 
 router = Router(tags=["health"])
 
@@ -87,9 +86,7 @@ class ContractFilter(Schema):
 
 
 def _audit(request, *, note: str, elder: Elder | None = None, region_code: str = "") -> None:
-    if scope.health_read_is_audited(request.auth):
-        record(request.auth, AuditEntry.Action.VIEW_FULL, elder, verb="health.contracts.read", note=f"api: {note}",
-               region_code=elder.region_code if elder is not None else region_code)
+    health_audit_read(request.auth, elder, verb="health.contracts.read", note=f"api: {note}", region_code=region_code)
 
 
 @router.get("/contracts", response=list[ContractOut], summary="Family-doctor contracts")

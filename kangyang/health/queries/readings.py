@@ -10,12 +10,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kangyang.accounts import scope
-from kangyang.audit.actions import record
-from kangyang.audit.models import AuditEntry
 from kangyang.health import charts
 from kangyang.health.models import HealthAlert, Reading
 from kangyang.health.models.followups import Classification
 from kangyang.health.models.readings import ReadingKind
+from kangyang.health.actions import audit_read as health_audit_read
 
 TO_LOOK_AT = (Classification.URGENT, Classification.UNCONTROLLED)
 TREND_DAYS = 90
@@ -98,11 +97,7 @@ def value_text(reading: Reading) -> str:
 
 
 def audit_read(user, target, *, verb: str, note: str = "") -> None:
-    """Every staff read of an elder's health data is audited (the elder's and family's own are not)."""
-    if scope.health_read_is_audited(user):
-        record(user, AuditEntry.Action.VIEW_FULL, target, verb=verb, note=note,
-               region_code=getattr(target, "region_code", "") if target is not None else
-               (user.region.code if getattr(user, "region_id", None) else ""))
+    health_audit_read(user, target, verb=verb, note=note)
 
 
 def panel_section(user):

@@ -8,19 +8,16 @@ from django.http import Http404
 
 from kangyang.accounts import scope
 from kangyang.accounts.models import User
-from kangyang.audit.actions import record
 from kangyang.health import screening_tools
 from kangyang.health.models import Referral, Screening, Sickbed
+from kangyang.health.actions import audit_read as health_audit_read
 
 PANEL_ROWS = 20
 OPEN_REFERRAL = (Referral.Status.SENT, Referral.Status.RECEIVED)
 
 
 def audit_read(user, *, verb: str, target=None, region_code: str = "", n: int | None = None) -> None:
-    """One audit entry for a staff read of health data (the elder's and her family's own reads are not)."""
-    if scope.health_read_is_audited(user):
-        record(user, "read", target, verb=verb, region_code=region_code,
-               changes={"n": n} if n is not None else None)
+    health_audit_read(user, target, verb=verb, region_code=region_code, changes={"n": n} if n is not None else None)
 
 
 def screenings_for(user):

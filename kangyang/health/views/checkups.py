@@ -15,8 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kangyang.accounts import scope
-from kangyang.audit.actions import record
-from kangyang.audit.models import AuditEntry
 from kangyang.health import exports_checkups
 from kangyang.health.actions import checkups as actions
 from kangyang.health.forms.checkups import CheckupForm, DueFilterForm, EhrForm
@@ -25,6 +23,7 @@ from kangyang.health.queries import checkups as queries
 from kangyang.lib.forms import add_errors
 from kangyang.regions.models import Region
 from kangyang.registry.models import Elder, HealthRecord
+from kangyang.health.actions import audit_read as health_audit_read
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
@@ -43,9 +42,7 @@ def _communities(user):
 
 
 def _audit_list(user, verb: str, **changes) -> None:
-    if scope.health_read_is_audited(user):
-        record(user, AuditEntry.Action.VIEW_FULL, None, verb=verb,
-               region_code=user.region.code if getattr(user, "region_id", None) else "", changes=changes)
+    health_audit_read(user, verb=verb, changes=changes)
 
 
 @login_required
@@ -132,8 +129,7 @@ def record_checkup(request, elder_id: int):
 
 
 def _audit_elder(user, elder: Elder) -> None:
-    if scope.health_read_is_audited(user):
-        record(user, AuditEntry.Action.VIEW_FULL, elder, verb="checkup.read", region_code=elder.region_code)
+    health_audit_read(user, elder, verb="checkup.read")
 
 
 @login_required

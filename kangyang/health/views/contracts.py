@@ -5,6 +5,7 @@ contract rates and the resident counts' form. Each read of contracted elders by 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,9 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kangyang.accounts import scope
-from kangyang.audit.actions import record
-from kangyang.audit.models import AuditEntry
-from kangyang.health.actions import contracts as actions
+from kangyang.health.actions import audit_read as health_audit_read, contracts as actions
 from kangyang.health.forms.contracts import EndForm, RenewForm, ResidentCountForm, SignForm
 from kangyang.health.models import Contract, Team
 from kangyang.health.queries import contracts as queries
@@ -41,9 +40,8 @@ def team(request, team_id: int):
     q = request.GET.get("q", "")[:50]
     rows = queries.team_contracts(found, q=q)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    if scope.health_read_is_audited(request.user):
-        record(request.user, AuditEntry.Action.VIEW_FULL, found, verb="health.contracts.read",
-               note=f"page: {len(page.object_list)}", region_code=found.area_code)
+    health_audit_read(request.user, found, verb="health.contracts.read", note=f"page: {len(page.object_list)}",
+                      region_code=found.area_code)
     return render(request, "health/contracts/team.html", {
         "team": found, "members": found.members.all(), "page_obj": page, "q": q,
         "ending": queries.ending_soon(found.contracts.select_related("elder")),
@@ -53,17 +51,15 @@ def team(request, team_id: int):
 def _elder(request, elder_id: int) -> Elder:
     elder = get_object_or_404(Elder, pk=elder_id)
     if not (scope.reads_health(request.user, elder) or scope.may_sign_for(request.user, elder)):
-        raise PermissionDenied  # 403 in words; 404 would hide nothing the id does not already
+        raise Http404  # outside scope: as if she were not there
     return elder
 
 
 def elder_contracts(request, elder_id: int):
-    _opens(request)
+    # No module check first: whoever may not read her health gets 404 from _elder, as everywhere.
     elder = _elder(request, elder_id)
     section = queries.elder_section(request.user, elder)
-    if scope.health_read_is_audited(request.user):
-        record(request.user, AuditEntry.Action.VIEW_FULL, elder, verb="health.contracts.read",
-               note="page", region_code=elder.region_code)
+    health_audit_read(request.user, elder, verb="health.contracts.read", note="page")
     return render(request, "health/contracts/elder.html", {"elder": elder, "section": section})
 
 
@@ -85,7 +81,6 @@ def _failed(request, elder, form, error: ValidationError | None = None):
 
 @require_POST
 def sign(request, elder_id: int):
-    _opens(request)
     elder = _elder(request, elder_id)
     signable = [t for t in actions.teams_serving(elder.region_code)
                 if scope.manages_contracts_of(request.user, t, elder)]

@@ -27,6 +27,8 @@ ALLOWED = {
     "sms", "app", "totp", "otp", "url", "wgs", "gcj", "spo", "mmhg", "bpm", "min", "km", "kg", "cm",
     "wifi", "gps", "lbs", "imei", "iccid", "nfc", "swagger", "redoc", "openapi", "bearer", "ip",
     "ios", "android", "utf", "vip", "id", "icd",
+    # Health: the body-mass index, a unit, and the name of a screening instrument (Mini-Cog).
+    "bmi", "mmol", "mini", "cog",
     # Key caps, as printed on the keyboard.
     "enter", "esc", "tab", "shift", "ctrl",
     # The language switch names English in English (base.html).
