@@ -105,7 +105,7 @@ def sign_contract(*, elder, team: Team, package: ServicePackage, signed_on: dt.d
                                        starts_on=starts_on, ends_on=ends_on, renewed_from=renewed_from,
                                        signed_by=by if by is not None and by.is_authenticated else None)
     record(by, AuditEntry.Action.CREATE, contract, verb="health.contract.renew" if renewed_from else "health.contract.sign",
-           changes={"team": team.pk, "package": package.code, "starts_on": starts_on.isoformat(),
+           changes={"team": team.pk, "package": package.name, "starts_on": starts_on.isoformat(),
                     "ends_on": ends_on.isoformat()}, region_code=elder.region_code)
     sync_health_record(elder)
     return contract

@@ -202,7 +202,7 @@ def record_follow_up(elder, *, by, programme: str, followed_on: dt.date, mode: s
         next_due_on=followed_on + dt.timedelta(days=days) if days else None, recorded_by=by,
     )
     record(by, AuditEntry.Action.CREATE, follow_up, verb="health.follow_up.record", region_code=elder.region_code,
-           note=programme)
+           note=str(Programme(programme).label))
     return follow_up
 
 

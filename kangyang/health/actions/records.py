@@ -8,7 +8,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
 from kangyang.accounts import scope
 from kangyang.assessment.actions import clean_diagnoses
@@ -191,6 +191,9 @@ def set_alerts_to_family(elder: Elder, *, by, consent: bool) -> HealthRecord:
 
 
 # -- reads -----------------------------------------------------------------------------------
+READ_VIA = {"page": gettext_lazy("on the health page"), "api": gettext_lazy("through the API")}
+
+
 def audit_health_read(by, elder: Elder, *, via: str) -> None:
     """A staff member read the elder's health record (the page, the API)."""
-    health_audit_read(by, elder, verb="health.record.read", note=via)
+    health_audit_read(by, elder, verb="health.record.read", note=str(READ_VIA.get(via, via)))

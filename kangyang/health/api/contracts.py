@@ -86,7 +86,7 @@ class ContractFilter(Schema):
 
 
 def _audit(request, *, note: str, elder: Elder | None = None, region_code: str = "") -> None:
-    health_audit_read(request.auth, elder, verb="health.contracts.read", note=f"api: {note}", region_code=region_code)
+    health_audit_read(request.auth, elder, verb="health.contracts.read", note=note, region_code=region_code)
 
 
 @router.get("/contracts", response=list[ContractOut], summary="Family-doctor contracts")
@@ -102,7 +102,7 @@ def list_contracts(request, filters: Query[ContractFilter]):
     if filters.valid is not None:
         today_rule = valid_on(timezone.localdate())
         rows = rows.filter(today_rule) if filters.valid else rows.exclude(today_rule)
-    _audit(request, note=f"contracts elder={filters.elder} team={filters.team}", elder=elder)
+    _audit(request, note="api", elder=elder)
     return rows.order_by("-starts_on", "-pk")
 
 

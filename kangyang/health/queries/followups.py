@@ -125,7 +125,7 @@ def panel_section(user):
         return None
     from kangyang.health.actions.followups import audit_read
 
-    audit_read(user, "health.follow_ups.due", note=f"panel {len(rows)}")
+    audit_read(user, "health.follow_ups.due", note=str(len(rows)))
     return {"rows": rows[:10], "count": len(rows), "overdue": sum(r.overdue for r in rows),
             "short": sum(r.short for r in rows), "urgent": sum(r.last_class == Classification.URGENT for r in rows)}
 

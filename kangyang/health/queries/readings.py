@@ -113,7 +113,7 @@ def panel_section(user):
         alert.may_handle = scope.handles_health_alert(user, alert)
     for reading in readings:
         reading.value_text = value_text(reading)
-    audit_read(user, None, verb="health_alert.list", note="panel")
+    audit_read(user, None, verb="health_alert.list")
     return {"alerts": alerts, "readings": readings, "more_readings": to_look_at(user).count() > len(readings)}
 
 

@@ -40,7 +40,7 @@ def team(request, team_id: int):
     q = request.GET.get("q", "")[:50]
     rows = queries.team_contracts(found, q=q)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    health_audit_read(request.user, found, verb="health.contracts.read", note=f"page: {len(page.object_list)}",
+    health_audit_read(request.user, found, verb="health.contracts.read", note=str(len(page.object_list)),
                       region_code=found.area_code)
     return render(request, "health/contracts/team.html", {
         "team": found, "members": found.members.all(), "page_obj": page, "q": q,
@@ -59,7 +59,7 @@ def elder_contracts(request, elder_id: int):
     # No module check first: whoever may not read her health gets 404 from _elder, as everywhere.
     elder = _elder(request, elder_id)
     section = queries.elder_section(request.user, elder)
-    health_audit_read(request.user, elder, verb="health.contracts.read", note="page")
+    health_audit_read(request.user, elder, verb="health.contracts.read")
     return render(request, "health/contracts/elder.html", {"elder": elder, "section": section})
 
 

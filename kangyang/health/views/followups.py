@@ -41,7 +41,7 @@ def due_list(request):
     rows = queries.due(request.user, programme=data.get("programme", ""), community=data.get("community", ""),
                        reason=data.get("reason", ""))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    actions.audit_read(request.user, "health.follow_ups.due", note=f"page {page.number} of {len(rows)}")
+    actions.audit_read(request.user, "health.follow_ups.due", note=str(len(rows)))
     return render(request, "health/follow_ups.html", {"form": form, "page_obj": page, "count": len(rows),
                                                        "tab": "follow_ups"})
 

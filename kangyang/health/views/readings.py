@@ -37,7 +37,7 @@ def alert_list(request):
     for alert in page:
         alert.may_handle = scope.handles_health_alert(request.user, alert)
         alert.value_text = queries.value_text(alert.reading) if alert.reading_id else ""
-    queries.audit_read(request.user, None, verb="health_alert.list", note=f"status={status or 'all'}")
+    queries.audit_read(request.user, None, verb="health_alert.list")
     return render(request, "health/alerts.html", {
         "form": form, "page_obj": page, "status": status, "counts": queries.counts_for(request.user),
     })
@@ -126,7 +126,7 @@ def review(request):
     for reading in page:
         reading.value_text = queries.value_text(reading)
         reading.may_review = scope.reviews_readings(request.user, reading.elder)
-    queries.audit_read(request.user, None, verb="reading.read", note="to look at")
+    queries.audit_read(request.user, None, verb="reading.read")
     return render(request, "health/readings_review.html", {"page_obj": page})
 
 

@@ -43,8 +43,9 @@ ADDRESS = re.compile(r"(\b(GET|POST|PUT|PATCH|DELETE)\s+)?\S*/\S+")
 VISIBLE_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 # Not our words: scripts and styles, what a text field holds (the reader's own data, as an
 # input's value is: a bureau's targets file, in YAML with its codes), and code the reader types
-# (a command such as `kangyang inspections draw --plan 7`, set in <code>).
-HIDDEN = ("script", "style", "template", "textarea", "code")
+# (a command such as `kangyang inspections draw --plan 7`, set in <code>), and a reference to a
+# published paper, which keeps its own language (<cite>: a screening instrument's source).
+HIDDEN = ("script", "style", "template", "textarea", "code", "cite")
 
 
 class Page(HTMLParser):
