@@ -24,6 +24,8 @@ from django.db import DatabaseError, IntegrityError, close_old_connections, conn
 from django.utils import timezone
 
 from kangyang.accounts.licences import warn_expiring_licences
+from kangyang.health.actions.alerts import escalate_health_alerts_once
+from kangyang.health.actions.contracts import remind_renewals_once
 from kangyang.indicators.actions import periods_due, take_snapshot
 from kangyang.institutions.actions.credit import compute_scores
 from kangyang.institutions.actions.hazards import escalate_overdue_hazards_once
@@ -259,8 +261,6 @@ class PeriodicInstitutions(Periodic):
 # -- health (issue 17) ------------------------------------------------------------------------
 # Daily: each health topic's chore, in the order of HEALTH_DAILY (a topic appends its own; each
 # takes the day and returns how many things it told of or did, and is idempotent for a day).
-from kangyang.health.actions.contracts import remind_renewals_once  # noqa: E402
-
 HEALTH_DAILY = [remind_renewals_once]
 HEALTH_EVERY = dt.timedelta(hours=1)
 
@@ -303,8 +303,6 @@ HEALTH_ALERTS_EVERY = dt.timedelta(minutes=1)
 
 def health_alerts_once(*, now: dt.datetime | None = None) -> int | None:
     """One escalation pass; returns how many escalations were made, None when the database failed."""
-    from kangyang.health.actions.alerts import escalate_health_alerts_once
-
     close_old_connections()
     try:
         return escalate_health_alerts_once(now)

@@ -68,6 +68,8 @@ def test_a_reading_over_mqtt_is_stored_once_and_an_urgent_one_alerts_the_team_on
     assert bad.reason == "malformed" and bad.topic == topic
     a.refresh_from_db()
     assert a.battery == 77 and a.last_seen_at is not None
-    # The doctor team's page.
+    # The doctor team's page shows it, once, with its acknowledge button.
     client.force_login(doctor)
-    assert client.get("/health/").status_code == 200
+    page = client.get("/health/")
+    assert page.status_code == 200
+    assert page.text.count(f'data-alert="{alert.pk}"') == 1 and f'data-acknowledge="{alert.pk}"' in page.text

@@ -12,8 +12,7 @@ from kangyang.ops.housekeeping import (
     PeriodicCareCalls, PeriodicInstitutions, PeriodicPrune, PeriodicSnapshots, PeriodicVisits, institutions_once,
     prune_once, schedule_care_calls_once, snapshot_once, visits_once, warn_licences_once,
 )
-from kangyang.ops.housekeeping import PeriodicHealth, health_once
-from kangyang.ops.housekeeping import PeriodicHealthAlerts, health_alerts_once
+from kangyang.ops.housekeeping import PeriodicHealth, PeriodicHealthAlerts, health_alerts_once, health_once
 
 
 class Command(BaseCommand):
@@ -23,8 +22,8 @@ class Command(BaseCommand):
         "period at start and every hour, tell of expiring licences at start and daily, and keep "
         "the indicators' snapshots (the running month and year, and each month once it ended); make the "
         "month's care-visit plan daily and remind visitors of overdue visits every hour; daily, tell of institutions' "
-        "expiring documents, escalate overdue hazards and score the organisations' credit; daily, remind of family-doctor contracts ending soon (and the "
-        "other health chores)."
+        "expiring documents, escalate overdue hazards and score the organisations' credit; daily, remind of family-doctor contracts ending soon, "
+        "and every minute escalate the health alerts nobody acknowledged."
     )
 
     def add_arguments(self, parser):
