@@ -75,9 +75,6 @@ INDICATORS += [
 
 
 def _screened_this_year(q) -> Q:
-    import datetime as dt
-
-
     screened = Screening.objects.filter(screened_on__gte=dt.date(q.period.year, 1, 1), screened_on__lte=q.as_of)
     return aged(65)(q) & Q(pk__in=screened.values("elder_id"))
 
@@ -198,9 +195,9 @@ def _in_year(q, programme: str, path: str = ""):
 
 def _managed(programme: str):
     def where(q):
-        from kangyang.health.models import FollowUp
-
-        enough = (FollowUp.objects.filter(**_in_year(q, programme)).order_by().values("elder_id")
+        # At least four face-to-face follow-ups (面对面随访, the specification): a call does not count.
+        enough = (FollowUp.objects.filter(**_in_year(q, programme)).exclude(mode=FollowUp.Mode.PHONE)
+                  .order_by().values("elder_id")
                   .annotate(n=Count("pk")).filter(n__gte=4).values("elder_id"))
         return Q(pk__in=enough)
 
@@ -209,8 +206,6 @@ def _managed(programme: str):
 
 def _followed(programme: str):
     def where(q):
-        from kangyang.health.models import FollowUp
-
         return Q(Exists(FollowUp.objects.filter(elder_id=OuterRef("pk"), **_in_year(q, programme))))
 
     return where
@@ -218,8 +213,6 @@ def _followed(programme: str):
 
 def _controlled(programme: str):
     def where(q):
-        from kangyang.health.models import FollowUp
-
         later = FollowUp.objects.filter(elder_id=OuterRef("elder_id"), **_in_year(q, programme)).filter(
             Q(followed_on__gt=OuterRef("followed_on")) | Q(followed_on=OuterRef("followed_on"), pk__gt=OuterRef("pk")))
         last_controlled = FollowUp.objects.filter(elder_id=OuterRef("pk"), classification="controlled",

@@ -337,6 +337,14 @@ def reveal_elder(elder: Elder, *, by, reason: str) -> dict[str, object]:
 
 
 @transaction.atomic
+def audit_health_summary_read(user, elder: Elder) -> None:
+    """A staff member was shown the elder's health summary (the registry's page, the API's card):
+    audited like every read of health data (accounts/scope/health.py); the elder's and her
+    family's own reads are not."""
+    if scope.health_read_is_audited(user):
+        record(user, AuditEntry.Action.VIEW_FULL, elder, verb="health.record.read", note="registry")
+
+
 def save_health_record(elder: Elder, *, by, **fields) -> HealthRecord:
     """Update the health summary; which fields changed is audited, not their values."""
     health, _created = HealthRecord.objects.get_or_create(elder=elder, defaults={"region_code": elder.region_code})

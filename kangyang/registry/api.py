@@ -35,7 +35,7 @@ from kangyang.lib.pagination import Page
 from kangyang.lib.schemas import StrictDate
 from kangyang.regions.models import Compound, Region
 from kangyang.registry import actions, queries
-from kangyang.registry.models import Elder
+from kangyang.registry.models import Elder, HealthRecord
 
 router = Router(tags=["elders"])
 
@@ -293,8 +293,11 @@ def create(request, payload: ElderIn):
 
 @router.get("/{elder_id}", response=ElderOut)
 def detail(request, elder_id: int):
-    """One elder's card; outside the caller's scope, 404."""
-    return queries.get_elder_for(request.auth, elder_id)
+    """One elder's card; outside the caller's scope, 404. Its health summary, when shown, is audited."""
+    elder = queries.get_elder_for(request.auth, elder_id)
+    if scope.can_see_health(request.auth, elder) and HealthRecord.objects.filter(elder=elder).exists():
+        actions.audit_health_summary_read(request.auth, elder)
+    return elder
 
 
 @router.patch("/{elder_id}", response=ElderOut)

@@ -183,16 +183,15 @@ class HealthForm(forms.ModelForm):
     class Meta:
         model = HealthRecord
         fields = [
-            # The family-doctor contract is kept by the health app (kangyang/health, contracts),
-            # which fills family_doctor_contract and family_doctor; they are read, not typed here.
-            "chronic_conditions", "allergies", "contract_signed_on", "last_checkup_on", "notes",
+            # The health app (kangyang/health) keeps the family-doctor contract (family_doctor_contract,
+            # family_doctor, contract_signed_on) and the check-ups (last_checkup_on); they are read, not
+            # typed here.
+            "chronic_conditions", "allergies", "notes",
         ]
         widgets = {
             "chronic_conditions": forms.Textarea(attrs={"rows": 3}),
             "allergies": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 3}),
-            "contract_signed_on": forms.DateInput(attrs={"type": "date"}),
-            "last_checkup_on": forms.DateInput(attrs={"type": "date"}),
         }
 
 

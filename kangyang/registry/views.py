@@ -94,12 +94,15 @@ def _history(elder: Elder) -> list:
 def _detail_context(request: HttpRequest, elder: Elder, **forms) -> dict:
     user = request.user
     can_see_health = scope.can_see_health(user, elder)
+    health = HealthRecord.objects.filter(elder=elder).first() if can_see_health else None
+    if health is not None:
+        actions.audit_health_summary_read(user, elder)
     return {
         "elder": elder,
         "identity": scope.identity_view(user, elder),
         "contacts": elder.contacts.all(),
         "can_see_health": can_see_health,
-        "health": HealthRecord.objects.filter(elder=elder).first() if can_see_health else None,
+        "health": health,
         "can_edit": scope.can_edit(user, elder.region_code),
         "can_reveal": scope.can_reveal(user, elder.region_code),
         "reveal_form": forms.get("reveal_form") or RevealForm(),

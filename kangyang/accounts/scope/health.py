@@ -161,11 +161,9 @@ def reads_team(user, team) -> bool:
 
 
 def contract_filter(user) -> Q:
-    """Contracts the user may read: those of elders whose health data she reads; a doctor's
-    own teams' contracts (in force or not) too."""
-    teams = team_ids(user)
-    rule = health_filter(user, path="elder__")
-    return rule | Q(team_id__in=teams) if teams else rule
+    """Contracts the user may read: those of elders whose health data she reads (for a doctor: her
+    team's elders while a contract is in force; an elder who left the team leaves her view)."""
+    return health_filter(user, path="elder__")
 
 
 def enters_resident_counts(user, region_code: str) -> bool:
@@ -205,8 +203,7 @@ def health_alert_filter(user) -> Q:
     if not user.is_authenticated or not user.is_active:
         return NOTHING
     if user.role == R.DOCTOR:
-        teams = team_ids(user)
-        return (Q(team_id__in=teams) | team_contract_filter(user, path="elder__")) if teams else NOTHING
+        return team_contract_filter(user, path="elder__")  # her team's elders while the contract is in force
     if user.role in (R.ELDER, R.FAMILY):
         return elder_filter(user, path="elder__")
     if user.role in ALERT_AREA_ROLES or user.is_superuser:
@@ -223,7 +220,7 @@ def handles_health_alert(user, alert) -> bool:
         return False
     if user.role == R.DOCTOR:
         teams = team_ids(user)
-        return bool(teams) and (alert.team_id in teams or reads_health(user, alert.elder))
+        return bool(teams) and reads_health(user, alert.elder)
     return (user.role in ALERT_AREA_ROLES or user.is_superuser) and in_area(user, alert.region_code)
 
 

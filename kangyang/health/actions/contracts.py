@@ -105,7 +105,7 @@ def sign_contract(*, elder, team: Team, package: ServicePackage, signed_on: dt.d
                                        starts_on=starts_on, ends_on=ends_on, renewed_from=renewed_from,
                                        signed_by=by if by is not None and by.is_authenticated else None)
     record(by, AuditEntry.Action.CREATE, contract, verb="health.contract.renew" if renewed_from else "health.contract.sign",
-           changes={"team": team.pk, "package": package.name, "starts_on": starts_on.isoformat(),
+           changes={"team": team.pk, "package": package.pk, "starts_on": starts_on.isoformat(),
                     "ends_on": ends_on.isoformat()}, region_code=elder.region_code)
     sync_health_record(elder)
     return contract
@@ -135,6 +135,7 @@ def end_contract(contract: Contract, *, reason: str, on: dt.date | None = None, 
         raise _bad("reason", _("The text contains a NUL character."))
     if len(reason) > MAX_END_REASON:
         raise _bad("reason", _("Keep the reason to %(n)d characters.") % {"n": MAX_END_REASON}, "max_length")
+    contract = Contract.objects.select_for_update().select_related("elder").get(pk=contract.pk)  # two ends at once: one
     if contract.ended_on is not None:
         raise _bad("on", _("This contract has already ended."), "ended")
     if on < contract.starts_on or on > contract.ends_on:
@@ -142,7 +143,7 @@ def end_contract(contract: Contract, *, reason: str, on: dt.date | None = None, 
     contract.ended_on, contract.end_reason = on, reason
     contract.save(update_fields=["ended_on", "end_reason"])
     record(by, AuditEntry.Action.CHANGE, contract, verb="health.contract.end",
-           changes={"ended_on": on.isoformat(), "reason": reason}, region_code=contract.elder.region_code)
+           changes={"ended_on": on.isoformat()}, region_code=contract.elder.region_code)
     sync_health_record(contract.elder)
     return contract
 

@@ -25,7 +25,6 @@ CLASSES = ("urgent", "uncontrolled", "controlled")
 RULE_KEYS = {"id", "class", "source", "text", "all", "any"}
 FIELD_KEYS = {"min", "max", "unit", "required"}
 # The worst class first: a follow-up with several readings takes the worst one's class.
-SEVERITY = {"urgent": 0, "uncontrolled": 1, "controlled": 2, "": 3}
 # Which reading of a follow-up its programme needs, and the follow-up's field for each rule field.
 PROGRAMME_READING = {Programme.HYPERTENSION: "blood_pressure", Programme.DIABETES: "fasting_glucose"}
 READING_FIELDS = {
@@ -44,6 +43,9 @@ def _is_number(value) -> bool:
 
 
 # -- rule sets ---------------------------------------------------------------------------------------
+RULE_ID_MAX = 60  # Reading.rule and FollowUp.rule keep the id
+
+
 def check_rules(rules) -> None:
     """Refuse a rule set whose structure the classifier cannot use: unknown kinds' fields in
     conditions, unknown operators or classes, misshapen fields. ValidationError on `rules`."""
@@ -75,7 +77,7 @@ def check_rules(rules) -> None:
             raise bad(_("Blood pressure needs the fields systolic and diastolic."))
         for rule in spec.get("rules", []):
             if not isinstance(rule, dict) or set(rule) - RULE_KEYS or not isinstance(rule.get("id"), str) \
-                    or not rule["id"] or not isinstance(rule.get("text", ""), str):
+                    or not 0 < len(rule["id"]) <= RULE_ID_MAX or not isinstance(rule.get("text", ""), str):
                 raise bad(_("Each rule of “%(kind)s” needs an id and may have only: %(keys)s."),
                           kind=kind, keys=", ".join(sorted(RULE_KEYS)))
             if rule["id"] in ids and health_rules.rule_text(rule["id"], rules) != rule.get("text", ""):
@@ -131,9 +133,11 @@ def programmes_of(elder) -> set[str]:
 
 
 def classify_values(values: dict, *, age: int, programme: str, rules: dict) -> health_rules.Result:
-    """The class of a follow-up's readings: each reading given is classified, the worst class
-    wins (the programme's own reading first when two are as bad). `values` uses the follow-up's
-    field names; InvalidReading names the follow-up's field."""
+    """The class of a follow-up: its programme's own reading decides (blood pressure for
+    hypertension, fasting glucose for diabetes, as the specification assesses control); another
+    reading given only makes it urgent (a blood pressure of 180/110 in a diabetes follow-up is an
+    urgent referral, a glucose above target in a hypertension follow-up is not "not controlled").
+    `values` uses the follow-up's field names; InvalidReading names the follow-up's field."""
     main = PROGRAMME_READING[programme]
     results = []
     for kind in [main] + [k for k in READING_FIELDS if k != main]:
@@ -150,7 +154,8 @@ def classify_values(values: dict, *, age: int, programme: str, rules: dict) -> h
         except health_rules.InvalidReading as e:
             raise _invalid(fields.get(e.field, e.field), e.message) from None
         results.append(result)
-    return min(results, key=lambda r: SEVERITY.get(r.classification, 3))
+    own, others = results[0], [r for r in results[1:] if r.classification == Classification.URGENT]
+    return others[0] if own.classification != Classification.URGENT and others else own
 
 
 def _team_of(by, elder, day: dt.date):
@@ -201,8 +206,7 @@ def record_follow_up(elder, *, by, programme: str, followed_on: dt.date, mode: s
         rule_set_id=rules.get("_pk") or RuleSet.objects.get(version=result.rule_set).pk,
         next_due_on=followed_on + dt.timedelta(days=days) if days else None, recorded_by=by,
     )
-    record(by, AuditEntry.Action.CREATE, follow_up, verb="health.follow_up.record", region_code=elder.region_code,
-           note=str(Programme(programme).label))
+    record(by, AuditEntry.Action.CREATE, follow_up, verb="health.follow_up.record", region_code=elder.region_code)
     return follow_up
 
 

@@ -137,6 +137,6 @@ def enter_reading(elder, *, by, kind: str, measured_at: dt.datetime, values: dic
     reading = Reading.objects.create(elder=elder, kind=kind, measured_at=measured_at, received_at=now,
                                      classification=classification, rule=rule[:60], rule_set=rule_set, **clean)
     record(by, AuditEntry.Action.CREATE, elder, verb="reading.enter",
-           changes={"kind": [None, kind], "rule": [None, reading.rule]})
+           changes={"kind": [None, kind]})
     raise_alerts([reading], now=now)
     return reading

@@ -79,7 +79,7 @@ def record_screening(*, by, elder, tool, answers, screened_on: dt.date | None = 
         elder=elder, tool=tool, screened_on=day, answers=result.answers, score=result.score,
         positive=result.positive, team=team_of(by, elder), recorded_by=by)
     record(by, "create", screening, verb="health.screening.record", region_code=elder.region_code,
-           changes={"tool": tool, "score": result.score, "positive": result.positive})
+           changes={"tool": tool})  # the result stays out of the audit log
     return screening
 
 
@@ -185,7 +185,7 @@ def open_sickbed(*, by, elder, institution, diagnosis, visits_per_week: int = 1,
         raise ValidationError(_("The elder already has an open home sickbed; close it first."),
                               code="conflict") from None
     record(by, "create", sickbed, verb="health.sickbed.open", region_code=elder.region_code,
-           changes={"diagnosis": code, "institution": institution.name})
+           changes={"institution": institution.name})  # no diagnosis in the audit log
     return sickbed
 
 

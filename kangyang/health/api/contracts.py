@@ -180,9 +180,10 @@ def end_contract(request, payload: EndIn, contract_id: int):
     contract = _read(request, contract_id)
     if not scope.manages_contracts_of(request.auth, contract.team, contract.elder):
         raise PermissionDenied
-    actions.end_contract(Contract.objects.get(pk=contract.pk), by=request.auth, reason=payload.reason,
-                         on=payload.on)
-    return _read(request, contract.pk)
+    # The contract as ended, from the action: once it has ended today, its elder may have left the
+    # doctor's view (scope/health.py: a team reads its elders while a contract is in force).
+    return actions.end_contract(Contract.objects.get(pk=contract.pk), by=request.auth, reason=payload.reason,
+                                on=payload.on)
 
 
 __all__ = ["router"]

@@ -80,6 +80,7 @@ def _annotated(programme: str, today: dt.date, elders):
     latest = FollowUp.objects.filter(elder_id=OuterRef("pk"), programme=programme).order_by("-followed_on", "-pk")
     this_year = (FollowUp.objects.filter(elder_id=OuterRef("pk"), programme=programme,
                                          followed_on__gte=year_start(today), followed_on__lte=today)
+                 .exclude(mode=FollowUp.Mode.PHONE)  # the four a year are face to face (面对面)
                  .order_by().values("elder_id").annotate(n=Count("pk")).values("n"))
     return elders.filter(pk__in=patients(programme).values("pk")).annotate(
         last_on=Subquery(latest.values("followed_on")[:1]),

@@ -186,5 +186,4 @@ def elder_section(user, elder):
         alert.may_handle = scope.handles_health_alert(user, alert)
     if not charts_ and not alerts:
         return None
-    return {"elder": elder, "trends": charts_, "alerts": alerts, "days": TREND_DAYS,
-            "may_enter": scope.enters_readings(user, elder)}
+    return {"elder": elder, "trends": charts_, "alerts": alerts, "days": TREND_DAYS}

@@ -17,12 +17,6 @@ from kangyang.registry.models import Elder, HealthRecord
 LAST_CHECKUPS = 3
 
 
-def panel_section(user):
-    """The records part of the health panel (/health/) for this user: a dict for the template
-    health/panel/_records.html, or None when it has nothing for them."""
-    return None
-
-
 def elder_for(user, elder_id: int) -> Elder:
     """The elder whose health data the user may read; 404 for any other (never 403, which would
     say she exists)."""

@@ -184,6 +184,17 @@ def test_a_community_worker_reads_the_subdistrict_team_serving_her(worker_a, wor
     assert scope.reads_team(worker_a, wide) and not scope.reads_team(worker_b, wide)
 
 
+def test_a_wide_teams_page_shows_a_worker_only_her_own_communitys_elders(client, worker_a, elder_in_a, elder_in_b,
+                                                                           community_a):
+    wide = team(community_a.code[:6] + "000000", name="区队")
+    contract_for(elder_in_a, with_team=wide)
+    contract_for(elder_in_b, with_team=wide)
+    client.force_login(worker_a)
+    page = client.get(f"/health/teams/{wide.pk}/").content.decode()
+    assert f'data-elder="{elder_in_a.pk}"' in page
+    assert f'data-elder="{elder_in_b.pk}"' not in page and elder_in_b.name not in page
+
+
 # -- pages -----------------------------------------------------------------------------------
 def test_the_doctors_panel_and_team_page(client, elder_in_a, team_a, doctor_a, today):
     contract = contract_for(elder_in_a, with_team=team_a, on=today - dt.timedelta(days=350))

@@ -93,6 +93,18 @@ def test_age_on_the_day_not_today(patient, doctor):
     assert (old.classification, old.rule) == ("controlled", "bp.controlled.65plus")
 
 
+def test_another_reading_only_makes_a_follow_up_urgent(patient, doctor, today):
+    """Control is the programme's own reading (fasting glucose for diabetes): a blood pressure above
+    target in a diabetes follow-up, or a fast pulse in a hypertension one, leaves it controlled."""
+    Condition.objects.create(elder=patient, code="E11", name="2型糖尿病", programme="diabetes")
+    diabetes = record_follow_up(patient, by=doctor, programme="diabetes", followed_on=today,
+                                fasting_glucose=6.0, systolic=165, diastolic=95)
+    assert (diabetes.classification, diabetes.rule) == ("controlled", "glucose.controlled")
+    hypertension = record_follow_up(patient, by=doctor, programme="hypertension", followed_on=today,
+                                    systolic=130, diastolic=80, heart_rate=104)
+    assert (hypertension.classification, hypertension.rule) == ("controlled", "bp.controlled.65plus")
+
+
 def test_the_worst_reading_gives_the_class(patient, doctor, today):
     Condition.objects.create(elder=patient, code="E11", name="2型糖尿病", programme="diabetes")
     follow_up = record_follow_up(patient, by=doctor, programme="diabetes", followed_on=today,

@@ -70,7 +70,11 @@ def test_rates_equal_the_hand_count(community_a, community_b, today):
     district = community_a.parent.parent.code
     value = BY_CODE["hypertension_managed_rate"].figure(Query(region_code=district, period=Period(today.year))).value
     assert value == Decimal(50)
-    # 3 → 4: b's fourth follow-up this year makes her managed
+    # A call is not one of the four face-to-face follow-ups (面对面随访).
+    FollowUp.objects.create(elder=b, programme="hypertension", followed_on=today, classification=c,
+                            mode=FollowUp.Mode.PHONE)
+    assert figure("hypertension_managed_rate", community_a.code, today.year) == (2, 4)
+    # 3 → 4: b's fourth face-to-face follow-up this year makes her managed
     follow_ups(b, "hypertension", [(c, today)])
     assert figure("hypertension_managed_rate", community_a.code, today.year) == (3, 4)
     assert figure("hypertension_controlled_rate", community_a.code, today.year) == (2, 3)

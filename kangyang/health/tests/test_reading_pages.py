@@ -125,8 +125,12 @@ def test_outside_scope_an_alert_and_an_elders_readings_are_not_found(client, wor
 def test_roles_without_the_module_are_refused(client, world, data, who):
     client.force_login(getattr(world, who))
     for url in (reverse("health:alerts"), reverse("health:alert", args=[data["alert"].pk]),
-                reverse("health:readings_review"), reverse("health:elder_readings", args=[world.elder_a.pk])):
+                reverse("health:readings_review")):
         assert client.get(url).status_code == 403, url
+    # An elder's page: 404 to whoever may not read her health (as if she were not there), 403 to
+    # those who may (the operator, her family) but use other pages.
+    expected = 403 if who in ("operator", "family") else 404
+    assert client.get(reverse("health:elder_readings", args=[world.elder_a.pk])).status_code == expected
     assert client.post(reverse("health:alert_acknowledge", args=[data["alert"].pk])).status_code == 403
     data["alert"].refresh_from_db()
     assert data["alert"].status == "open"

@@ -38,13 +38,14 @@ def team(request, team_id: int):
     found = get_object_or_404(Team.objects.filter(scope.team_filter(request.user)).select_related("institution"),
                               pk=team_id)
     q = request.GET.get("q", "")[:50]
-    rows = queries.team_contracts(found, q=q)
+    readable = scope.health_filter(request.user, path="elder__")  # a worker reads her own community's elders only
+    rows = queries.team_contracts(found, q=q).filter(readable)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     health_audit_read(request.user, found, verb="health.contracts.read", note=str(len(page.object_list)),
                       region_code=found.area_code)
     return render(request, "health/contracts/team.html", {
         "team": found, "members": found.members.all(), "page_obj": page, "q": q,
-        "ending": queries.ending_soon(found.contracts.select_related("elder")),
+        "ending": queries.ending_soon(found.contracts.filter(readable).select_related("elder")),
     })
 
 

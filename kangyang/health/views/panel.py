@@ -7,11 +7,11 @@ from django.shortcuts import render
 from django.urls import path
 
 from kangyang.accounts import scope
-from kangyang.health.queries import checkups, contracts, followups, readings, records, screening
+from kangyang.health.queries import checkups, contracts, followups, readings, screening
 
 SECTIONS = [
     ("readings", readings), ("followups", followups), ("checkups", checkups),
-    ("contracts", contracts), ("screening", screening), ("records", records),
+    ("contracts", contracts), ("screening", screening),
 ]
 
 

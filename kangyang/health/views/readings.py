@@ -107,6 +107,7 @@ def _elder_for(user, elder_id: int):
 @login_required
 def elder_readings(request, elder_id: int):
     elder = _elder_for(request.user, elder_id)  # 404 for whoever may not read her health, as everywhere
+    _may_open(request.user)  # then the staff page is for the module's roles (the elder and family: the app)
     form = ReadingFilterForm(request.GET or None)
     kind = form.cleaned_data["kind"] if form.is_valid() else ""
     page = Paginator(queries.readings_for(request.user, elder=elder, kind=kind), PAGE_SIZE).get_page(
@@ -135,7 +136,7 @@ def review(request):
 def review_mark(request):
     _may_open(request.user)
     # the ids chosen; anything else in the list (not a number, too long) is ignored
-    ids = {int(v) for v in request.POST.getlist("readings") if v.isdigit() and len(v) < 19}
+    ids = {int(v) for v in request.POST.getlist("readings") if v.isascii() and v.isdigit() and len(v) < 19}
     if not ids:
         messages.error(request, _("Choose the readings you have looked at."))
         return redirect("health:readings_review")

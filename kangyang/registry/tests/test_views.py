@@ -352,8 +352,7 @@ def test_worker_edits_the_health_summary(client, worker_a, elders):
     a, _b = elders
     client.force_login(worker_a)
     r = client.post(f"/registry/elders/{a.pk}/health/", {
-        "chronic_conditions": "高血压", "allergies": "", "contract_signed_on": "2024-03-01",
-        "last_checkup_on": "", "notes": "",
+        "chronic_conditions": "高血压", "allergies": "", "notes": "",
     })
     assert r["Location"] == detail(a)
     assert "高血压" in client.get(detail(a)).text
@@ -362,12 +361,14 @@ def test_worker_edits_the_health_summary(client, worker_a, elders):
 
 
 def test_the_health_form_leaves_the_family_doctor_to_the_health_app(client, worker_a, elders):
-    """The contracts topic of kangyang/health keeps family_doctor_contract and family_doctor."""
+    """The health app keeps the contract's fields and the last check-up: the form sets none of them."""
     from kangyang.registry.models import HealthRecord
 
     a, _b = elders
-    HealthRecord.objects.update_or_create(elder=a, defaults={"region_code": a.region_code,
-                                                             "family_doctor_contract": True, "family_doctor": "刘敏"})
+    signed = dt.date(2026, 3, 1)
+    HealthRecord.objects.update_or_create(elder=a, defaults={
+        "region_code": a.region_code, "family_doctor_contract": True, "family_doctor": "刘敏",
+        "contract_signed_on": signed, "last_checkup_on": signed})
     client.force_login(worker_a)
     client.post(f"/registry/elders/{a.pk}/health/", {
         "chronic_conditions": "高血压", "allergies": "", "family_doctor_contract": "", "family_doctor": "x",
@@ -375,6 +376,7 @@ def test_the_health_form_leaves_the_family_doctor_to_the_health_app(client, work
     })
     health = HealthRecord.objects.get(elder=a)
     assert (health.chronic_conditions, health.family_doctor_contract, health.family_doctor) == ("高血压", True, "刘敏")
+    assert (health.contract_signed_on, health.last_checkup_on) == (signed, signed)
 
 
 def test_health_summary_is_hidden_from_staff_outside_health_scope(client, provider, elders):
