@@ -32,7 +32,7 @@ def test_worker_finds_an_elder_by_initials_and_reveals_the_id_with_a_reason(
     page.fill("textarea[name=reason], input[name=reason]", "核实高龄津贴发放")
     page.get_by_role("button", name="显示完整号码").or_(page.get_by_role("button", name="Show full number")).click()
     page.get_by_text("360103194503120026").wait_for()
-    entry = AuditEntry.objects.get(action="view_full")
+    entry = AuditEntry.objects.get(action="view_full", verb="elder.reveal")
     assert entry.actor == worker_a and entry.note == "核实高龄津贴发放"
 
 

@@ -581,7 +581,7 @@ def test_worker_reveals_the_full_numbers_and_the_reveal_is_audited(client, api_t
     assert r.status_code == 200
     assert r.json() == {"id_number": ID_A, "phone": PHONE_A, "birth_date": "1945-03-12"}
     assert "no-store" in r["Cache-Control"]
-    entry = AuditEntry.objects.get(action=AuditEntry.Action.VIEW_FULL)
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.VIEW_FULL, verb="elder.reveal")
     assert (entry.actor, entry.target_id, entry.note) == (worker_a, str(elder_in_a.pk), "办理高龄津贴")
 
 

@@ -213,7 +213,7 @@ def test_worker_reveals_the_full_number_with_a_reason_and_it_is_audited(client, 
     assert r.status_code == 200
     assert ID_A in r.text and "13807911234" in r.text and "<html" not in r.text
     assert "no-store" in r["Cache-Control"]
-    entry = AuditEntry.objects.get(action=AuditEntry.Action.VIEW_FULL)
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.VIEW_FULL, verb="elder.reveal")
     assert (entry.actor, entry.target_id, entry.note) == (worker_a, str(a.pk), "办理高龄津贴")
 
 
@@ -377,6 +377,19 @@ def test_the_health_form_leaves_the_family_doctor_to_the_health_app(client, work
     health = HealthRecord.objects.get(elder=a)
     assert (health.chronic_conditions, health.family_doctor_contract, health.family_doctor) == ("高血压", True, "刘敏")
     assert (health.contract_signed_on, health.last_checkup_on) == (signed, signed)
+
+
+def test_staff_reading_the_health_summary_is_audited(client, api_token, worker_a, elders):
+    from kangyang.registry.models import HealthRecord
+
+    a, _b = elders
+    HealthRecord.objects.update_or_create(elder=a, defaults={"region_code": a.region_code, "chronic_conditions": "高血压"})
+    reads = AuditEntry.objects.filter(verb="health.record.read", actor=worker_a, target_id=str(a.pk))
+    client.force_login(worker_a)
+    assert "高血压" in client.get(detail(a)).text
+    assert reads.count() == 1
+    assert client.get(f"/api/v1/elders/{a.pk}", **api_token(worker_a)).json()["health"]["chronic_conditions"] == "高血压"
+    assert reads.count() == 2
 
 
 def test_health_summary_is_hidden_from_staff_outside_health_scope(client, provider, elders):
