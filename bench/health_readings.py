@@ -190,6 +190,11 @@ def main() -> int:
     alerts_before, readings_before = HealthAlert.objects.count(), Reading.objects.count()
     print(f"{args.readings:,} readings from {n_devices:,} meters, batches of {args.batch_size:,}, "
           f"{args.urgent:.0%} urgent", flush=True)
+    # The ingester is a long-running process: the URL configuration its alert messages link with is
+    # loaded once, at its first alert. Load it before the clock starts, as a running ingester has.
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns
     meter, cpu0 = OthersMeter(), (own_cpu(), backend_cpu())
     if args.profile:
         import cProfile
