@@ -54,19 +54,15 @@ class Instrument:
     max_score: int
     positive_from_text: str  # lazy translation: the cut-off in words
     source: str  # the published instrument (not translated: a citation)
+    # The cut-off: positive at a total below `positive_below` (Mini-Cog: a low score is impairment),
+    # or at `positive_from` or more (AD8: counted changes). One of the two is set.
+    positive_below: int | None = None
+    positive_from: int | None = None
 
     def is_positive(self, total: int) -> bool:
-        raise NotImplementedError
-
-
-class _MiniCog(Instrument):
-    def is_positive(self, total: int) -> bool:
-        return total < 3
-
-
-class _AD8(Instrument):
-    def is_positive(self, total: int) -> bool:
-        return total >= 2
+        if self.positive_below is not None:
+            return total < self.positive_below
+        return total >= self.positive_from
 
 
 @dataclass(frozen=True)
@@ -80,7 +76,7 @@ _RECALL = tuple(Choice(str(n), label, n) for n, label in (
     (0, gettext_lazy("none of the 3 words")), (1, gettext_lazy("1 word")),
     (2, gettext_lazy("2 words")), (3, gettext_lazy("all 3 words"))))
 
-MINI_COG = _MiniCog(
+MINI_COG = Instrument(
     code="mini_cog",
     name="Mini-Cog",
     instructions=gettext_lazy(
@@ -95,6 +91,7 @@ MINI_COG = _MiniCog(
         )),
     ),
     max_score=5,
+    positive_below=3,
     positive_from_text=gettext_lazy("a total below 3 (of 5) screens positive"),
     source="Borson S et al., Int J Geriatr Psychiatry 2000;15:1021-7; mini-cog.com",
 )
@@ -105,7 +102,7 @@ _AD8_CHOICES = (
     Choice("unknown", gettext_lazy("don't know"), 0),
 )
 
-AD8 = _AD8(
+AD8 = Instrument(
     code="ad8",
     name="AD8",
     instructions=gettext_lazy(
@@ -124,6 +121,7 @@ AD8 = _AD8(
         gettext_lazy("Daily problems with thinking and/or memory"),
     ), start=1)),
     max_score=8,
+    positive_from=2,
     positive_from_text=gettext_lazy("2 or more “yes, a change” screen positive"),
     source="Galvin JE et al., Neurology 2005;65:559-64",
 )
