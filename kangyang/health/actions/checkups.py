@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from kangyang.accounts import scope
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
-from kangyang.health.models import CHECKUP_PARTS, Checkup, Contract
+from kangyang.health.models import CHECKUP_PARTS, Checkup
 from kangyang.registry.models import Elder, HealthRecord
+from kangyang.health.actions.contracts import team_of
 
 __all__ = ["SELF_CARE_MAX", "FIGURES", "record_checkup", "record_ehr", "clean_figures"]
 
@@ -133,18 +134,6 @@ def _self_care(score) -> int | None:
     return value
 
 
-def _team_of(by, elder: Elder, day: dt.date):
-    """The recorder's team when she is a member of the elder's team under contract that day."""
-    teams = scope.team_ids(by)
-    if not teams:
-        return None
-    from kangyang.health.models.contracts import valid_on
-
-    contract = (Contract.objects.filter(valid_on(day), elder=elder, team_id__in=teams).select_related("team")
-                .order_by("-starts_on").first())
-    return contract.team if contract else None
-
-
 @transaction.atomic
 def record_checkup(
     elder: Elder, *, by, examined_on: dt.date, parts: Iterable[str] = (), self_care_score=None,
@@ -172,7 +161,7 @@ def record_checkup(
     if errors:
         raise ValidationError(errors)
     day = cleaned["examined_on"]
-    team = _team_of(by, elder, day)
+    team = team_of(by, elder, day)
     values = {
         "examined_on": day,
         "self_care_score": cleaned["self_care_score"],

@@ -29,7 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kangyang.accounts import licences
+from kangyang.accounts import licences, scope
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
 from kangyang.health.models import Contract, ContractReminder, ResidentCount, ServicePackage, Team, TeamMember
@@ -39,6 +39,19 @@ log = logging.getLogger("kangyang.health.contracts")
 
 MAX_END_REASON = 200
 
+
+
+def team_of(by, elder, day: dt.date | None = None) -> Team | None:
+    """The recorder's team that holds the elder's contract in force on `day` (or else today): the
+    team a check-up, follow-up, screening or referral she records is made by; None for anyone
+    else (an area worker recording what she was told)."""
+    teams = scope.team_ids(by)
+    if not teams:
+        return None
+    mine = Contract.objects.filter(elder=elder, team_id__in=teams).select_related("team").order_by("-starts_on", "pk")
+    today = timezone.localdate()
+    contract = mine.filter(valid_on(day or today)).first() or (mine.filter(valid_on(today)).first() if day else None)
+    return contract.team if contract else None
 
 def _bad(field: str, message: str, code: str = "invalid") -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})

@@ -16,10 +16,10 @@ from kangyang.accounts import scope
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
 from kangyang.health import rules as health_rules
-from kangyang.health.models import Classification, Condition, Contract, FollowUp, RuleSet
-from kangyang.health.models.contracts import valid_on
+from kangyang.health.models import Classification, Condition, FollowUp, RuleSet
 from kangyang.health.models.records import Programme
 from kangyang.health.actions import audit_read as health_audit_read
+from kangyang.health.actions.contracts import team_of
 
 CLASSES = ("urgent", "uncontrolled", "controlled")
 RULE_KEYS = {"id", "class", "source", "text", "all", "any"}
@@ -158,14 +158,6 @@ def classify_values(values: dict, *, age: int, programme: str, rules: dict) -> h
     return others[0] if own.classification != Classification.URGENT and others else own
 
 
-def _team_of(by, elder, day: dt.date):
-    """The user's team with which the elder has a contract on the day (or today)."""
-    teams = scope.team_ids(by)
-    contract = (Contract.objects.filter(valid_on(day), elder=elder, team_id__in=teams).first()
-                or Contract.objects.filter(valid_on(timezone.localdate()), elder=elder, team_id__in=teams).first())
-    return contract.team if contract else None
-
-
 def record_follow_up(elder, *, by, programme: str, followed_on: dt.date, mode: str = FollowUp.Mode.CLINIC,
                      systolic=None, diastolic=None, heart_rate=None, fasting_glucose=None, weight_kg=None,
                      symptoms: str = "", advice: str = "") -> FollowUp:
@@ -198,7 +190,7 @@ def record_follow_up(elder, *, by, programme: str, followed_on: dt.date, mode: s
     result = classify_values(values, age=elder.age(followed_on), programme=programme, rules=rules)
     days = result.follow_up_days
     follow_up = FollowUp.objects.create(
-        elder=elder, programme=programme, followed_on=followed_on, mode=mode, team=_team_of(by, elder, followed_on),
+        elder=elder, programme=programme, followed_on=followed_on, mode=mode, team=team_of(by, elder, followed_on),
         systolic=systolic, diastolic=diastolic, heart_rate=heart_rate,
         fasting_glucose=None if fasting_glucose is None else Decimal(str(fasting_glucose)).quantize(Decimal("0.1")),
         weight_kg=None if weight_kg is None else Decimal(str(weight_kg)).quantize(Decimal("0.1")),

@@ -14,7 +14,8 @@ from kangyang.accounts import scope
 from kangyang.assessment.actions import ICD10
 from kangyang.audit.actions import record
 from kangyang.health import screening_tools
-from kangyang.health.models import MedicalInstitution, Referral, Screening, Sickbed, Team
+from kangyang.health.models import MedicalInstitution, Referral, Screening, Sickbed
+from kangyang.health.actions.contracts import team_of
 
 MAX_TEXT = 4000
 MAX_VISITS_PER_WEEK = 14
@@ -55,15 +56,6 @@ def _text(value, field: str, *, required: bool = False, limit: int = MAX_TEXT) -
     if len(value) > limit:
         raise _invalid(field, _("At most %(n)d characters.") % {"n": limit}, "too_long")
     return value
-
-
-def team_of(by, elder) -> Team | None:
-    """The user's team that holds the elder's contract in force today (the first, if several)."""
-    from kangyang.health.models import Contract
-
-    teams = scope.team_ids(by)
-    contract = Contract.objects.valid_on().filter(elder=elder, team_id__in=teams).order_by("pk").first()
-    return contract.team if contract else None
 
 
 # -- screenings ------------------------------------------------------------------------------
