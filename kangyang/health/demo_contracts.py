@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from kangyang.health.actions.contracts import default_end, lead_doctor, sign_contract, sync_health_record
+from kangyang.health.actions.contracts import default_end, sign_contract, sync_health_record
 from kangyang.health.models import (
     Condition, Contract, MedicalInstitution, ResidentCount, ServicePackage, Team, TeamMember,
 )
@@ -175,5 +175,5 @@ def seed_accounts(*, accounts, district, rng) -> str:
         sign_contract(elder=elder, team=team, package=packages()["chronic"],
                       signed_on=today - dt.timedelta(days=90))
     sync_health_record(elder)
-    lead = lead_doctor(team)
+    lead = team.lead_doctor()
     return f"{doctor.username} leads {team.name} ({lead.name if lead else ''}), {user.username} contracted"

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from kangyang.accounts import licences, scope
 from kangyang.audit.actions import record
 from kangyang.audit.models import AuditEntry
-from kangyang.health.models import Contract, ContractReminder, ResidentCount, ServicePackage, Team, TeamMember
+from kangyang.health.models import Contract, ContractReminder, ResidentCount, ServicePackage, Team
 from kangyang.health.models.contracts import valid_on
 
 log = logging.getLogger("kangyang.health.contracts")
@@ -161,11 +161,6 @@ def end_contract(contract: Contract, *, reason: str, on: dt.date | None = None, 
     return contract
 
 
-def lead_doctor(team: Team) -> TeamMember | None:
-    members = list(team.members.all())
-    doctors = [m for m in members if m.function == TeamMember.Function.DOCTOR]
-    return next((m for m in doctors if m.lead), None) or (doctors[0] if doctors else None) or \
-        next((m for m in members if m.lead), None)
 
 
 def sync_health_record(elder, today: dt.date | None = None) -> None:
@@ -178,7 +173,7 @@ def sync_health_record(elder, today: dt.date | None = None) -> None:
     if contract is None:
         values = {"family_doctor_contract": False, "family_doctor": "", "contract_signed_on": None}
     else:
-        lead = lead_doctor(contract.team)
+        lead = contract.team.lead_doctor()
         name = f"{lead.name}（{contract.team.institution.name}）" if lead else contract.team.institution.name
         values = {"family_doctor_contract": True, "family_doctor": name[:100],
                   "contract_signed_on": contract.signed_on}

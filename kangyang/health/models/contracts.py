@@ -70,6 +70,14 @@ class Team(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def lead_doctor(self) -> "TeamMember | None":
+        """Who the elder and the registry's summary know the team by: the lead doctor, else any
+        doctor, else the lead of any function (from the prefetched members when there are)."""
+        members = list(self.members.all())
+        doctors = [m for m in members if m.function == TeamMember.Function.DOCTOR]
+        return (next((m for m in doctors if m.lead), None) or (doctors[0] if doctors else None)
+                or next((m for m in members if m.lead), None))
+
 
 class TeamMember(models.Model):
     class Function(models.TextChoices):

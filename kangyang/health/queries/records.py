@@ -13,6 +13,7 @@ from kangyang.accounts import scope
 from kangyang.health.models import Checkup, Condition, Contract, Disability, Medication, Reading
 from kangyang.health.models.readings import ReadingKind
 from kangyang.registry.models import Elder, HealthRecord
+from kangyang.health.queries.readings import value_text
 
 LAST_CHECKUPS = 3
 
@@ -32,14 +33,6 @@ def contract_in_force(user, elder: Elder):
             .select_related("team__institution", "package").order_by("-starts_on", "-pk").first())
 
 
-def team_doctor(team):
-    """The team's lead doctor (or any doctor; or the lead of any function), or None."""
-    if team is None:
-        return None
-    members = list(team.members.all())
-    doctors = [m for m in members if m.function == "doctor"]
-    return next((m for m in doctors if m.lead), None) or (doctors[0] if doctors else None) or (
-        members[0] if members else None)
 
 
 def elder_section(user, elder):
@@ -65,7 +58,7 @@ def record_for(user, elder: Elder) -> dict:
     section = elder_section(user, elder)
     contract = contract_in_force(user, elder)
     section["contract"] = contract
-    section["doctor"] = team_doctor(contract.team) if contract else None
+    section["doctor"] = contract.team.lead_doctor() if contract else None
     return section
 
 
@@ -97,25 +90,6 @@ class MyHealth:
     can_set_consent: bool = False
 
 
-def _num(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def reading_values(reading: Reading) -> str:
-    """A reading's figures with their units (units are international symbols, not words)."""
-    kind = reading.kind
-    if kind == ReadingKind.BLOOD_PRESSURE:
-        text = f"{reading.systolic}/{reading.diastolic} mmHg"
-        return text + (f" · {reading.pulse} /min" if reading.pulse else "")
-    if kind in (ReadingKind.FASTING_GLUCOSE, ReadingKind.GLUCOSE):
-        return f"{_num(reading.glucose)} mmol/L"
-    if kind == ReadingKind.SPO2:
-        return f"{reading.spo2}%" + (f" · {reading.pulse} /min" if reading.pulse else "")
-    if kind == ReadingKind.HEART_RATE:
-        return f"{reading.pulse} /min"
-    if kind == ReadingKind.WEIGHT:
-        return f"{_num(reading.weight_kg)} kg"
-    return ""
 
 
 def latest_readings(user, elder: Elder) -> list[LatestReading]:
@@ -125,7 +99,7 @@ def latest_readings(user, elder: Elder) -> list[LatestReading]:
     for kind, label in ReadingKind.choices:
         reading = readings.filter(kind=kind).order_by("-measured_at", "-pk").first()
         if reading is not None:
-            latest.append(LatestReading(kind=kind, label=str(label), reading=reading, values=reading_values(reading)))
+            latest.append(LatestReading(kind=kind, label=str(label), reading=reading, values=value_text(reading)))
     return latest
 
 
@@ -146,7 +120,7 @@ def my_health(user) -> list[MyHealth]:
             checkups=list(Checkup.objects.visible_to(user).filter(elder=elder, examined_on__lte=today)
                           .order_by("-examined_on", "-pk")[:LAST_CHECKUPS]),
             contract=contract,
-            doctor=team_doctor(contract.team) if contract else None,
+            doctor=contract.team.lead_doctor() if contract else None,
             conditions=list(Condition.objects.visible_to(user).filter(elder=elder)),
             medications=list(Medication.objects.visible_to(user).filter(elder=elder, stopped_on__isnull=True)),
             alerts_to_family=bool(health and health.alerts_to_family),
