@@ -1,6 +1,6 @@
 """Writes of the health app's readings topic: readings from home devices, stored through the
 alarms' ingestion (authenticated devices, one transaction per batch, acknowledged after the
-commit, a `msg_id` stored once), and readings entered by hand.
+commit, a `msg_id` stored once). Readings entered by hand: actions/reviews.enter_reading.
 
     kangyang/devices/{device_id}/reading   (QoS 1; or the webhook's event "reading")
     {"msg_id": "bp-000123", "ts": "2026-12-05T07:30:00+08:00", "kind": "blood_pressure",
@@ -30,10 +30,8 @@ import datetime as dt
 import json
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
 from kangyang.alarms.ingest import DeviceMessage, Lenient, Outcome
@@ -198,38 +196,3 @@ def _insert_once(rows: list[dict]) -> dict[tuple[int, str], int]:
     new = [Reading(**r) for r in rows if (r["device_id"], r["msg_id"]) not in have]
     Reading.objects.bulk_create(new)
     return {(r.device_id, r.msg_id): r.pk for r in new}
-
-
-# -- by hand ---------------------------------------------------------------------------------
-def record_reading(*, elder, kind: str, values: dict, measured_at: dt.datetime, by=None,
-                   now: dt.datetime | None = None) -> Reading:
-    """A reading entered by hand (no device): `values` named as in the device payload
-    (systolic_mmhg, diastolic_mmhg, pulse_bpm, glucose_mmol_l, spo2_percent, heart_rate_bpm,
-    weight_kg). Classified with the elder's age on the day; an urgent one raises a health
-    alert. ValidationError naming the field for a missing or impossible value. `by` (who entered
-    it) is the caller's to audit: a Reading keeps no author."""
-    now = now or timezone.now()
-    if kind not in RULE_FIELDS:
-        raise ValidationError({"kind": _("Choose a kind of reading.")})
-    if not isinstance(values, dict):
-        raise ValidationError({"values": _("Give the values of the reading.")})
-    if measured_at is None or measured_at > now + dt.timedelta(minutes=5):
-        raise ValidationError({"measured_at": _("The reading cannot be measured in the future.")})
-    kept = {name: values.get(name) for name in VALUE_FIELDS}
-    pulse = kept.get("pulse_bpm")
-    if pulse is not None and (isinstance(pulse, bool) or not isinstance(pulse, (int, float)) or not 20 <= pulse <= 250):
-        raise ValidationError({"pulse_bpm": _("%(value)s is not a possible value (from %(min)s to %(max)s %(unit)s).")
-                               % {"value": pulse, "min": 20, "max": 250, "unit": "/min"}})
-    rules = follow_up_rules.active_rules()
-    try:
-        row = _measured(kind, kept, age=_age(elder.birth_date, timezone.localtime(measured_at).date()), rules=rules)
-    except follow_up_rules.InvalidReading as e:
-        raise ValidationError({e.field: e.message}) from None
-    for column in ("systolic", "diastolic", "pulse", "spo2"):
-        if row.get(column) is not None:
-            row[column] = round(row[column])
-    with transaction.atomic():
-        reading = Reading.objects.create(elder=elder, kind=kind, measured_at=measured_at, received_at=now, **row)
-        if reading.classification == "urgent":
-            raise_alerts([reading], now=now)
-    return reading

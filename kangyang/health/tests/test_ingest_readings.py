@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from kangyang.alarms import ingest
 from kangyang.alarms.models import BadMessage, Device
-from kangyang.health.actions.readings import record_reading
+from kangyang.health.actions.reviews import enter_reading
 from kangyang.health.models import HealthAlert, Reading
 from kangyang.health.rules import forget_cached_rules
 
@@ -227,34 +227,34 @@ def test_a_signed_webhook_reading_is_stored_once_and_a_bad_one_refused(client, s
     assert signed(client, {**body, "event": "nonsense"}).status_code == 422
 
 
-# -- by hand ---------------------------------------------------------------------------------
+# -- by hand (the pages' and the API's one path: actions/reviews.enter_reading) ------------------
 def test_a_reading_entered_by_hand_is_classified_and_an_urgent_one_alerts(elder_in_a, doctor, contract):
     at = timezone.now() - dt.timedelta(hours=1)
-    r = record_reading(elder=elder_in_a, kind="fasting_glucose", values={"glucose_mmol_l": 6.1}, measured_at=at,
-                       by=doctor)
+    r = enter_reading(elder_in_a, by=doctor, kind="fasting_glucose", values={"glucose": 6.1}, measured_at=at)
     assert (r.device, r.glucose, r.classification, r.rule) == (None, 6.1, "controlled", "glucose.controlled")
-    urgent = record_reading(elder=elder_in_a, kind="blood_pressure",
-                            values={"systolic_mmhg": 182, "diastolic_mmhg": 100, "pulse_bpm": 80}, measured_at=at)
+    urgent = enter_reading(elder_in_a, by=doctor, kind="blood_pressure",
+                           values={"systolic": 182, "diastolic": 100, "pulse": 80}, measured_at=at)
     assert (urgent.systolic, urgent.pulse, urgent.classification) == (182, 80, "urgent")
     assert HealthAlert.objects.visible_to(doctor).get().reading == urgent
 
 
 @pytest.mark.parametrize(("kind", "values", "field"), [
-    ("blood_pressure", {"systolic_mmhg": 120}, "diastolic_mmhg"),
-    ("blood_pressure", {"systolic_mmhg": 120, "diastolic_mmhg": 80, "pulse_bpm": 5}, "pulse_bpm"),
-    ("spo2", {"spo2_percent": "97"}, "spo2_percent"),
+    ("blood_pressure", {"systolic": 120}, "diastolic"),
+    ("blood_pressure", {"systolic": 120, "diastolic": 80, "pulse": 5}, "pulse"),
+    ("spo2", {"spo2": "ninety"}, "spo2"),
     ("weight", {"weight_kg": 1e308}, "weight_kg"),
     ("cholesterol", {}, "kind"),
 ])
-def test_a_reading_entered_by_hand_with_a_bad_value_is_refused_naming_the_field(elder_in_a, kind, values, field):
+def test_a_reading_entered_by_hand_with_a_bad_value_is_refused_naming_the_field(elder_in_a, doctor, contract, kind,
+                                                                                 values, field):
     with pytest.raises(ValidationError) as e:
-        record_reading(elder=elder_in_a, kind=kind, values=values, measured_at=timezone.now())
+        enter_reading(elder_in_a, by=doctor, kind=kind, values=values, measured_at=timezone.now())
     assert field in e.value.message_dict
     assert not Reading.objects.exists()
 
 
-def test_a_reading_entered_by_hand_cannot_be_in_the_future(elder_in_a):
+def test_a_reading_entered_by_hand_cannot_be_in_the_future(elder_in_a, doctor, contract):
     with pytest.raises(ValidationError) as e:
-        record_reading(elder=elder_in_a, kind="weight", values={"weight_kg": 60},
-                       measured_at=timezone.now() + dt.timedelta(days=1))
+        enter_reading(elder_in_a, by=doctor, kind="weight", values={"weight_kg": 60},
+                      measured_at=timezone.now() + dt.timedelta(days=1))
     assert "measured_at" in e.value.message_dict
